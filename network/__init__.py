@@ -1,0 +1,72 @@
+"""Réseau: the platform of the Caf–MSA network of territorial cooperation officers."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from network import formatting, home, members, navigation, outbox, security
+from network.auth import enforce_access_policy
+from network.cli import register_cli
+from network.config import CONFIGS, config_from_environment
+from network.database import install_sqlite_pragmas
+from network.error_pages import register_error_pages
+from network.extensions import babel, csrf, db, login_manager, mail, migrate
+from network.members.services import load_member_for_login_token
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = (home.bp, members.bp)
+
+
+def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:
+    """config: a class or a name from config.CONFIGS (default: RESEAU_ENV); overrides: extra settings."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("RESEAU_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+    )
+    _configure(app, config, overrides or {})
+    _init_extensions(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    register_error_pages(app)
+    register_cli(app)
+    return app
+
+
+def _configure(app: Flask, config, overrides: dict) -> None:
+    config_class = CONFIGS[config] if isinstance(config, str) else (config or config_from_environment())
+    app.config.from_object(config_class)
+    app.config["ENV_NAME"] = next((name for name, cls in CONFIGS.items() if cls is config_class), "custom")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or f"sqlite:///{Path(app.instance_path) / 'reseau.db'}"
+    for prefix in ("postgres://", "postgresql://"):  # plain URLs as hosts export them → the psycopg 3 driver
+        if uri.startswith(prefix):
+            uri = "postgresql+psycopg://" + uri.removeprefix(prefix)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _init_extensions(app: Flask) -> None:
+    security.check_production_settings(app)
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    login_manager.init_app(app)
+    login_manager.login_view = "members.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_member_for_login_token)
+    app.before_request(enforce_access_policy)
+    security.install_security_headers(app)
+    outbox.install_after_commit_sending(app)
+    formatting.install_template_helpers(app)
+    navigation.install_navigation(app)

@@ -1,0 +1,83 @@
+"""Command-line interface: `flask --app network <command>`."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from network.demo import DEMO_PASSWORD, seed_demo
+from network.extensions import db
+from network.members.models import Member
+from network.members.services import MemberData, create_member
+from network.outbox import pending_count, send_due
+
+outbox_cli = AppGroup("outbox", help="Queued emails.")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", type=int, default=None, help="At most this many messages (default OUTBOX_BATCH_SIZE).")
+@click.option("--all", "send_all", is_flag=True, help="Loop until nothing due remains.")
+def outbox_send(limit, send_all):
+    """Send due emails (run from cron every minute)."""
+    total_sent = total_failed = 0
+    while True:
+        report = send_due(limit=limit)
+        total_sent += report.sent
+        total_failed += report.failed
+        if not send_all or report.sent == 0:
+            break
+    click.echo(f"sent={total_sent} failed={total_failed} pending={pending_count()}")
+
+
+@outbox_cli.command("status")
+def outbox_status():
+    """How many emails wait to be sent."""
+    click.echo(f"pending={pending_count()}")
+
+
+@click.command("seed-demo")
+@click.option("--scale", type=click.Choice(["demo"]), default="demo", show_default=True)
+def seed_demo_command(scale):
+    """Load the demo data (refused when the database already has members)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("The demo data is never loaded in production.")
+    if db.session.scalar(select(func.count(Member.id))):
+        raise click.ClickException("The database already holds members; demo data is loaded only into an empty one.")
+    accounts = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD}):")
+    for email, label in accounts:
+        click.echo(f"  {email:32} {label}")
+
+
+@click.command("setup")
+def setup_command():
+    """Apply migrations, then load the demo data if the configuration asks for it and the database is empty."""
+    upgrade()
+    if current_app.config["LOAD_DEMO_DATA"] and not db.session.scalar(select(func.count(Member.id))):
+        accounts = seed_demo()
+        db.session.commit()
+        click.echo(f"Demo data loaded (password for every account: {DEMO_PASSWORD}):")
+        for email, label in accounts:
+            click.echo(f"  {email:32} {label}")
+    else:
+        click.echo("Database up to date.")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+def create_admin_command(email, first_name, last_name):
+    """Create a platform administrator and email them a set-password link."""
+    admin = Member(role="admin", network_id=None)
+    member = create_member(actor=admin, network=None,
+                           data=MemberData(first_name=first_name, last_name=last_name, email=email, role="admin"))
+    db.session.commit()
+    click.echo(f"Administrator {member.email} created; a set-password email is queued.")
+
+
+def register_cli(app) -> None:
+    for command in (outbox_cli, seed_demo_command, setup_command, create_admin_command):
+        app.cli.add_command(command)

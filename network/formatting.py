@@ -1,0 +1,42 @@
+"""Template filters: French dates in Europe/Paris, numbers and percentages."""
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_wtf.csrf import generate_csrf
+
+from network.members.enums import Role
+
+
+def french_datetime(value: datetime | None, pattern: str = "EEEE d MMMM y 'à' HH'h'mm") -> str:
+    return "" if value is None else format_datetime(value, pattern)
+
+
+def french_date(value: date | datetime | None, pattern: str = "d MMMM y") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, pattern) if isinstance(value, datetime) else format_date(value, pattern)
+
+
+def french_time(value: datetime | None) -> str:
+    return "" if value is None else format_datetime(value, "HH'h'mm")
+
+
+def french_number(value, digits: int = 0) -> str:
+    return "" if value is None else format_decimal(value, format=f"#,##0{'.' + '0' * digits if digits else ''}")
+
+
+def french_percent(value, digits: int = 0) -> str:
+    """0.873 → '87 %' (fr); None → 'n.d.' (not available)."""
+    if value is None:
+        return "n.d."
+    return format_percent(value, format=f"#,##0{'.' + '0' * digits if digits else ''} %")
+
+
+def install_template_helpers(app) -> None:
+    app.add_template_filter(french_datetime, "datetime_fr")
+    app.add_template_filter(french_date, "date_fr")
+    app.add_template_filter(french_time, "time_fr")
+    app.add_template_filter(french_number, "number_fr")
+    app.add_template_filter(french_percent, "percent_fr")
+    app.jinja_env.globals.update(Role=Role, csrf_token=generate_csrf)

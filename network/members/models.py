@@ -1,0 +1,140 @@
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.database import IdMixin, TimestampMixin, UTCDateTime
+from network.extensions import db
+from network.members.enums import InstitutionKind, Role
+
+
+class Network(IdMixin, TimestampMixin, db.Model):
+    """A departmental network (réseau)."""
+
+    __tablename__ = "networks"
+
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_code: Mapped[str] = mapped_column(String(3))
+    # Functional mailbox: ORGANIZER of calendar invitations and Reply-To of network emails.
+    mailbox_email: Mapped[str] = mapped_column(String(320))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    institutions: Mapped[list["Institution"]] = relationship(
+        back_populates="network", order_by="Institution.name", lazy="raise"
+    )
+    territories: Mapped[list["Territory"]] = relationship(
+        back_populates="network", order_by="Territory.name", lazy="raise"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Institution(IdMixin, db.Model):
+    __tablename__ = "institutions"
+    __table_args__ = (UniqueConstraint("network_id", "name"),)
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+
+    network: Mapped[Network] = relationship(back_populates="institutions", lazy="raise")
+
+    @property
+    def kind_label(self) -> str:
+        return InstitutionKind(self.kind).label
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Territory(IdMixin, db.Model):
+    """An EPCI (with its SIREN) or a CTG perimeter."""
+
+    __tablename__ = "territories"
+    __table_args__ = (UniqueConstraint("network_id", "name"),)
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    siren: Mapped[str | None] = mapped_column(String(9))
+
+    network: Mapped[Network] = relationship(back_populates="territories", lazy="raise")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(IdMixin, TimestampMixin, UserMixin, db.Model):
+    __tablename__ = "members"
+    __table_args__ = (Index("ix_members_network_active", "network_id", "is_active"),)
+
+    # Admins belong to no network; everyone else to exactly one.
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="RESTRICT"))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.COORDINATOR)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"))
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id", ondelete="SET NULL"))
+    is_associated_operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    joined_on: Mapped[date] = mapped_column(Date, default=date.today)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Secret of the member's private calendar feed; regenerating it revokes the old URL.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    network: Mapped[Network | None] = relationship(lazy="raise")
+    institution: Mapped[Institution | None] = relationship(lazy="raise")
+    territory: Mapped[Territory | None] = relationship(lazy="raise")
+
+    # Set by the login loader: the server-side login session this request runs under.
+    login_token = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == Role.FACILITATOR
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class LoginSession(IdMixin, TimestampMixin, db.Model):
+    """Server-side record of a login, so logout and deactivation end it for real."""
+
+    __tablename__ = "login_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    member: Mapped[Member] = relationship(lazy="raise")

@@ -1,0 +1,323 @@
+"""Verb functions for networks, members and accounts. They never commit."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from network.audit import record_audit
+from network.database import utcnow
+from network.errors import Conflict, DomainError, NotAllowed
+from network.extensions import db
+from network.members import permissions, tokens
+from network.members.enums import InstitutionKind, Role
+from network.members.models import Institution, LoginSession, Member, Network, Territory
+from network.members.passwords import hash_password, password_problems, verify_password
+from network.outbox import external_url, queue_templated_email
+from network.throttle import clear_events, is_throttled, record_event
+
+MEMBER_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "role", "institution_id",
+                 "territory_id", "is_associated_operator", "joined_on")
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "job_title", "institution_id", "territory_id")
+
+
+class LoginThrottled(DomainError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def member_by_email(email: str) -> Member | None:
+    return db.session.scalar(select(Member).where(Member.email == normalize_email(email)))
+
+
+def email_taken(email: str, *, excluding: Member | None = None) -> bool:
+    query = select(Member.id).where(Member.email == normalize_email(email))
+    if excluding is not None:
+        query = query.where(Member.id != excluding.id)
+    return db.session.scalar(query) is not None
+
+
+# --- networks and reference data -------------------------------------------------------------
+
+def create_network(*, actor: Member, name: str, slug: str, department_code: str, mailbox_email: str) -> Network:
+    if not permissions.can_manage_networks(actor):
+        raise NotAllowed("Seul un administrateur peut créer un réseau.")
+    if db.session.scalar(select(Network.id).where(Network.slug == slug)) is not None:
+        raise Conflict("Un réseau utilise déjà cet identifiant.")
+    network = Network(name=name.strip(), slug=slug, department_code=department_code.strip().upper(),
+                      mailbox_email=normalize_email(mailbox_email))
+    db.session.add(network)
+    db.session.flush()
+    record_audit(actor=actor, action="network.create", obj=network, network_id=network.id)
+    return network
+
+
+def add_institution(*, actor: Member, network: Network, name: str, kind: InstitutionKind) -> Institution:
+    if not permissions.can_manage_members(actor, network):
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    exists = db.session.scalar(
+        select(Institution.id).where(Institution.network_id == network.id, func.lower(Institution.name) == name.strip().lower())
+    )
+    if exists is not None:
+        raise Conflict("Cette institution existe déjà dans le réseau.")
+    institution = Institution(network_id=network.id, name=name.strip(), kind=kind)
+    db.session.add(institution)
+    db.session.flush()
+    record_audit(actor=actor, action="institution.create", obj=institution)
+    return institution
+
+
+def add_territory(*, actor: Member, network: Network, name: str, siren: str | None) -> Territory:
+    if not permissions.can_manage_members(actor, network):
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    exists = db.session.scalar(
+        select(Territory.id).where(Territory.network_id == network.id, func.lower(Territory.name) == name.strip().lower())
+    )
+    if exists is not None:
+        raise Conflict("Ce territoire existe déjà dans le réseau.")
+    territory = Territory(network_id=network.id, name=name.strip(), siren=siren or None)
+    db.session.add(territory)
+    db.session.flush()
+    record_audit(actor=actor, action="territory.create", obj=territory)
+    return territory
+
+
+# --- members -----------------------------------------------------------------------------------
+
+@dataclass
+class MemberData:
+    first_name: str
+    last_name: str
+    email: str
+    role: Role = Role.COORDINATOR
+    phone: str | None = None
+    job_title: str | None = None
+    institution_id: int | None = None
+    territory_id: int | None = None
+    is_associated_operator: bool = False
+    joined_on: date | None = None
+
+
+def _check_references(network: Network | None, data: MemberData) -> None:
+    for model, ident, label in ((Institution, data.institution_id, "institution"),
+                                (Territory, data.territory_id, "territoire")):
+        if ident is None:
+            continue
+        owner = db.session.scalar(select(model.network_id).where(model.id == ident))
+        if network is None or owner != network.id:
+            raise DomainError(f"Ce {label} n'appartient pas au réseau.")
+
+
+def create_member(*, actor: Member, network: Network | None, data: MemberData, send_invitation: bool = True) -> Member:
+    role = Role(data.role)
+    if network is None and role != Role.ADMIN:
+        raise DomainError("Un membre doit appartenir à un réseau.")
+    if network is not None and not permissions.can_manage_members(actor, network):
+        raise NotAllowed("Vous ne pouvez pas ajouter de membre à ce réseau.")
+    if not permissions.can_assign_role(actor, role):
+        raise NotAllowed("Vous ne pouvez pas attribuer ce rôle.")
+    if email_taken(data.email):
+        raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
+    _check_references(network, data)
+    member = Member(
+        network_id=network.id if network is not None and role != Role.ADMIN else None,
+        email=normalize_email(data.email), first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+        phone=(data.phone or "").strip() or None, job_title=(data.job_title or "").strip() or None,
+        role=role, institution_id=data.institution_id, territory_id=data.territory_id,
+        is_associated_operator=data.is_associated_operator, joined_on=data.joined_on or date.today(),
+        calendar_token=secrets.token_urlsafe(24),
+    )
+    db.session.add(member)
+    db.session.flush()
+    record_audit(actor=actor, action="member.create", obj=member, network_id=member.network_id)
+    if send_invitation:
+        queue_account_invitation(member, network=network, invited_by=actor)
+    return member
+
+
+def queue_account_invitation(member: Member, *, network: Network | None, invited_by: Member | None) -> None:
+    token = tokens.make_password_token(member, tokens.PASSWORD_SETUP)
+    queue_templated_email(
+        "account_invitation", to=member.email,
+        subject=f"Votre compte sur Réseau{' — ' + network.name if network else ''}",
+        member=member, network=network, invited_by=invited_by,
+        link=external_url("members.password_set", purpose="activation", token=token),
+        valid_days=current_app.config["PASSWORD_SETUP_MAX_AGE"].days,
+        reply_to=network.mailbox_email if network else None,
+    )
+
+
+def resend_account_invitation(*, actor: Member, member: Member) -> None:
+    if not permissions.can_edit_member(actor, member):
+        raise NotAllowed("Vous ne pouvez pas gérer ce membre.")
+    if not member.is_active:
+        raise DomainError("Ce compte est désactivé : réactivez-le d'abord.")
+    network = db.session.get(Network, member.network_id) if member.network_id else None
+    queue_account_invitation(member, network=network, invited_by=actor)
+
+
+def update_member(*, actor: Member, member: Member, data: MemberData) -> list[str]:
+    """Apply the edit; return the names of the fields that changed."""
+    if not permissions.can_edit_member(actor, member):
+        raise NotAllowed("Vous ne pouvez pas modifier ce membre.")
+    if data.role != member.role and not permissions.can_assign_role(actor, Role(data.role)):
+        raise NotAllowed("Vous ne pouvez pas attribuer ce rôle.")
+    if actor.id == member.id and data.role != member.role:
+        raise NotAllowed("Vous ne pouvez pas changer votre propre rôle.")
+    if email_taken(data.email, excluding=member):
+        raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
+    network = db.session.get(Network, member.network_id) if member.network_id else None
+    _check_references(network, data)
+    changed = _apply(member, data, MEMBER_FIELDS)
+    if changed:
+        record_audit(actor=actor, action="member.update", obj=member, fields=changed, network_id=member.network_id)
+    return changed
+
+
+def update_profile(*, actor: Member, data: MemberData) -> list[str]:
+    network = db.session.get(Network, actor.network_id) if actor.network_id else None
+    _check_references(network, data)
+    changed = _apply(actor, data, PROFILE_FIELDS)
+    if changed:
+        record_audit(actor=actor, action="profile.update", obj=actor, fields=changed, network_id=actor.network_id)
+    return changed
+
+
+def _apply(member: Member, data: MemberData, fields: tuple[str, ...]) -> list[str]:
+    changed = []
+    for field in fields:
+        value = getattr(data, field)
+        if field == "email":
+            value = normalize_email(value)
+        elif isinstance(value, str):
+            value = value.strip() or (None if field in ("phone", "job_title") else value)
+        if field == "joined_on" and value is None:
+            continue
+        if getattr(member, field) != value:
+            setattr(member, field, value)
+            changed.append(field)
+    return changed
+
+
+def deactivate_member(*, actor: Member, member: Member) -> None:
+    if not permissions.can_deactivate_member(actor, member):
+        raise NotAllowed("Vous ne pouvez pas désactiver ce membre.")
+    if not member.is_active:
+        return
+    member.is_active = False
+    member.deactivated_at = utcnow()
+    revoke_login_sessions(member)
+    record_audit(actor=actor, action="member.deactivate", obj=member, fields=["is_active"], network_id=member.network_id)
+
+
+def reactivate_member(*, actor: Member, member: Member) -> None:
+    if not permissions.can_edit_member(actor, member):
+        raise NotAllowed("Vous ne pouvez pas réactiver ce membre.")
+    if member.is_active:
+        return
+    member.is_active = True
+    member.deactivated_at = None
+    record_audit(actor=actor, action="member.reactivate", obj=member, fields=["is_active"], network_id=member.network_id)
+
+
+def regenerate_calendar_token(*, actor: Member) -> str:
+    actor.calendar_token = secrets.token_urlsafe(24)
+    record_audit(actor=actor, action="member.calendar_token", obj=actor, fields=["calendar_token"])
+    return actor.calendar_token
+
+
+# --- authentication ------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str, *, ip_address: str) -> Member | None:
+    """The member for these credentials, None if wrong; LoginThrottled when too many failures."""
+    config = current_app.config
+    email = normalize_email(email)
+    window = config["LOGIN_THROTTLE_WINDOW"]
+    if (is_throttled("login-account", email, limit=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window=window)
+            or is_throttled("login-ip", ip_address, limit=config["LOGIN_MAX_FAILURES_PER_IP"], window=window)):
+        raise LoginThrottled(
+            "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer, "
+            "ou réinitialisez votre mot de passe."
+        )
+    member = member_by_email(email)
+    password_ok = verify_password(member.password_hash if member else None, password)
+    if member is None or not password_ok or not member.is_active:
+        record_event("login-account", email)
+        record_event("login-ip", ip_address)
+        return None
+    clear_events("login-account", email)
+    member.last_login_at = utcnow()
+    return member
+
+
+def open_login_session(member: Member, *, ip_address: str | None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token=token, member_id=member.id, ip_address=ip_address))
+    member.login_token = token
+    return token
+
+
+def close_login_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(LoginSession).where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def revoke_login_sessions(member: Member) -> None:
+    db.session.execute(
+        update(LoginSession).where(LoginSession.member_id == member.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def load_member_for_login_token(token: str) -> Member | None:
+    """Flask-Login's user loader: one query, live sessions of active members only."""
+    member = db.session.scalar(
+        select(Member).options(joinedload(Member.network)).join(LoginSession, LoginSession.member_id == Member.id)
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), Member.is_active.is_(True))
+    )
+    if member is not None:
+        member.login_token = token
+    return member
+
+
+def request_password_reset(email: str, *, ip_address: str) -> None:
+    """Queue a reset link if the account exists; says nothing either way."""
+    record_event("password-reset-ip", ip_address)
+    member = member_by_email(email)
+    if member is None or not member.is_active:
+        return
+    token = tokens.make_password_token(member, tokens.PASSWORD_RESET)
+    queue_templated_email(
+        "password_reset", to=member.email, subject="Réinitialisation de votre mot de passe — Réseau",
+        member=member, link=external_url("members.password_set", purpose="reinitialisation", token=token),
+        valid_hours=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 3600),
+    )
+
+
+def member_for_password_token(token: str, purpose: str) -> Member | None:
+    found = tokens.read_password_token(token, purpose)
+    if found is None:
+        return None
+    member = db.session.get(Member, found[0])
+    if member is None or not member.is_active or tokens.password_fingerprint(member) != found[1]:
+        return None
+    return member
+
+
+def set_password(member: Member, password: str) -> None:
+    problems = password_problems(password, email=member.email, names=(member.first_name, member.last_name))
+    if problems:
+        raise DomainError(" ".join(problems))
+    member.password_hash = hash_password(password)
+    revoke_login_sessions(member)
+    record_audit(actor=member, action="member.password", obj=member, fields=["password_hash"],
+                 network_id=member.network_id)

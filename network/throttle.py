@@ -1,0 +1,44 @@
+"""Rate limiting stored in the database, so every worker shares the counts."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.database import IdMixin, UTCDateTime, utcnow
+from network.extensions import db
+
+
+class ThrottleEvent(IdMixin, db.Model):
+    __tablename__ = "throttle_events"
+    __table_args__ = (Index("ix_throttle_events_scope_key_at", "scope", "key", "created_at"),)
+
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def count_recent(scope: str, key: str, window: timedelta, *, now: datetime | None = None) -> int:
+    since = (now or utcnow()) - window
+    return db.session.scalar(
+        select(func.count(ThrottleEvent.id)).where(
+            ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.created_at >= since
+        )
+    )
+
+
+def is_throttled(scope: str, key: str, *, limit: int, window: timedelta) -> bool:
+    return count_recent(scope, key, window) >= limit
+
+
+def record_event(scope: str, key: str) -> None:
+    db.session.add(ThrottleEvent(scope=scope, key=key.lower()[:255]))
+
+
+def clear_events(scope: str, key: str) -> None:
+    db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key.lower()))
+
+
+def purge_older_than(age: timedelta) -> int:
+    result = db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.created_at < utcnow() - age))
+    return result.rowcount or 0
