@@ -27,7 +27,7 @@ from sqlalchemy import Index, Integer, LargeBinary, String, Text, event, select,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime, utcnow
-from network.extensions import db, mail
+from network.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
     if not messages:
         return report
     try:
-        connection = VerifiedConnection(mail) if current_app.config["MAIL_SERVER"] else ConsoleConnection()
+        state = current_app.extensions["mail"]
+        connection = VerifiedConnection(state) if state.server else ConsoleConnection()
         with connection as open_connection:
             for message in messages:
                 try:

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+from network.sessions import models  # noqa: F401  (tables known to the metadata)
+
+bp = Blueprint("sessions", __name__, url_prefix="/rencontres")

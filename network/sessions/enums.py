@@ -1,0 +1,58 @@
+from enum import StrEnum
+
+
+class MeetingKind(StrEnum):
+    QUARTERLY = "quarterly"
+    TRAINING = "training"
+
+    @property
+    def label(self) -> str:
+        return {"quarterly": "Rencontre trimestrielle", "training": "Formation mutualisée"}[self.value]
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    INVITED = "invited"
+    HELD = "held"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"planned": "Planifiée", "invited": "Invitations envoyées", "held": "Tenue",
+                "closed": "Clôturée", "cancelled": "Annulée"}[self.value]
+
+
+class Rsvp(StrEnum):
+    PENDING = "pending"
+    YES = "yes"
+    NO = "no"
+    EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Sans réponse", "yes": "Oui", "no": "Non", "excused": "Excusé·e"}[self.value]
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    PARTIAL = "partial"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"present": "Présent·e", "partial": "Présence partielle", "excused": "Excusé·e",
+                "absent": "Absent·e"}[self.value]
+
+
+class AgendaItemKind(StrEnum):
+    THEMATIC = "thematic"
+    CODEV = "codev"
+    VOTE = "vote"
+    FREE = "free"
+
+    @property
+    def label(self) -> str:
+        return {"thematic": "Information thématique", "codev": "Atelier de co-développement",
+                "vote": "Vote du thème suivant", "free": "Autre point"}[self.value]

@@ -1,0 +1,233 @@
+"""Shared fixtures: the app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL),
+a real SMTP server (aiosmtpd), a CSRF-aware client, login, query counting."""
+
+import os
+import re
+import socket
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import event, text
+
+from network import create_app
+from network.extensions import db as _db
+from tests import factories
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+    @property
+    def message(self):
+        return message_from_bytes(self.raw, policy=policy.default)
+
+
+@dataclass
+class RecordingHandler:
+    received: list[ReceivedMail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self):
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def messages(self) -> list:
+        return [mail.message for mail in self.handler.received]
+
+    @property
+    def received(self) -> list[ReceivedMail]:
+        return self.handler.received
+
+    def clear(self):
+        self.handler.received.clear()
+
+
+@pytest.fixture(scope="session")
+def smtp_session_server():
+    server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, smtp_session_server):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_session_server.port,
+    })
+    app.instance_path = str(instance)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_all_tables():
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Each test runs in an app context on empty tables."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+
+
+@pytest.fixture
+def smtp_server(smtp_session_server):
+    smtp_session_server.clear()
+    yield smtp_session_server
+    smtp_session_server.clear()
+
+
+@pytest.fixture
+def smtp_down(app):
+    """Point the mail settings at a port where nothing listens (an outage), then restore."""
+    state = app.extensions["mail"]
+    original = state.port
+    state.port = free_port()
+    yield
+    state.port = original
+
+
+class Client:
+    """Test client that adds the CSRF token of the current session to form posts."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+        self._csrf = None
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            page = self.raw.get("/mot-de-passe/oublie").get_data(as_text=True)
+            self._csrf = CSRF_PATTERN.search(page).group(1)
+        return self._csrf
+
+    def get(self, *args, **kwargs):
+        return self.raw.get(*args, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.raw.post(url, data=data, **kwargs)
+
+    def post_without_csrf(self, url, data=None, **kwargs):
+        return self.raw.post(url, data=data or {}, **kwargs)
+
+    def logout(self):
+        return self.post("/deconnexion")
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def make_client(app):
+    return lambda: Client(app.test_client())
+
+
+@pytest.fixture
+def login(client):
+    """login(member) signs `member` in on `client` through the real login form."""
+
+    def _login(member, on=None, password=factories.TEST_PASSWORD):
+        target = on or client
+        response = target.post("/connexion", data={"email": member.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return target
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
+
+    @contextmanager
+    def _count():
+        counter = type("Counter", (), {"count": 0, "statements": []})()
+
+        def before_execute(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before_execute)
+
+    return _count
+
+
+# Factories as fixtures, for tests that prefer injection.
+@pytest.fixture
+def network(db):
+    return factories.create_network()
+
+
+@pytest.fixture
+def facilitator(network):
+    return factories.create_member(network=network, role="facilitator", email="animatrice@example.test")
+
+
+@pytest.fixture
+def coordinator(network):
+    return factories.create_member(network=network, role="coordinator", email="coordinatrice@example.test")
+
+
+@pytest.fixture
+def admin(db):
+    return factories.create_member(network=None, role="admin", email="admin@example.test")
