@@ -1,8 +1,8 @@
-"""meetings core: venues, meetings, invitations, attendances
+"""meetings core: venues, meetings, agenda, invitations, attendances
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 15:09:05.536520
+Create Date: 2026-11-22 15:09:48.120265
 
 """
 from alembic import op
@@ -63,6 +63,24 @@ def upgrade():
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.create_index('ix_meetings_network_starts', ['network_id', 'starts_at'], unique=False)
 
+    op.create_table('agenda_items',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(), nullable=True),
+    sa.Column('ends_at', sa.DateTime(), nullable=True),
+    sa.Column('speaker', sa.String(length=200), nullable=True),
+    sa.Column('details', sa.Text(), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items'))
+    )
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.create_index('ix_agenda_items_meeting_position', ['meeting_id', 'position'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_items_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('attendances',
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=True),
@@ -115,6 +133,11 @@ def downgrade():
         batch_op.drop_index('ix_attendances_member')
 
     op.drop_table('attendances')
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_items_topic_id'))
+        batch_op.drop_index('ix_agenda_items_meeting_position')
+
+    op.drop_table('agenda_items')
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.drop_index('ix_meetings_network_starts')
 

@@ -129,3 +129,23 @@ class Attendance(IdMixin, db.Model):
     @property
     def status_label(self) -> str:
         return AttendanceStatus(self.status).label
+
+
+class AgendaItem(IdMixin, db.Model):
+    """A segment of a meeting's agenda: thematic information, CODEV workshop, vote, or a free item."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (Index("ix_agenda_items_meeting_position", "meeting_id", "position"),)
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # AgendaItemKind
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[str | None] = mapped_column(Text)  # resources and links, one per line
+    # The topic presented in a thematic segment (set when a vote round's winner is confirmed).
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    meeting: Mapped[Meeting] = relationship(lazy="raise")
