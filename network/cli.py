@@ -1,11 +1,14 @@
 """Command-line interface: `flask --app network <command>`."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from network.backup import backup_database, default_backup_path
 from network.demo import DEMO_PASSWORD, seed_demo
 from network.extensions import db
 from network.members.models import Member
@@ -78,6 +81,16 @@ def create_admin_command(email, first_name, last_name):
     click.echo(f"Administrator {member.email} created; a set-password email is queued.")
 
 
+@click.command("backup")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: instance/backups/reseau-<UTC time>.sqlite3|.dump).")
+def backup_command(output):
+    """Back up the database while the application runs (SQLite backup API, or pg_dump)."""
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    target = output or default_backup_path(Path(current_app.instance_path) / "backups", db.engine.dialect.name)
+    click.echo(f"Backup written to {backup_database(uri, target)}")
+
+
 def register_cli(app) -> None:
-    for command in (outbox_cli, seed_demo_command, setup_command, create_admin_command):
+    for command in (outbox_cli, seed_demo_command, setup_command, create_admin_command, backup_command):
         app.cli.add_command(command)
