@@ -1,5 +1,6 @@
 """Command-line interface: `flask --app network <command>`."""
 
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from network.backup import backup_database, default_backup_path
 from network.demo import DEMO_PASSWORD, seed_demo
+from network.demo.national import seed_national
 from network.extensions import db
 from network.members.models import Member
 from network.members.services import MemberData, create_member
@@ -40,15 +42,21 @@ def outbox_status():
 
 
 @click.command("seed-demo")
-@click.option("--scale", type=click.Choice(["demo"]), default="demo", show_default=True)
+@click.option("--scale", type=click.Choice(["demo", "national"]), default="demo", show_default=True,
+              help="national: 100 networks, 5,000 members, 10 years of meetings (DESIGN.md §5).")
 def seed_demo_command(scale):
     """Load the demo data (refused when the database already has members)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("The demo data is never loaded in production.")
     if db.session.scalar(select(func.count(Member.id))):
         raise click.ClickException("The database already holds members; demo data is loaded only into an empty one.")
+    started = time.monotonic()
     accounts = seed_demo()
+    if scale == "national":
+        counts = seed_national().counts
+        click.echo("National scale: " + ", ".join(f"{name}={count}" for name, count in counts.items()))
     db.session.commit()
+    click.echo(f"Seeded in {time.monotonic() - started:.1f} s.")
     click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD}):")
     for email, label in accounts:
         click.echo(f"  {email:32} {label}")
