@@ -75,8 +75,8 @@ class SendReport:
     failed: int = 0
 
 
-def _header(value: str) -> str:
-    return Header(value, "utf-8").encode()
+def _subject(value: str) -> str:
+    return Header(value, "utf-8", header_name="Subject").encode()
 
 
 def _address(value: str) -> str:
@@ -114,7 +114,7 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     message["To"] = _address(to)
     if reply_to:
         message["Reply-To"] = _address(reply_to)
-    message["Subject"] = _header(subject)
+    message["Subject"] = _subject(subject)
     message["Auto-Submitted"] = "auto-generated"
     return message_id, message.as_bytes()
 

@@ -140,28 +140,38 @@ def smtp_down(app):
 
 
 class Client:
-    """Test client that adds the CSRF token of the current session to form posts."""
+    """Test client that adds the CSRF token of the current session to form posts.
+
+    Each request runs in its own app context, as in production: `g` (Flask-Login's user cache,
+    Flask-WTF's token) and the database session are the request's own. Afterwards the test's
+    session is expired, so objects the test holds show what the request committed."""
 
     def __init__(self, flask_client):
         self.raw = flask_client
         self._csrf = None
 
+    def _call(self, method, *args, **kwargs):
+        with self.raw.application.app_context():
+            response = getattr(self.raw, method)(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
     def csrf_token(self) -> str:
         if self._csrf is None:
-            page = self.raw.get("/mot-de-passe/oublie").get_data(as_text=True)
+            page = self.get("/mot-de-passe/oublie").get_data(as_text=True)
             self._csrf = CSRF_PATTERN.search(page).group(1)
         return self._csrf
 
     def get(self, *args, **kwargs):
-        return self.raw.get(*args, **kwargs)
+        return self._call("get", *args, **kwargs)
 
     def post(self, url, data=None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
-        return self.raw.post(url, data=data, **kwargs)
+        return self._call("post", url, data=data, **kwargs)
 
     def post_without_csrf(self, url, data=None, **kwargs):
-        return self.raw.post(url, data=data or {}, **kwargs)
+        return self._call("post", url, data=data or {}, **kwargs)
 
     def logout(self):
         return self.post("/deconnexion")
