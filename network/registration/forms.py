@@ -1,7 +1,7 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from network.forms import add_form_error, email_address, max_length, optional, required
@@ -33,7 +33,8 @@ class JoinForm(FlaskForm):
     institution_name = StringField("Nom de votre employeur", validators=[optional(), max_length(200)],
                                    description="Seulement si votre employeur n'est pas dans la liste.")
     institution_kind = SelectField("Type d'employeur", validators=[optional()],
-                                   choices=[("", "— Choisissez —")] + [(kind.value, kind.label) for kind in InstitutionKind])
+                                   choices=[SelectChoice("", "— Choisissez —")]
+                                   + [SelectChoice(kind.value, kind.label) for kind in InstitutionKind])
     territory = SelectField("Territoire (EPCI)", validators=[optional()])
     is_associated_operator = BooleanField("Je suis opérateur associé : ma structure exerce la mission de coopération "
                                           "pour le compte d'une collectivité")
@@ -46,9 +47,11 @@ class JoinForm(FlaskForm):
 
     def __init__(self, *args, institutions=(), territories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.institution.choices = ([("", "— Choisissez —")] + [(str(i.id), i.name) for i in institutions]
-                                    + [(OTHER, "Autre : mon employeur n'est pas dans la liste")])
-        self.territory.choices = [("", "— Choisissez —")] + [(str(t.id), t.name) for t in territories]
+        self.institution.choices = ([SelectChoice("", "— Choisissez —")]
+                                    + [SelectChoice(str(i.id), i.name) for i in institutions]
+                                    + [SelectChoice(OTHER, "Autre : mon employeur n'est pas dans la liste")])
+        self.territory.choices = ([SelectChoice("", "— Choisissez —")]
+                                  + [SelectChoice(str(t.id), t.name) for t in territories])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
