@@ -319,4 +319,4 @@ def purge_expired_requests(*, now: datetime | None = None) -> int:
         and_(JoinRequest.status == Status.UNCONFIRMED, JoinRequest.created_at <= now - confirmation_window()),
         and_(JoinRequest.status.in_((Status.APPROVED, Status.DECLINED)), JoinRequest.decided_at <= now - retention),
     ))
-    return db.session.execute(expired.execution_options(synchronize_session=False)).rowcount or 0
+    return db.session.execute(expired).rowcount or 0
