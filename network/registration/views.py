@@ -40,7 +40,7 @@ def join_form(slug):
             flash(str(error), "error")
             return _render_join_form(form, network), 429
         except DomainError as error:
-            add_form_error(form, "institution", str(error))
+            add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
         else:
             db.session.commit()
             return redirect(url_for("registration.join_sent", slug=network.slug))
