@@ -1,0 +1,143 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from network.auth import public, require, roles
+from network.errors import DomainError
+from network.extensions import db
+from network.forms import add_form_error
+from network.members import queries as member_queries
+from network.members.enums import Role
+from network.members.models import Network
+from network.members.permissions import is_facilitator_of
+from network.registration import bp, permissions, queries, services
+from network.registration.forms import ConfirmForm, DeclineForm, JoinForm
+from network.registration.models import JoinRequest
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+# --- public: the request and the email confirmation ----------------------------------------------
+
+@bp.route("/")
+@public
+def choose_network():
+    return render_template("registration/choose_network.html", networks=queries.open_networks())
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+@public
+def join_form(slug):
+    network = queries.open_network_by_slug(slug) or abort(404)
+    form = JoinForm(institutions=member_queries.institutions_of(network.id),
+                    territories=member_queries.territories_of(network.id))
+    if form.validate_on_submit():
+        try:
+            services.submit_join_request(network=network, data=form.to_data(), ip_address=_client_ip(),
+                                         honeypot=form.website.data or "")
+        except services.JoinThrottled as error:
+            flash(str(error), "error")
+            return _render_join_form(form, network), 429
+        except DomainError as error:
+            add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("registration.join_sent", slug=network.slug))
+    return _render_join_form(form, network)
+
+
+def _render_join_form(form: JoinForm, network: Network):
+    return render_template("registration/join_form.html", form=form, network=network,
+                           valid_days=services.confirmation_window().days)
+
+
+@bp.route("/<slug>/demande-envoyee")
+@public
+def join_sent(slug):
+    network = queries.open_network_by_slug(slug) or abort(404)
+    return render_template("registration/join_sent.html", network=network,
+                           valid_days=services.confirmation_window().days)
+
+
+@bp.route("/confirmer/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token):
+    join_request = services.join_request_for_token(token)
+    if join_request is None:
+        return render_template("registration/link_invalid.html"), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.confirm_join_request(join_request)
+        db.session.commit()
+        return redirect(url_for("registration.confirmed", slug=db.session.get(Network, join_request.network_id).slug))
+    return render_template("registration/confirm.html", form=form, join_request=join_request)
+
+
+@bp.route("/<slug>/adresse-confirmee")
+@public
+def confirmed(slug):
+    network = queries.open_network_by_slug(slug) or abort(404)
+    return render_template("registration/confirmed.html", network=network)
+
+
+# --- facilitators: the queue and the decisions ---------------------------------------------------
+
+def _network_in_scope() -> Network | None:
+    """The facilitator's own network; for admins, ?reseau=slug (None: the overview of all networks)."""
+    if current_user.role == Role.ADMIN:
+        slug = request.args.get("reseau")
+        return (member_queries.network_by_slug(slug) or abort(404)) if slug else None
+    return db.get_or_404(Network, current_user.network_id)
+
+
+@bp.route("/demandes")
+@roles(Role.FACILITATOR, Role.ADMIN)
+def request_queue():
+    network = _network_in_scope()
+    if network is None:
+        return render_template("registration/queue_overview.html", rows=queries.networks_with_pending_counts())
+    require(permissions.can_view_join_requests(current_user, network))
+    join_requests = queries.pending_requests(network)
+    return render_template("registration/request_queue.html", network=network, join_requests=join_requests,
+                           unconfirmed=queries.unconfirmed_count(network),
+                           can_decide=is_facilitator_of(current_user, network.id),
+                           decline_forms={jr.id: _decline_form(jr.id) for jr in join_requests})
+
+
+def _decline_form(request_id: int) -> DeclineForm:
+    return DeclineForm(prefix=f"refus-{request_id}")  # one form per request on the queue page: distinct ids
+
+
+@bp.route("/demandes/<int:request_id>/accepter", methods=["POST"])
+@roles(Role.FACILITATOR)
+def request_approve(request_id):
+    join_request = db.get_or_404(JoinRequest, request_id)
+    require(permissions.can_decide_join_request(current_user, join_request))
+    try:
+        member = services.approve_join_request(join_request, actor=current_user)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registration.request_queue"))
+    db.session.commit()
+    flash(f"{member.full_name} rejoint le réseau ; un e-mail l'invite à choisir son mot de passe.", "success")
+    return redirect(url_for("registration.request_queue"))
+
+
+@bp.route("/demandes/<int:request_id>/refuser", methods=["POST"])
+@roles(Role.FACILITATOR)
+def request_decline(request_id):
+    join_request = db.get_or_404(JoinRequest, request_id)
+    require(permissions.can_decide_join_request(current_user, join_request))
+    form = _decline_form(request_id)
+    if not form.validate_on_submit():
+        flash(" ".join(form.message.errors) or "Le formulaire n'a pas pu être vérifié.", "error")
+        return redirect(url_for("registration.request_queue"))
+    try:
+        services.decline_join_request(join_request, actor=current_user, message=form.message.data)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registration.request_queue"))
+    db.session.commit()
+    flash(f"La demande de {join_request.full_name} est refusée ; la personne en est informée par e-mail.", "success")
+    return redirect(url_for("registration.request_queue"))
