@@ -11,7 +11,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from network import create_app
 from network.extensions import db as _db
@@ -102,13 +102,9 @@ def app(tmp_path_factory, smtp_session_server):
 
 
 def _empty_all_tables():
-    tables = list(reversed(_db.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+    # DELETE, not TRUNCATE: on the few rows a test leaves it is ten times faster on PostgreSQL.
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 
