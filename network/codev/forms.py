@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from network.codev.enums import HELPFULNESS_LABELS, CaseType, Outcome, Theme
@@ -27,10 +28,10 @@ def _one_of(values, message):
 class CaseSheetForm(FlaskForm):
     title = StringField("Titre du cas", validators=[required(), max_length(200)],
                         description="Visible des co-animateurs : restez général, sans nom de personne ni de commune.")
-    case_type = RadioField("Type", choices=[(kind.value, kind.label) for kind in CaseType], validate_choice=False,
+    case_type = RadioField("Type", choices=[SelectChoice(kind.value, kind.label) for kind in CaseType], validate_choice=False,
                            validators=[required(), _one_of(set(CaseType), "Choisissez un type de cas.")],
                            default=CaseType.PROBLEM.value)
-    theme = SelectField("Thème", choices=[("", "— Choisir un thème —")] + [(t.value, t.label) for t in Theme],
+    theme = SelectField("Thème", choices=[SelectChoice("", "— Choisir un thème —")] + [SelectChoice(t.value, t.label) for t in Theme],
                         validate_choice=False, validators=[required(), _one_of(set(Theme), "Choisissez un thème de la liste.")])
     context = TextAreaField("Contexte", validators=[optional(), max_length(LONG_TEXT)],
                             description="La situation, les acteurs, ce que vous avez déjà tenté. Confidentiel.")
@@ -45,7 +46,8 @@ class MeetingChoiceForm(FlaskForm):
 
     def __init__(self, *args, meetings=(), empty_label="— Prochaine rencontre, date à fixer —", **kwargs):
         super().__init__(*args, **kwargs)
-        self.meeting_id.choices = [(None, empty_label)] + [(m.id, _meeting_label(m)) for m in meetings]
+        self.meeting_id.choices = [SelectChoice("", empty_label)] + [SelectChoice(str(m.id), _meeting_label(m))
+                                                                      for m in meetings]
 
 
 class SubgroupForm(FlaskForm):
@@ -56,8 +58,9 @@ class SubgroupForm(FlaskForm):
 
     def __init__(self, *args, coming=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.animator_id.choices = [(None, "— Choisir —")] + [(m.id, m.full_name) for m in coming]
-        self.consultant_ids.choices = [(m.id, m.full_name) for m in coming]
+        self.animator_id.choices = [SelectChoice("", "— Choisir —")] + [SelectChoice(str(m.id), m.full_name)
+                                                                       for m in coming]
+        self.consultant_ids.choices = [SelectChoice(str(m.id), m.full_name) for m in coming]
 
 
 class RecordForm(FlaskForm):
@@ -84,10 +87,10 @@ def _helpfulness_in_range(form, field):
 
 
 class FollowUpForm(FlaskForm):
-    outcome = RadioField("Où en est la situation ?", choices=[(o.value, o.label) for o in Outcome],
+    outcome = RadioField("Où en est la situation ?", choices=[SelectChoice(o.value, o.label) for o in Outcome],
                          validate_choice=False, validators=[_one_of(set(Outcome), "Indiquez où en est la situation.")])
     actions_done = TextAreaField("Actions menées", validators=[optional(), max_length(LONG_TEXT)])
     helpfulness = RadioField("L'atelier vous a-t-il aidé·e ?", coerce=_int_or_none,
-                             choices=list(HELPFULNESS_LABELS.items()), validate_choice=False,
+                             choices=[SelectChoice(str(value), label) for value, label in HELPFULNESS_LABELS.items()], validate_choice=False,
                              validators=[_helpfulness_in_range])
     comment = TextAreaField("Commentaire", validators=[optional(), max_length(LONG_TEXT)])

@@ -307,8 +307,7 @@ def subgroup_compose(meeting_id, case_id):
         try:
             services.compose_subgroup(case, actor=current_user, animator=chosen.get(form.animator_id.data) or abort(404),
                                       consultants=[chosen[i] for i in form.consultant_ids.data if i in chosen])
-        except DomainError as error:
-            db.session.rollback()
+        except DomainError as error:  # refused before any change: the page re-renders with the choices kept
             flash(str(error), "error")
         else:
             return _workshop_redirect(meeting, None, "Sous-groupe composé ; chaque membre reçoit un e-mail.")
