@@ -117,7 +117,8 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
         message["Reply-To"] = _address(reply_to)
     message["Subject"] = _subject(subject)
     message["Auto-Submitted"] = "auto-generated"
-    return message_id, message.as_bytes()
+    # CRLF line endings: smtplib sends bytes as they are, and SMTP servers refuse bare-LF "lines" over 1000 bytes.
+    return message_id, message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,

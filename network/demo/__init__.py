@@ -1,5 +1,6 @@
 """Demo data for a newcomer's `make run` and for the browser tests. Never loaded in production."""
 
+from network.demo.codev import seed_codev
 from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
 
@@ -7,5 +8,6 @@ from network.demo.registration import seed_registration
 def seed_demo() -> list[tuple[str, str]]:
     """Load every feature's demo data; return the demo accounts (email, description)."""
     demo = seed_members()
+    seed_codev(demo)
     seed_registration(demo)
     return demo.accounts

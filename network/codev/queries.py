@@ -1,0 +1,281 @@
+"""Named CODEV queries. Lists filter by what the member may see and load metadata only;
+content is loaded by `load_case_content()` alone, after `permissions.can_read_case_content()`.
+
+For the evaluation engineer: `codev_summary()` (cases worked in a period, distinct clients,
+distinct themes, outcomes) — SQL aggregates, never a client's identity.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, false, func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload, undefer
+
+from network.codev.enums import AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, Outcome
+from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupMember
+from network.database import utcnow
+from network.extensions import db
+from network.members.enums import Role
+from network.members.models import Member, Network
+from network.sessions.enums import MeetingStatus, Rsvp
+from network.sessions.models import Invitation, Meeting
+
+PAGE_SIZE = 50
+
+
+# --- one case -------------------------------------------------------------------------------------------
+
+def case_for_access(case_id: int) -> Case | None:
+    """A case with what the permission predicates and the metadata page need (no content)."""
+    return db.session.scalar(
+        select(Case).where(Case.id == case_id)
+        .options(joinedload(Case.client), joinedload(Case.meeting), joinedload(Case.network),
+                 selectinload(Case.subgroup).selectinload(Subgroup.members).joinedload(SubgroupMember.member))
+    )
+
+
+@dataclass
+class CaseContent:
+    record: CaseRecord | None
+    actions: list[CaseAction]
+    follow_ups: list[CaseFollowUp]
+    previous: Case | None = None
+
+
+def load_case_content(case: Case) -> CaseContent:
+    """The confidential part of a case. Call only when can_read_case_content() holds."""
+    db.session.execute(select(Case).where(Case.id == case.id)
+                       .options(undefer(Case.context), undefer(Case.question), undefer(Case.help_wanted))).scalar_one()
+    record = db.session.scalar(select(CaseRecord).where(CaseRecord.case_id == case.id))
+    actions = list(db.session.scalars(select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)))
+    follow_ups = list(db.session.scalars(
+        select(CaseFollowUp).where(CaseFollowUp.case_id == case.id).order_by(CaseFollowUp.id)
+        .options(undefer(CaseFollowUp.actions_done), undefer(CaseFollowUp.comment))))
+    previous = db.session.get(Case, case.previous_case_id) if case.previous_case_id else None
+    return CaseContent(record=record, actions=actions, follow_ups=follow_ups, previous=previous)
+
+
+def action_of(case: Case, action_id: int) -> CaseAction | None:
+    return db.session.scalar(select(CaseAction).where(CaseAction.id == action_id, CaseAction.case_id == case.id))
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+
+def _seat_of(member: Member):
+    return (select(SubgroupMember.role).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+            .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == member.id)
+            .limit(1).scalar_subquery())
+
+
+def cases_visible_to(member: Member) -> Select:
+    """Every case the member may know exists: their own, their subgroups', and (metadata only)
+    the non-draft cases of the network they co-facilitate — or of every network for an admin."""
+    in_my_subgroup = Case.id.in_(
+        select(Subgroup.case_id).join(SubgroupMember, SubgroupMember.subgroup_id == Subgroup.id)
+        .where(SubgroupMember.member_id == member.id))
+    if member.role == Role.ADMIN:
+        oversight = Case.state != CaseState.DRAFT
+    elif member.role == Role.FACILITATOR and member.network_id is not None:
+        oversight = (Case.network_id == member.network_id) & (Case.state != CaseState.DRAFT)
+    else:
+        oversight = false()
+    return select(Case).where(or_(Case.client_id == member.id, in_my_subgroup, oversight))
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    my_role: str | None  # client / animator / consultant, or None (metadata only)
+
+
+def case_list(member: Member, *, page: int = 1, state: str | None = None):
+    """One page of visible cases, newest first, with client, meeting and the member's seat: 3 queries."""
+    query = (cases_visible_to(member).add_columns(_seat_of(member))
+             .options(joinedload(Case.client), joinedload(Case.meeting), joinedload(Case.network))
+             .order_by(Case.created_at.desc(), Case.id.desc()))
+    if state in set(CaseState):
+        query = query.where(Case.state == state)
+    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Case.id).order_by(None)
+                                                               .subquery()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
+    return [CaseRow(case, role if role else ("client" if case.client_id == member.id else None))
+            for case, role in rows], total
+
+
+def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: int = 6) -> list[Meeting]:
+    """The network's meetings a facilitator prepares workshops for: recent and upcoming, not cancelled."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
+                              Meeting.starts_at >= now - timedelta(days=100))
+        .order_by(Meeting.starts_at).limit(limit)))
+
+
+def upcoming_meetings(network_id: int, *, after: datetime | None = None) -> list[Meeting]:
+    """Meetings a case can be proposed or postponed to."""
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.network_id == network_id, Meeting.starts_at > (after or utcnow()),
+                              Meeting.status.in_((MeetingStatus.PLANNED, MeetingStatus.INVITED)))
+        .order_by(Meeting.starts_at).limit(12)))
+
+
+# --- a meeting's workshop ----------------------------------------------------------------------------------
+
+@dataclass
+class Workshop:
+    meeting: Meeting
+    pool: list[Case]
+    cases: list[Case]  # selected for (or worked at) this meeting, with their subgroups
+    coming: list[Member]
+    seated_ids: set[int] = field(default_factory=set)
+
+
+def workshop(meeting: Meeting) -> Workshop:
+    pool = list(db.session.scalars(
+        select(Case).options(joinedload(Case.client))
+        .where(Case.network_id == meeting.network_id, Case.state.in_(POOL_STATES),
+               or_(Case.meeting_id == meeting.id, Case.meeting_id.is_(None)))
+        .order_by(Case.proposed_at, Case.id)))
+    cases = list(db.session.scalars(
+        select(Case).options(joinedload(Case.client), selectinload(Case.subgroup).selectinload(Subgroup.members)
+                             .joinedload(SubgroupMember.member))
+        .where(Case.meeting_id == meeting.id, Case.state.not_in(POOL_STATES),
+               Case.state.not_in((CaseState.DRAFT, CaseState.WITHDRAWN)))
+        .order_by(Case.selected_at, Case.id)))
+    seated = {seat.member_id for case in cases if case.subgroup for seat in case.subgroup.members}
+    return Workshop(meeting=meeting, pool=pool, cases=cases, coming=members_coming(meeting), seated_ids=seated)
+
+
+def members_coming(meeting: Meeting) -> list[Member]:
+    """Active members of the meeting's network who answered yes, by name."""
+    return list(db.session.scalars(
+        select(Member).join(Invitation, Invitation.member_id == Member.id)
+        .where(Invitation.meeting_id == meeting.id, Invitation.rsvp == Rsvp.YES, Member.is_active.is_(True),
+               Member.network_id == meeting.network_id)
+        .order_by(func.lower(Member.last_name), func.lower(Member.first_name))))
+
+
+def members_by_ids(ids: list[int]) -> dict[int, Member]:
+    return {member.id: member for member in db.session.scalars(select(Member).where(Member.id.in_(ids)))}
+
+
+def meeting_of_network(meeting_id: int | None, network_id: int) -> Meeting | None:
+    if not meeting_id:
+        return None
+    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.network_id == network_id))
+
+
+def network_by_slug(slug: str) -> Network | None:
+    return db.session.scalar(select(Network).where(Network.slug == slug))
+
+
+# --- export and capitalisation (metadata / anonymised only) -----------------------------------------------
+
+EXPORT_COLUMNS = ("reference", "theme", "type", "state", "created_on", "proposed_on", "meeting_on", "worked_on",
+                  "followed_up_on", "closed_on", "outcome", "postponed_count")
+
+
+def export_rows(network: Network) -> list[tuple]:
+    """One row per non-draft case of the network: codes and dates only (no title, content or name)."""
+    rows = db.session.execute(
+        select(Case.id, Case.theme, Case.case_type, Case.state, Case.created_at, Case.proposed_at, Meeting.starts_at,
+               Case.worked_at, Case.followed_up_at, Case.closed_at, Case.outcome, Case.postponed_count)
+        .outerjoin(Meeting, Meeting.id == Case.meeting_id)
+        .where(Case.network_id == network.id, Case.state != CaseState.DRAFT)
+        .order_by(Case.id)).all()
+    return [(f"CODEV-{row[0]:05d}", *row[1:4], *[_day(value) for value in row[4:10]], row[10] or "", row[11])
+            for row in rows]
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+@dataclass
+class CapitalisationSheet:
+    title: str
+    theme_label: str
+    type_label: str
+    worked_on: datetime | None
+    actions: list[str]
+    client_learnings: str
+    group_learnings: str
+
+
+def capitalisation_sheets(network: Network) -> list[CapitalisationSheet]:
+    """Anonymised sheets of the cases whose client consented: no names, no owners, no context."""
+    cases = list(db.session.scalars(
+        select(Case).where(Case.network_id == network.id, Case.has_capitalisation_consent.is_(True),
+                           Case.state.in_(AFTER_WORKSHOP_STATES))
+        .order_by(Case.worked_at.desc(), Case.id.desc())))
+    ids = [case.id for case in cases]
+    records = {record.case_id: record for record in db.session.scalars(
+        select(CaseRecord).where(CaseRecord.case_id.in_(ids)))}
+    actions: dict[int, list[str]] = {}
+    for case_id, description in db.session.execute(
+            select(CaseAction.case_id, CaseAction.description).where(CaseAction.case_id.in_(ids))
+            .order_by(CaseAction.id)):
+        actions.setdefault(case_id, []).append(description)
+    return [CapitalisationSheet(
+        title=case.title, theme_label=case.theme_label, type_label=case.type_label, worked_on=case.worked_at,
+        actions=actions.get(case.id, []),
+        client_learnings=records[case.id].client_learnings if case.id in records else "",
+        group_learnings=records[case.id].group_learnings if case.id in records else "") for case in cases]
+
+
+# --- indicators for the evaluation ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CodevSummary:
+    """CODEV figures of a period, for the evaluation indicators (DESIGN §4).
+
+    cases_worked      cases that reached `worked` at a meeting held in the period (any later state counts)
+    distinct_clients  how many different members brought those cases (a count, never who)
+    distinct_themes   how many different themes they covered
+    with_follow_up    among them, cases with at least one follow-up
+    outcomes          latest follow-up outcome → count, every Outcome code present (0 when none)
+    """
+
+    cases_worked: int
+    distinct_clients: int
+    distinct_themes: int
+    with_follow_up: int
+    outcomes: dict[str, int]
+
+    @property
+    def resolved(self) -> int:
+        return self.outcomes[Outcome.RESOLVED]
+
+    @property
+    def resolved_or_overcome(self) -> int:
+        return self.outcomes[Outcome.RESOLVED] + self.outcomes[Outcome.OVERCOME]
+
+    @property
+    def with_applicable_outcome(self) -> int:
+        """Denominator of the resolution rate: follow-ups whose outcome is not `not_applicable`."""
+        return self.with_follow_up - self.outcomes[Outcome.NOT_APPLICABLE]
+
+
+def codev_summary(*, start: datetime, end: datetime, network_id: int | None = None,
+                  meeting_id: int | None = None) -> CodevSummary:
+    """Cases worked at meetings starting in [start, end) — of one network, or all when network_id is None,
+    optionally of one meeting. Outcome = the case's latest follow-up (Case.outcome). Two queries.
+
+    Example: codev_summary(start=datetime(2025, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 1, tzinfo=UTC),
+    network_id=network.id).resolved_or_overcome
+    """
+    where = [Case.worked_at.is_not(None), Case.state.in_(AFTER_WORKSHOP_STATES),
+             Meeting.starts_at >= start, Meeting.starts_at < end,
+             Case.network_id == network_id if network_id is not None else true(),
+             Case.meeting_id == meeting_id if meeting_id is not None else true()]
+    base = select(Case).join(Meeting, Meeting.id == Case.meeting_id).where(*where)
+    worked, clients, themes, followed = db.session.execute(
+        base.with_only_columns(func.count(Case.id), func.count(Case.client_id.distinct()),
+                               func.count(Case.theme.distinct()), func.count(Case.outcome))).one()
+    outcomes = {code.value: 0 for code in Outcome}
+    for outcome, count in db.session.execute(
+            base.with_only_columns(Case.outcome, func.count(Case.id)).where(Case.outcome.is_not(None))
+            .group_by(Case.outcome)):
+        outcomes[outcome] = count
+    return CodevSummary(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
+                        with_follow_up=followed, outcomes=outcomes)
