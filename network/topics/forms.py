@@ -44,9 +44,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class VoteRoundForm(FlaskForm):
-    meeting_id = SelectField("Rencontre où le vote a lieu", coerce=int, validators=[required()],
+    # Choices are display only: the view checks the meeting's network (403), the service the topics'.
+    meeting_id = SelectField("Rencontre où le vote a lieu", coerce=int, validators=[required()], validate_choice=False,
                              description="Le thème retenu sera celui de la rencontre trimestrielle suivante.")
-    topic_ids = MultiCheckboxField("Thèmes candidats", coerce=int,
+    topic_ids = MultiCheckboxField("Thèmes candidats", coerce=int, validate_choice=False,
                                    description="Au moins deux thèmes, choisis parmi les propositions.")
     closes_on = DateField("Clôture le", validators=[input_required()])
     closes_time = TimeField("à", default=time(18, 0), validators=[input_required()])
@@ -92,9 +93,11 @@ def ballot_form(candidate_ids, max_per_topic: int, current: dict[int, int], **kw
     choices = [(value, str(value)) for value in range(max_per_topic + 1)]
     for topic_id in candidate_ids:
         setattr(RoundBallotForm, f"topic_{topic_id}",
-                RadioField("Points", coerce=int, choices=choices, default=current.get(topic_id, 0),
-                           validators=[input_required()]))
-    return RoundBallotForm(**kwargs)
+                RadioField("Points", coerce=int, default=current.get(topic_id, 0), validators=[optional()]))
+    form = RoundBallotForm(**kwargs)
+    for topic_id in candidate_ids:  # choices set on the instance, as WTForms 3.3 wants for plain tuples
+        form.topic_field(topic_id).choices = list(choices)
+    return form
 
 
 class ConfirmForm(FlaskForm):

@@ -130,12 +130,13 @@ def vote_create():
     backlog = queries.backlog(network.id)
     form = VoteRoundForm(meetings=queries.meetings_for_new_round(network.id, utcnow()), topics=backlog)
     if form.validate_on_submit():
+        meeting = db.get_or_404(Meeting, form.meeting_id.data)
+        require(permissions.can_manage_topics(current_user, meeting.network_id))
         try:
             vote = services.create_vote_round(
-                actor=current_user, meeting=db.get_or_404(Meeting, form.meeting_id.data),
-                topics=queries.topics_by_ids(network.id, form.topic_ids.data), closes_at=form.closes_at,
-                points_per_voter=form.points_per_voter.data, max_per_topic=form.max_per_topic.data,
-                hide_results=form.hide_results.data)
+                actor=current_user, meeting=meeting, topics=queries.topics_by_ids(form.topic_ids.data),
+                closes_at=form.closes_at, points_per_voter=form.points_per_voter.data,
+                max_per_topic=form.max_per_topic.data, hide_results=form.hide_results.data)
         except DomainError as error:
             flash(str(error), "error")
         else:
@@ -211,15 +212,15 @@ def vote_confirm(vote_id):
     if not form.validate_on_submit():
         flash("Choisissez le thème retenu parmi ceux en tête.", "error")
         return redirect(url_for("topics.vote_detail", vote_id=vote.id))
+    topic = db.get_or_404(Topic, form.topic_id.data)
     try:
-        meeting = services.confirm_vote_round(vote, topic=db.session.get(Topic, form.topic_id.data),
-                                              actor=current_user)
+        meeting = services.confirm_vote_round(vote, topic=topic, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("topics.vote_detail", vote_id=vote_id))
     db.session.commit()
-    flash(f"« {vote.chosen_topic.title} » sera le thème de la rencontre « {meeting.title} ».", "success")
+    flash(f"« {topic.title} » sera le thème de la rencontre « {meeting.title} ».", "success")
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))
 
 
