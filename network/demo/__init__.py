@@ -1,9 +1,11 @@
 """Demo data for a newcomer's `make run` and for the browser tests. Never loaded in production."""
 
 from network.demo.members import DEMO_PASSWORD, seed_members
+from network.demo.topics import seed_topics
 
 
 def seed_demo() -> list[tuple[str, str]]:
     """Load every feature's demo data; return the demo accounts (email, description)."""
     demo = seed_members()
+    seed_topics(demo)  # after the meetings' seed: it reuses the meetings it finds
     return demo.accounts
