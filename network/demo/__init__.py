@@ -3,11 +3,13 @@
 from network.demo.codev import seed_codev
 from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
+from network.demo.topics import seed_topics
 
 
 def seed_demo() -> list[tuple[str, str]]:
     """Load every feature's demo data; return the demo accounts (email, description)."""
     demo = seed_members()
+    seed_topics(demo)  # after the meetings' seed: it reuses the meetings it finds
     seed_codev(demo)
     seed_registration(demo)
     return demo.accounts

@@ -146,6 +146,6 @@ class AgendaItem(IdMixin, db.Model):
     speaker: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[str | None] = mapped_column(Text)  # resources and links, one per line
     # The topic presented in a thematic segment (set when a vote round's winner is confirmed).
-    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"), index=True)
 
     meeting: Mapped[Meeting] = relationship(lazy="raise")

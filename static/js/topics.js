@@ -1,0 +1,67 @@
+// Réseau — topic vote: live tally on the projector page, remaining points on the ballot.
+document.addEventListener("DOMContentLoaded", () => {
+  // Ballot: show how many points are left as the member taps.
+  const ballot = document.querySelector(".ballot__form[data-points]");
+  if (ballot) {
+    const total = Number(ballot.dataset.points);
+    const box = ballot.querySelector(".ballot__remaining");
+    const remaining = ballot.querySelector("[data-remaining]");
+    const update = () => {
+      let used = 0;
+      ballot.querySelectorAll("input[type=radio]:checked").forEach((input) => { used += Number(input.value); });
+      remaining.textContent = String(total - used);
+      box.classList.toggle("ballot__remaining--over", used > total);
+    };
+    box.hidden = false;
+    ballot.addEventListener("change", update);
+    update();
+  }
+
+  // Projector: poll the JSON tally every 5 seconds.
+  const body = document.querySelector("body.projector[data-live-url]");
+  if (!body) return;
+  const url = body.dataset.liveUrl;
+  const field = (name) => body.querySelector(`[data-live="${name}"]`);
+  const render = (data) => {
+    field("status").textContent = data.status;
+    field("voters").textContent = String(data.voters);
+    field("eligible").textContent = String(data.eligible);
+    field("turnout").textContent = data.turnout;
+    field("hidden").hidden = data.results !== null;
+    const list = field("results");
+    list.replaceChildren();
+    if (data.results === null) return;
+    const top = Math.max(1, ...data.results.map((row) => row.points));
+    data.results.forEach((row) => {
+      const item = document.createElement("li");
+      item.className = "projector__row" + (row.rank === 1 ? " projector__row--leader" : "");
+      const rank = document.createElement("span");
+      rank.className = "projector__rank";
+      rank.textContent = String(row.rank);
+      if (row.tied) {
+        const tie = document.createElement("small");
+        tie.textContent = " ex æquo";
+        rank.append(tie);
+      }
+      const title = document.createElement("span");
+      title.className = "projector__title";
+      title.textContent = row.title;
+      const bar = document.createElement("meter");
+      bar.className = "projector__bar";
+      bar.min = 0; bar.max = top; bar.value = row.points;
+      const points = document.createElement("span");
+      points.className = "projector__points";
+      points.textContent = `${row.points} pt${row.points > 1 ? "s" : ""}`;
+      item.append(rank, title, bar, points);
+      list.append(item);
+    });
+  };
+  const poll = () => {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => { if (data) render(data); })
+      .catch(() => {})
+      .finally(() => { window.setTimeout(poll, 5000); });
+  };
+  window.setTimeout(poll, 5000);
+});
