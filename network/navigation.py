@@ -3,7 +3,7 @@ so a feature appears in the menu as soon as its blueprint exists."""
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_login import current_user
 
 from network.members.enums import Role
@@ -26,6 +26,7 @@ NAV_ENTRIES = (
     NavEntry("Thèmes", "topics.topic_list", NETWORK_MEMBERS, "topics."),
     NavEntry("CODEV", "codev.case_list", NETWORK_MEMBERS, "codev."),
     NavEntry("Évaluation", "evaluation.dashboard", STAFF, "evaluation."),
+    NavEntry("Mon évaluation", "evaluation.my_evaluation", frozenset({Role.COORDINATOR}), "evaluation."),
     NavEntry("Membres", "members.directory", NETWORK_MEMBERS, "members.directory"),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),
@@ -40,7 +41,7 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:  # mail rendered by a CLI command
         return []
     role = Role(current_user.role)
     return [

@@ -116,7 +116,8 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
         message["Reply-To"] = _address(reply_to)
     message["Subject"] = _header(subject)
     message["Auto-Submitted"] = "auto-generated"
-    return message_id, message.as_bytes()
+    # SMTP needs CRLF line ends: smtplib sends bytes as they are, and a bare-LF body reads as one long line.
+    return message_id, message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
