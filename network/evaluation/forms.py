@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from network.evaluation.enums import GRID_SCORE_CHOICES
@@ -16,15 +17,17 @@ class PeriodFilterForm(FlaskForm):
         csrf = False
 
     annee = SelectField("Année", coerce=int)
-    trimestre = SelectField("Trimestre", choices=[("", "Toute l'année"), ("1", "1er trimestre"),
-                                                  ("2", "2e trimestre"), ("3", "3e trimestre"),
-                                                  ("4", "4e trimestre")], validators=[Optional()])
+    trimestre = SelectField("Trimestre", choices=[
+        SelectChoice(value, label) for value, label in (("", "Toute l'année"), ("1", "1er trimestre"),
+                                                        ("2", "2e trimestre"), ("3", "3e trimestre"),
+                                                        ("4", "4e trimestre"))], validators=[Optional()])
     territoire = SelectField("Territoire", validators=[Optional()])
 
     def __init__(self, *args, years: list[int], territories: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.annee.choices = [(year, str(year)) for year in years]
-        self.territoire.choices = [("", "Tous les territoires")] + [(str(t.id), t.name) for t in territories]
+        self.annee.choices = [SelectChoice(year, str(year)) for year in years]
+        self.territoire.choices = [SelectChoice("", "Tous les territoires")] + [
+            SelectChoice(str(t.id), t.name) for t in territories]
 
 
 class SelfEfficacyForm(FlaskForm):
@@ -33,7 +36,7 @@ class SelfEfficacyForm(FlaskForm):
 
 for _number, _item in enumerate(GSE_ITEMS, start=1):
     setattr(SelfEfficacyForm, f"item_{_number}", RadioField(
-        f"{_number}. {_item}", choices=[(str(value), label) for value, label in GSE_ANSWERS],
+        f"{_number}. {_item}", choices=[SelectChoice(str(value), label) for value, label in GSE_ANSWERS],
         validators=[Optional()]))
 
 
@@ -50,7 +53,7 @@ def self_assessment_form(activities, formdata=None) -> FlaskForm:
 
     for activity in activities:
         setattr(SelfAssessmentForm, f"activity_{activity.id}", SelectField(
-            activity.label, choices=[("", "— choisir —"), *GRID_SCORE_CHOICES],
+            activity.label, choices=[SelectChoice(value, label) for value, label in [("", "— choisir —"), *GRID_SCORE_CHOICES]],
             validators=[InputRequired(message="Notez cette activité (0 à 3) ou choisissez NC.")]))
     return SelfAssessmentForm(formdata=formdata)
 

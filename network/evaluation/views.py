@@ -72,7 +72,7 @@ def dashboard():
     if network is None:
         return redirect(url_for("evaluation.overview", **request.args))
     form, evaluation = _evaluation_for(network)
-    return render_template("evaluation/dashboard.html", network=network, filters=form, evaluation=evaluation,
+    return render_template("evaluation/dashboard.html", network=network, filter_form=form, evaluation=evaluation,
                            definitions=DEFINITIONS, query_args=request.args.to_dict())
 
 
@@ -81,7 +81,7 @@ def dashboard():
 def overview():
     form, scope = _filters(None)
     rows, total = network_summaries(scope)
-    return render_template("evaluation/overview.html", filters=form, scope=scope, rows=rows, total=total,
+    return render_template("evaluation/overview.html", filter_form=form, scope=scope, rows=rows, total=total,
                            definitions=DEFINITIONS, query_args=request.args.to_dict())
 
 
