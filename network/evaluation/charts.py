@@ -37,25 +37,25 @@ def _shorten(label: str, limit: int) -> str:
 
 def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie") -> Markup:
     """Horizontal bars of shares (0–100 %), one per row, with the counts written beside each bar."""
-    label_width, bar_width, caption_width, row = 190, 300, 150, 30
+    label_width, bar_width, caption_width, row = 210, 330, 170, 34
     width = label_width + bar_width + caption_width
     height = max(1, len(bars)) * row + 30
     parts = []
     for tick in (0, 0.25, 0.5, 0.75, 1):
         x = label_width + tick * bar_width
         parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="{LINE}" stroke-width="1"/>')
-        parts.append(_text(x, height - 8, f"{int(tick * 100)} %", size=10, anchor="middle", fill=MUTED))
+        parts.append(_text(x, height - 8, f"{int(tick * 100)} %", size=12, anchor="middle", fill=MUTED))
     for index, bar in enumerate(bars):
         y = 6 + index * row
-        parts.append(_text(label_width - 8, y + 15, _shorten(bar.label, 28), size=12, anchor="end"))
+        parts.append(_text(label_width - 8, y + 16, _shorten(bar.label, 26), size=14, anchor="end"))
         if bar.value is None:
             parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="16" fill="none" '
                          f'stroke="{GREY}" stroke-dasharray="4 3"/>')
-            parts.append(_text(label_width + bar_width + 8, y + 15, empty_caption, size=11, fill=MUTED))
+            parts.append(_text(label_width + bar_width + 8, y + 16, empty_caption, size=13, fill=MUTED))
             continue
         length = max(0.0, min(1.0, bar.value)) * bar_width
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="16" fill="{BLUE}"/>')
-        parts.append(_text(label_width + bar_width + 8, y + 15, bar.caption, size=11))
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="18" fill="{BLUE}"/>')
+        parts.append(_text(label_width + bar_width + 8, y + 16, bar.caption, size=13))
     if not bars:
         parts.append(_text(width / 2, 20, "Aucune donnée pour cette période", size=12, anchor="middle", fill=MUTED))
     return _svg(width, height, "".join(parts), title)
@@ -99,15 +99,15 @@ class RadarSeries:
 
 def radar_chart(axes: list[str], series: list[RadarSeries], title: str) -> Markup:
     """Radar of rubric percentages (0–100 %) with T0 and T1 overlaid."""
-    size, centre, radius = 460, 230, 140
+    width, size, centre_x, centre, radius = 640, 460, 320, 230, 140
     if len(axes) < 3:
         body = _text(size / 2, size / 2, "Il faut au moins 3 rubriques pour un radar", size=12, anchor="middle",
                      fill=MUTED)
-        return _svg(size, size, body, title)
+        return _svg(width, size, body, title)
 
     def point(index, value):
         angle = -math.pi / 2 + 2 * math.pi * index / len(axes)
-        return centre + math.cos(angle) * radius * value, centre + math.sin(angle) * radius * value
+        return centre_x + math.cos(angle) * radius * value, centre + math.sin(angle) * radius * value
 
     parts = []
     for level in (0.25, 0.5, 0.75, 1):
@@ -117,19 +117,20 @@ def radar_chart(axes: list[str], series: list[RadarSeries], title: str) -> Marku
         parts.append(_text(x + 4, y + 4, f"{int(level * 100)} %", size=9, fill=MUTED))
     for index, axis in enumerate(axes):
         x, y = point(index, 1)
-        parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{LINE}" stroke-width="1"/>')
-        lx, ly = point(index, 1.18)
-        anchor = "middle" if abs(lx - centre) < 10 else ("start" if lx > centre else "end")
-        parts.append(_text(lx, ly + 4, _shorten(axis, 30), size=11, anchor=anchor))
+        parts.append(f'<line x1="{centre_x}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{LINE}" stroke-width="1"/>')
+        lx, ly = point(index, 1.12)
+        anchor = "middle" if abs(lx - centre_x) < 10 else ("start" if lx > centre_x else "end")
+        ly += -6 if ly < centre - 10 else (14 if ly > centre + 10 else 4)
+        parts.append(_text(lx, ly, _shorten(axis, 32), size=13, anchor=anchor))
     for serie in series:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v or 0) for i, v in enumerate(serie.values)))
         parts.append(f'<polygon points="{points}" fill="{serie.colour}" fill-opacity="0.25" stroke="{serie.colour}" '
                      f'stroke-width="2"/>')
     for index, serie in enumerate(series):  # legend
-        y = size - 16 - 18 * (len(series) - 1 - index)
+        y = size - 10 - 18 * (len(series) - 1 - index)
         parts.append(f'<rect x="16" y="{y - 10}" width="12" height="12" fill="{serie.colour}"/>')
-        parts.append(_text(34, y, serie.name, size=12))
-    return _svg(size, size, "".join(parts), title)
+        parts.append(_text(34, y, serie.name, size=13))
+    return _svg(width, size, "".join(parts), title)
 
 
 def placeholder_chart(title: str, message: str = "À venir") -> Markup:

@@ -10,6 +10,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from network.evaluation import charts
 from network.evaluation.assembly import Evaluation, ratio_text
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.scales import GSE_CITATION
@@ -38,6 +39,8 @@ class ReportPDF(FPDF):
         self.cell(0, 5, f"{self.report_title} — page {self.page_no()}/{{nb}}", align="C")
 
     def heading(self, text: str, size: int = 14):
+        if self.will_page_break(45):  # never leave a heading alone at the foot of a page
+            self.add_page()
         self.ln(3)
         self.set_font("DejaVu", "B", size)
         self.set_text_color(*BLUE)
@@ -65,7 +68,9 @@ class ReportPDF(FPDF):
     def chart(self, svg: str, width: float):
         if self.will_page_break(width * 0.6):
             self.add_page()
-        self.image(io.BytesIO(str(svg).encode("utf-8")), w=width, x=self.l_margin)
+        # The embedded text must use the vendored font too: core fonts have no "…", "≥" or "œ".
+        markup = str(svg).replace(charts.FONT, 'font-family="DejaVu"')
+        self.image(io.BytesIO(markup.encode("utf-8")), w=width, x=self.l_margin)
         self.ln(2)
 
 

@@ -156,7 +156,10 @@ def test_territory_name_with_a_formula_is_neutralised_in_the_xlsx(client, login,
     assert workbook["Présence par territoire"]["A2"].value == "'=HYPERLINK(\"http://x\")"
 
 
-def test_report_pdf_is_a_pdf(client, login, facilitator, populated):
+def test_report_pdf_is_a_pdf(client, login, network, facilitator, populated):
+    territory = factories.create_territory(network, "Communauté de communes du Haut-Pays œcuménique ≥ très long")
+    member = factories.create_member(network=network, territory_id=territory.id)
+    _meetings(network, [member], 1)
     login(facilitator)
 
     response = client.get("/evaluation/rapport.pdf")
