@@ -26,6 +26,7 @@ NAV_ENTRIES = (
     NavEntry("Thèmes", "topics.topic_list", NETWORK_MEMBERS, "topics."),
     NavEntry("CODEV", "codev.case_list", NETWORK_MEMBERS, "codev."),
     NavEntry("Évaluation", "evaluation.dashboard", STAFF, "evaluation."),
+    NavEntry("Mon évaluation", "evaluation.my_evaluation", frozenset({Role.COORDINATOR}), "evaluation."),
     NavEntry("Membres", "members.directory", NETWORK_MEMBERS, "members.directory"),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),

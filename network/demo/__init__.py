@@ -1,6 +1,7 @@
 """Demo data for a newcomer's `make run` and for the browser tests. Never loaded in production."""
 
 from network.demo.codev import seed_codev
+from network.demo.evaluation import seed_evaluation
 from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
 from network.demo.topics import seed_topics
@@ -12,4 +13,5 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_topics(demo)  # after the meetings' seed: it reuses the meetings it finds
     seed_codev(demo)
     seed_registration(demo)
+    seed_evaluation(demo)
     return demo.accounts

@@ -1,0 +1,87 @@
+"""The evaluation of one scope, assembled once for the dashboard, the report, the exports and the CLI."""
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from network.evaluation import charts, indicators, queries
+from network.evaluation.enums import Breakdown
+from network.evaluation.figures import (
+    AttendanceRow, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
+)
+from network.evaluation.periods import Scope
+from network.formatting import french_percent
+from network.sessions.enums import MeetingKind
+
+
+def ratio_text(ratio: Ratio) -> str:
+    """'7 sur 10 (70 %)', or '0 sur 0 (n.d.)'."""
+    return f"{ratio.counts} ({french_percent(ratio.value)})"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    scope: Scope
+    summary: NetworkSummary
+    meetings: list[MeetingAttendance]
+    trainings: list[MeetingAttendance]
+    territories: list[AttendanceRow]
+    institutions: list[AttendanceRow]
+    members: list[MemberAssiduity]  # empty unless the viewer may see named attendance (a network's facilitators)
+    rubric_means: list[RubricMean]
+    charts: dict[str, Markup]
+
+
+def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
+    """Everything a single-network page shows, in a fixed number of queries."""
+    summary = indicators.network_summary(scope)
+    meetings = indicators.meeting_attendance(scope)
+    trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING)
+    territories = indicators.attendance_breakdown(scope, Breakdown.TERRITORY)
+    institutions = indicators.attendance_breakdown(scope, Breakdown.INSTITUTION)
+    members = indicators.member_assiduity(scope) if with_members else []
+    rubric_means = queries.group_rubric_means(scope)
+    return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
+                      _charts(summary, meetings, territories, rubric_means))
+
+
+def _charts(summary, meetings, territories, rubric_means) -> dict[str, Markup]:
+    efficacy = summary.self_efficacy
+    return {
+        "meetings": charts.bar_chart(
+            [charts.Bar(f"{row.starts_at:%d/%m/%Y}", row.counts.rate.value if row.is_recorded else None,
+                        ratio_text(row.counts.rate)) for row in meetings],
+            "Taux de présence par rencontre"),
+        "territories": charts.bar_chart(
+            [charts.Bar(row.label, row.counts.rate.value, ratio_text(row.counts.rate)) for row in territories],
+            "Taux de présence par territoire"),
+        "outcomes": charts.placeholder_chart("Issues des cas CODEV", "Résolution des problèmes : à venir"),
+        "self_efficacy": charts.paired_means_chart(efficacy.mean_t0, efficacy.mean_t1, efficacy.paired,
+                                                   "Sentiment d'efficacité personnelle, moyennes T0 et T1"),
+        "radar": group_radar(rubric_means),
+    }
+
+
+def group_radar(rubric_means: list[RubricMean]) -> Markup:
+    series = []
+    if any(mean.mean_t0 is not None for mean in rubric_means):
+        series.append(charts.RadarSeries("T0 (moyenne du groupe)", [m.mean_t0 for m in rubric_means],
+                                         charts.BLUE_LIGHT))
+    if any(mean.mean_t1 is not None for mean in rubric_means):
+        series.append(charts.RadarSeries("T1 (moyenne du groupe)", [m.mean_t1 for m in rubric_means], charts.BLUE))
+    return charts.radar_chart([mean.short_title for mean in rubric_means], series,
+                              "Grille d'auto-évaluation : moyenne du groupe par rubrique")
+
+
+def member_radar(scores_by_wave: dict) -> Markup:
+    """The member's own radar: T0 and the latest later wave overlaid."""
+    if not scores_by_wave:
+        return charts.radar_chart([], [], "Mon auto-évaluation")
+    first = scores_by_wave[min(scores_by_wave)]
+    axes = [score.short_title for score in first]
+    series = [charts.RadarSeries(f"T{min(scores_by_wave)}", [s.share for s in first], charts.BLUE_LIGHT)]
+    last_wave = max(scores_by_wave)
+    if last_wave != min(scores_by_wave):
+        by_rubric = {score.rubric_id: score.share for score in scores_by_wave[last_wave]}
+        series.append(charts.RadarSeries(f"T{last_wave}", [by_rubric.get(s.rubric_id) for s in first], charts.BLUE))
+    return charts.radar_chart(axes, series, "Mon auto-évaluation par rubrique")

@@ -1,0 +1,60 @@
+"""Commands: `flask evaluation send-self-efficacy-invitations` and `flask indicators`."""
+
+import csv
+import io
+import json
+from datetime import datetime
+
+import click
+from flask.cli import with_appcontext
+
+from network.database import utcnow
+from network.evaluation import bp, services
+from network.evaluation.exports import SUMMARY_COLUMNS, summary_record
+from network.evaluation.indicators import network_summaries
+from network.evaluation.periods import PARIS, Period, Scope
+from network.extensions import db
+from network.members import queries as member_queries
+
+
+@bp.cli.command("send-self-efficacy-invitations")
+@click.option("--now", "now_text", default=None, help="ISO date-time (UTC) to act as 'now' (tests, catch-up).")
+def send_self_efficacy_invitations_command(now_text):
+    """Email the members whose self-efficacy questionnaire is due (once per due period); run daily from cron."""
+    now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    sent = services.send_self_efficacy_invitations(actor=None, now=now)
+    db.session.commit()
+    click.echo(f"invitations queued={sent}")
+
+
+@click.command("indicators")
+@click.option("--network", "slug", default=None, help="Network slug; every network (plus the total) when omitted.")
+@click.option("--year", type=int, default=None, help="Year (default: the current year).")
+@click.option("--quarter", type=click.IntRange(1, 4), default=None)
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def indicators_command(slug, year, quarter, output_format):
+    """Print the evaluation indicators (the same figures as the dashboard and the exports)."""
+    now = utcnow()
+    network_ids = None
+    if slug:
+        network = member_queries.network_by_slug(slug)
+        if network is None:
+            raise click.ClickException(f"Unknown network: {slug}")
+        network_ids = (network.id,)
+    scope = Scope(period=Period(year or now.astimezone(PARIS).year, quarter), now=now, network_ids=network_ids)
+    rows, total = network_summaries(scope)
+    records = [summary_record(row) for row in rows] + ([] if slug else [summary_record(total)])
+    if output_format == "json":
+        click.echo(json.dumps({"period": scope.period.slug, "networks": records}, ensure_ascii=False, indent=2))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["period", *(key for key, _l, _g in SUMMARY_COLUMNS)],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({"period": scope.period.slug, **record} for record in records)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+# `indicators` is a top-level command (scripts of the national bodies), the others live under `evaluation`.
+bp.record_once(lambda state: state.app.cli.add_command(indicators_command))

@@ -1,0 +1,213 @@
+"""XLSX and CSV exports, and the flat records the CLI prints: all built from the same figures.
+
+Nothing here carries CODEV content or an individual self-efficacy score: only counts, rates, group means.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from network.evaluation.assembly import Evaluation
+from network.evaluation.figures import NetworkSummary, Ratio
+from network.evaluation.indicators import DEFINITIONS
+from network.evaluation.periods import Scope
+from network.evaluation.scales import GSE_CITATION
+
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8"}
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PENDING = "à venir"
+
+
+def neutralise(value):
+    """Spreadsheet formula injection: text starting with = + - @ tab or CR gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _rate(ratio: Ratio) -> float | None:
+    return None if ratio.value is None else round(ratio.value, 4)
+
+
+def _round(value, digits=4):
+    return None if value is None else round(value, digits)
+
+
+# --- the synthesis record: one per network and the total (admin table, exports, CLI) --------------
+
+SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...] = (
+    ("network", "Réseau", lambda s: s.slug),
+    ("name", "Nom", lambda s: s.name),
+    ("active_members", "Membres actifs", lambda s: s.active_members),
+    ("meetings_recorded", "Rencontres (présences saisies)", lambda s: s.attendance.meetings_recorded),
+    ("meetings_unrecorded", "Rencontres sans présences saisies", lambda s: s.attendance.meetings_unrecorded),
+    ("attended", "Présences (présents + partiels)", lambda s: s.attendance.counts.attended),
+    ("invited", "Invitations de membres", lambda s: s.attendance.counts.invited),
+    ("excused", "Excusés", lambda s: s.attendance.counts.excused),
+    ("attendance_rate", "Taux de présence (agrégé)", lambda s: _rate(s.attendance.counts.rate)),
+    ("attendance_rate_excused_excluded", "Taux hors excusés", lambda s: _rate(s.attendance.counts.rate_excused_excluded)),
+    ("mean_meeting_rate", "Moyenne des taux des rencontres", lambda s: _round(s.attendance.mean_meeting_rate)),
+    ("assiduous_members", "Membres assidus (≥ 75 %)", lambda s: s.attendance.assiduity.at_threshold),
+    ("assiduity_members", "Membres invités (assiduité)", lambda s: s.attendance.assiduity.members),
+    ("assiduous_share", "Part des membres assidus", lambda s: _rate(s.attendance.assiduity.share)),
+    ("meetings_held", "Rencontres tenues", lambda s: s.topics.meetings_held),
+    ("meetings_with_topic", "Rencontres avec un thème", lambda s: s.topics.meetings_with_topic),
+    ("distinct_topics", "Thèmes distincts", lambda s: s.topics.distinct_topics),
+    ("trainings_recorded", "Formations (présences saisies)", lambda s: s.training.summary.meetings_recorded),
+    ("training_attended", "Présences en formation", lambda s: s.training.summary.counts.attended),
+    ("training_invited", "Invitations en formation", lambda s: s.training.summary.counts.invited),
+    ("training_rate", "Taux de présence en formation", lambda s: _rate(s.training.summary.counts.rate)),
+    ("training_participants", "Membres formés (distincts)", lambda s: s.training.participants),
+    ("gse_respondents_t0", "Efficacité personnelle : répondants T0", lambda s: s.self_efficacy.respondents_t0),
+    ("gse_paired", "Efficacité personnelle : effectif apparié", lambda s: s.self_efficacy.paired),
+    ("gse_mean_t0", "Efficacité personnelle : moyenne T0", lambda s: s.self_efficacy.mean_t0),
+    ("gse_mean_t1", "Efficacité personnelle : moyenne T1", lambda s: s.self_efficacy.mean_t1),
+    ("gse_mean_change", "Efficacité personnelle : évolution moyenne", lambda s: s.self_efficacy.mean_change),
+    ("codev_cases_worked", "CODEV : cas travaillés", lambda s: s.codev.cases_worked if s.codev else PENDING),
+    ("codev_resolved_or_overcome", "CODEV : résolus ou surmontés",
+     lambda s: s.codev.resolved_or_overcome if s.codev else PENDING),
+    ("codev_with_outcome", "CODEV : suivis avec une issue", lambda s: s.codev.with_outcome if s.codev else PENDING),
+    ("vote_turnout", "Participation aux votes", lambda s: _rate(s.votes.turnout) if s.votes else PENDING),
+)
+
+
+def summary_record(summary: NetworkSummary) -> dict:
+    return {key: getter(summary) for key, _label, getter in SUMMARY_COLUMNS}
+
+
+# --- sheets of a single network's evaluation ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: list[str]
+    rows: list[list]
+    percent_columns: tuple[int, ...] = ()
+
+
+def _counts_row(label, counts, extra=()):
+    return [label, *extra, counts.invited, counts.present, counts.partial, counts.excused, counts.absent,
+            _rate(counts.rate), _rate(counts.rate_excused_excluded)]
+
+
+COUNT_HEADER = ["Invités (membres actifs)", "Présents", "Partiels", "Excusés", "Absents", "Taux de présence",
+                "Taux hors excusés"]
+
+
+def evaluation_sheets(evaluation: Evaluation) -> list[Sheet]:
+    summary = evaluation.summary
+    scope = evaluation.scope
+    synthesis = [[label, value] for key, label, getter in SUMMARY_COLUMNS
+                 for value in [getter(summary)] if key not in ("network",)]
+    synthesis.insert(0, ["Période", scope.period.label])
+    sheets = [
+        Sheet("Synthèse", ["Indicateur", "Valeur"], synthesis),
+        Sheet("Présence par rencontre", ["Date", "Rencontre", "Présences saisies", *COUNT_HEADER],
+              [[row.starts_at.date().isoformat(), row.title, "oui" if row.is_recorded else "non saisies",
+                *_counts_row(None, row.counts)[1:]] if row.is_recorded else
+               [row.starts_at.date().isoformat(), row.title, "non saisies", *[None] * 7]
+               for row in evaluation.meetings], percent_columns=(8, 9)),
+        Sheet("Présence par territoire", ["Territoire", *COUNT_HEADER],
+              [_counts_row(row.label, row.counts) for row in evaluation.territories], percent_columns=(6, 7)),
+        Sheet("Présence par institution", ["Institution", *COUNT_HEADER],
+              [_counts_row(row.label, row.counts) for row in evaluation.institutions], percent_columns=(6, 7)),
+    ]
+    if evaluation.members:
+        sheets.append(Sheet("Assiduité", ["Membre", "Rencontres présent·e", "Rencontres invité·e", "Assiduité",
+                                          "≥ 75 %"],
+                            [[m.name, m.attended, m.invited, _rate(m.ratio), "oui" if m.is_at_threshold else "non"]
+                             for m in evaluation.members], percent_columns=(3,)))
+    sheets += [
+        Sheet("Formations", ["Date", "Formation", "Présences saisies", *COUNT_HEADER],
+              [[row.starts_at.date().isoformat(), row.title, "oui" if row.is_recorded else "non saisies",
+                *_counts_row(None, row.counts)[1:]] for row in evaluation.trainings], percent_columns=(8, 9)),
+        Sheet("Thèmes", ["Indicateur", "Valeur"], [
+            ["Rencontres tenues", summary.topics.meetings_held],
+            ["Rencontres avec un thème", summary.topics.meetings_with_topic],
+            ["Thèmes distincts", summary.topics.distinct_topics]]),
+        Sheet("Efficacité personnelle", ["Indicateur", "Valeur"], [
+            ["Répondants T0", summary.self_efficacy.respondents_t0],
+            ["Effectif apparié (T0 et T1)", summary.self_efficacy.paired],
+            ["Moyenne T0", summary.self_efficacy.mean_t0 if summary.self_efficacy.is_sufficient
+             else "effectif insuffisant (n < 5)"],
+            ["Moyenne T1", summary.self_efficacy.mean_t1 if summary.self_efficacy.is_sufficient
+             else "effectif insuffisant (n < 5)"],
+            ["Évolution moyenne", summary.self_efficacy.mean_change if summary.self_efficacy.is_sufficient
+             else "effectif insuffisant (n < 5)"],
+            ["Source", GSE_CITATION]]),
+        Sheet("Grille", ["Rubrique", "Répondants T0", "Moyenne T0", "Répondants T1", "Moyenne T1"],
+              [[m.title, m.respondents_t0, _round(m.mean_t0), m.respondents_t1, _round(m.mean_t1)]
+               for m in evaluation.rubric_means], percent_columns=(2, 4)),
+        Sheet("CODEV", ["Indicateur", "Valeur"], [["Cas travaillés, résolution des problèmes", PENDING]]),
+        Sheet("Votes", ["Indicateur", "Valeur"], [["Participation aux votes", PENDING]]),
+        Sheet("Définitions", ["Indicateur", "Définition"], [list(item) for item in DEFINITIONS]),
+    ]
+    return sheets
+
+
+def summaries_sheets(rows: list[NetworkSummary], total: NetworkSummary, scope: Scope) -> list[Sheet]:
+    percent = tuple(index for index, (key, _l, _g) in enumerate(SUMMARY_COLUMNS)
+                    if key.endswith(("rate", "share")))
+    return [
+        Sheet(f"Synthèse {scope.period.slug}", [label for _k, label, _g in SUMMARY_COLUMNS],
+              [[getter(summary) for _k, _l, getter in SUMMARY_COLUMNS] for summary in [*rows, total]],
+              percent_columns=percent),
+        Sheet("Définitions", ["Indicateur", "Définition"], [list(item) for item in DEFINITIONS]),
+    ]
+
+
+# --- writers --------------------------------------------------------------------------------------
+
+def sheets_to_xlsx(sheets: list[Sheet]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    header_fill = PatternFill("solid", fgColor="E6F0F7")
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(sheet.title[:31])
+        worksheet.append([neutralise(value) for value in sheet.header])
+        for cell in worksheet[1]:
+            cell.font, cell.fill = Font(bold=True), header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in sheet.rows:
+            worksheet.append([neutralise(value) for value in row])
+        for column in sheet.percent_columns:
+            for (cell,) in worksheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.0%"
+        for index in range(1, len(sheet.header) + 1):
+            worksheet.column_dimensions[get_column_letter(index)].width = 18 if index > 1 else 48
+        worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheets_to_csv(sheets: list[Sheet]) -> bytes:
+    """One CSV (semicolon, UTF-8 with BOM for French spreadsheets): a block per family of indicators."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for index, sheet in enumerate(sheets):
+        if index:
+            writer.writerow([])
+        writer.writerow([neutralise(f"# {sheet.title}")])
+        writer.writerow([neutralise(value) for value in sheet.header])
+        writer.writerows([[neutralise(value) for value in row] for row in sheet.rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def evaluation_export(evaluation: Evaluation, network, extension: str) -> tuple[bytes, str]:
+    sheets = evaluation_sheets(evaluation)
+    writer = sheets_to_xlsx if extension == "xlsx" else sheets_to_csv
+    return writer(sheets), f"evaluation-{network.slug}-{evaluation.scope.period.slug}.{extension}"
+
+
+def summaries_export(rows, total, scope: Scope, extension: str) -> tuple[bytes, str]:
+    sheets = summaries_sheets(rows, total, scope)
+    writer = sheets_to_xlsx if extension == "xlsx" else sheets_to_csv
+    return writer(sheets), f"evaluation-reseaux-{scope.period.slug}.{extension}"

@@ -1,0 +1,230 @@
+"""Result types of the indicators: plain frozen dataclasses, counts first, rates derived.
+
+Every rate keeps its numerator and denominator so pages, exports and the CLI can say "7 sur 10".
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from network.evaluation.enums import ASSIDUITY_THRESHOLD_DEN, ASSIDUITY_THRESHOLD_NUM, MIN_GROUP_SIZE
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return None if not self.denominator else self.numerator / self.denominator
+
+    @property
+    def counts(self) -> str:
+        return f"{self.numerator} sur {self.denominator}"
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    """Invited members active at the meeting date, and what became of them (guests excluded)."""
+
+    invited: int = 0
+    present: int = 0
+    partial: int = 0
+    excused: int = 0
+    absent: int = 0  # recorded as absent, or invited with no attendance row
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.partial
+
+    @property
+    def rate(self) -> Ratio:
+        """Present (or partial) ÷ invited; excused absences stay in the denominator."""
+        return Ratio(self.attended, self.invited)
+
+    @property
+    def rate_excused_excluded(self) -> Ratio:
+        """Present (or partial) ÷ (invited − excused)."""
+        return Ratio(self.attended, self.invited - self.excused)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One line of a breakdown (a network, a territory, an institution)."""
+
+    key: int | None
+    label: str
+    counts: AttendanceCounts
+
+
+@dataclass(frozen=True)
+class MeetingAttendance:
+    meeting_id: int
+    title: str
+    starts_at: datetime
+    status: str
+    is_recorded: bool
+    counts: AttendanceCounts  # zeros when not recorded
+
+
+@dataclass(frozen=True)
+class Assiduity:
+    """Members by share of the meetings they were invited to and attended."""
+
+    members: int = 0
+    at_threshold: int = 0  # attended ≥ 75 % of their invitations
+
+    @property
+    def share(self) -> Ratio:
+        return Ratio(self.at_threshold, self.members)
+
+    @property
+    def threshold_label(self) -> str:
+        return f"≥ {ASSIDUITY_THRESHOLD_NUM * 100 // ASSIDUITY_THRESHOLD_DEN} %"
+
+
+@dataclass(frozen=True)
+class MemberAssiduity:
+    member_id: int
+    name: str
+    attended: int
+    invited: int
+
+    @property
+    def ratio(self) -> Ratio:
+        return Ratio(self.attended, self.invited)
+
+    @property
+    def is_at_threshold(self) -> bool:
+        return self.attended * ASSIDUITY_THRESHOLD_DEN >= self.invited * ASSIDUITY_THRESHOLD_NUM
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    counts: AttendanceCounts  # pooled over the recorded meetings of the period
+    meetings_recorded: int
+    meetings_unrecorded: int
+    mean_meeting_rate: float | None  # mean of the recorded meetings' rates, shown beside the pooled rate
+    assiduity: Assiduity
+
+
+@dataclass(frozen=True)
+class TopicFigures:
+    meetings_held: int = 0  # quarterly meetings held (status held or closed) in the period
+    meetings_with_topic: int = 0  # …with a thematic segment whose topic is set
+    distinct_topics: int = 0
+
+    @property
+    def share(self) -> Ratio:
+        return Ratio(self.meetings_with_topic, self.meetings_held)
+
+
+@dataclass(frozen=True)
+class TrainingFigures:
+    summary: AttendanceSummary
+    participants: int  # distinct members present at one training at least
+
+
+@dataclass(frozen=True)
+class SelfEfficacyGroup:
+    """Paired T0/T1 figures; the means exist only when at least MIN_GROUP_SIZE members are paired."""
+
+    respondents_t0: int = 0
+    paired: int = 0
+    mean_t0: float | None = None
+    mean_t1: float | None = None
+    mean_change: float | None = None
+
+    @property
+    def is_sufficient(self) -> bool:
+        return self.paired >= MIN_GROUP_SIZE
+
+    @classmethod
+    def from_aggregates(cls, respondents_t0, paired, mean_t0, mean_t1, mean_change) -> "SelfEfficacyGroup":
+        if paired < MIN_GROUP_SIZE:  # never let a small group's mean leave this module
+            return cls(respondents_t0=respondents_t0, paired=paired)
+        return cls(respondents_t0, paired, _round1(mean_t0), _round1(mean_t1), _round1(mean_change))
+
+
+@dataclass(frozen=True)
+class RubricMean:
+    rubric_id: int
+    title: str
+    short_title: str
+    respondents_t0: int
+    respondents_t1: int
+    mean_t0: float | None  # mean rubric share (0–1) of the members, None below the group threshold or all NC
+    mean_t1: float | None
+
+
+@dataclass(frozen=True)
+class RubricScore:
+    rubric_id: int
+    title: str
+    short_title: str
+    total: int  # Σ scores
+    scored: int  # activities scored 0–3 (NC excluded)
+
+    @property
+    def share(self) -> float | None:
+        """Σ scores ÷ (3 × scored activities); None (NC) when every activity is NC."""
+        return None if not self.scored else self.total / (3 * self.scored)
+
+
+@dataclass(frozen=True)
+class CodevFigures:
+    """Filled by network.codev at merge time (see README of this module); None means "à venir"."""
+
+    cases_worked: int
+    distinct_clients: int
+    distinct_themes: int
+    followed_up: int  # worked cases with a recorded follow-up
+    resolved: int
+    resolved_or_overcome: int
+    outcome_counts: dict[str, int] = field(default_factory=dict)  # outcome → count, not_applicable included
+    with_outcome: int = 0  # follow-ups whose outcome is not `not_applicable`
+
+    @property
+    def resolved_rate(self) -> Ratio:
+        return Ratio(self.resolved, self.with_outcome)
+
+    @property
+    def resolved_or_overcome_rate(self) -> Ratio:
+        return Ratio(self.resolved_or_overcome, self.with_outcome)
+
+    @property
+    def follow_up_completion(self) -> Ratio:
+        return Ratio(self.followed_up, self.cases_worked)
+
+
+@dataclass(frozen=True)
+class VoteTurnout:
+    """Filled by network.topics at merge time; None means "à venir"."""
+
+    rounds: int
+    ballots: int
+    eligible: int  # members entitled to vote, summed over the rounds
+
+    @property
+    def turnout(self) -> Ratio:
+        return Ratio(self.ballots, self.eligible)
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """One line of the synthesis: the same object feeds the dashboard, the admin table, exports and the CLI."""
+
+    network_id: int | None  # None for the total line
+    slug: str
+    name: str
+    active_members: int
+    attendance: AttendanceSummary
+    topics: TopicFigures
+    training: TrainingFigures
+    self_efficacy: SelfEfficacyGroup
+    codev: CodevFigures | None = None
+    votes: VoteTurnout | None = None
+
+
+def _round1(value) -> float | None:
+    return None if value is None else round(float(value), 1)

@@ -1,0 +1,74 @@
+"""Evaluation forms: the period filter, the questionnaire, the self-assessment and the grid editor."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+
+from network.evaluation.enums import GRID_SCORE_CHOICES
+from network.evaluation.scales import GSE_ANSWERS, GSE_ITEMS
+from network.forms import max_length, required
+
+
+class PeriodFilterForm(FlaskForm):
+    """GET filter: year, quarter, territory (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    annee = SelectField("Année", coerce=int)
+    trimestre = SelectField("Trimestre", choices=[
+        SelectChoice(value, label) for value, label in (("", "Toute l'année"), ("1", "1er trimestre"),
+                                                        ("2", "2e trimestre"), ("3", "3e trimestre"),
+                                                        ("4", "4e trimestre"))], validators=[Optional()])
+    territoire = SelectField("Territoire", validators=[Optional()])
+
+    def __init__(self, *args, years: list[int], territories: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.annee.choices = [SelectChoice(year, str(year)) for year in years]
+        self.territoire.choices = [SelectChoice("", "Tous les territoires")] + [
+            SelectChoice(str(t.id), t.name) for t in territories]
+
+
+class SelfEfficacyForm(FlaskForm):
+    pass
+
+
+for _number, _item in enumerate(GSE_ITEMS, start=1):
+    setattr(SelfEfficacyForm, f"item_{_number}", RadioField(
+        f"{_number}. {_item}", choices=[SelectChoice(str(value), label) for value, label in GSE_ANSWERS],
+        validators=[Optional()]))
+
+
+def self_efficacy_answers(form: SelfEfficacyForm) -> list[int | None]:
+    return [int(getattr(form, f"item_{n}").data) if getattr(form, f"item_{n}").data else None
+            for n in range(1, len(GSE_ITEMS) + 1)]
+
+
+def self_assessment_form(activities, formdata=None) -> FlaskForm:
+    """One select per active activity (0–3 or NC), named activity_<id>."""
+
+    class SelfAssessmentForm(FlaskForm):
+        pass
+
+    for activity in activities:
+        setattr(SelfAssessmentForm, f"activity_{activity.id}", SelectField(
+            activity.label, choices=[SelectChoice(value, label) for value, label in [("", "— choisir —"), *GRID_SCORE_CHOICES]],
+            validators=[InputRequired(message="Notez cette activité (0 à 3) ou choisissez NC.")]))
+    return SelfAssessmentForm(formdata=formdata)
+
+
+def self_assessment_scores(form, activities) -> dict[int, int | None]:
+    values = {activity.id: getattr(form, f"activity_{activity.id}").data for activity in activities}
+    return {activity_id: None if value == "NC" else int(value) for activity_id, value in values.items()}
+
+
+class RubricForm(FlaskForm):
+    title = StringField("Intitulé de la rubrique (mission)", validators=[required(), max_length(300)])
+    short_title = StringField("Libellé court (radar)", validators=[required(), max_length(60)])
+    is_active = BooleanField("Rubrique en usage", default=True)
+
+
+class ActivityForm(FlaskForm):
+    label = TextAreaField("Activité", validators=[required(), max_length(1000)])
+    is_active = BooleanField("Activité en usage", default=True)

@@ -1,0 +1,364 @@
+"""Indicators of DESIGN.md §4 as SQL aggregates (GROUP BY / COUNT / SUM in the database).
+
+Every function takes a Scope (networks, period, optional territory, `now`) and issues a fixed number of
+queries whatever the data size. Definitions live in DEFINITIONS, shown on pages, exports and the report.
+"""
+
+from sqlalchemy import Float, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from network.evaluation.enums import ASSIDUITY_THRESHOLD_DEN, ASSIDUITY_THRESHOLD_NUM, Breakdown
+from network.evaluation.figures import (
+    Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, MeetingAttendance,
+    MemberAssiduity, NetworkSummary, SelfEfficacyGroup, TopicFigures, TrainingFigures, VoteTurnout,
+)
+from network.evaluation.periods import Scope
+from network.evaluation.queries import self_efficacy_groups
+from network.extensions import db
+from network.members.enums import Role
+from network.members.models import Institution, Member, Network, Territory
+from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus
+from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
+
+HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
+ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
+
+DEFINITIONS = (
+    ("Taux de présence d'une rencontre",
+     "Membres présents (ou présents partiellement) ÷ membres invités et actifs à la date de la rencontre "
+     "(arrivés au plus tard ce jour-là, non désactivés avant). Les invités extérieurs ne sont comptés ni au "
+     "numérateur ni au dénominateur ; les absences excusées restent au dénominateur."),
+    ("Taux hors excusés",
+     "Membres présents (ou partiellement) ÷ (membres invités − membres excusés). Affiché à côté du taux principal."),
+    ("Rencontre sans présences saisies",
+     "Rencontre passée dont la feuille d'émargement n'est pas encore saisie : affichée comme telle et exclue "
+     "des taux."),
+    ("Taux de présence de la période",
+     "Σ présents ÷ Σ invités sur les rencontres de la période dont les présences sont saisies (taux agrégé), "
+     "avec à côté la moyenne des taux de chaque rencontre."),
+    ("Assiduité",
+     "Par membre : rencontres où il ou elle était présent·e ÷ rencontres auxquelles il ou elle était invité·e. "
+     "Part des membres dont l'assiduité est d'au moins 75 %."),
+    ("Thèmes traités",
+     "Rencontres trimestrielles tenues dont l'information thématique porte sur un thème choisi ; nombre de "
+     "thèmes distincts."),
+    ("Formations mutualisées",
+     "Même calcul de présence sur les formations ; nombre de membres distincts présents à au moins une formation."),
+    ("Sentiment d'efficacité personnelle",
+     "Échelle d'auto-efficacité généralisée (Schwarzer & Jerusalem, 1995 ; adaptation française Dumont, "
+     "Schwarzer & Jerusalem, 2000), 10 items de 1 à 4, score de 10 à 40, calculé si 3 items au plus manquent "
+     "(moyenne des réponses × 10, arrondie au dixième). T0 à l'entrée, puis chaque année ; T1 = le "
+     "questionnaire annuel le plus récent jusqu'à la fin de la période. Effectif apparié, moyennes T0 et T1 et "
+     "évolution moyenne, publiés seulement à partir de 5 membres appariés. Aucun score individuel."),
+    ("Grille d'auto-évaluation de la fonction",
+     "Chaque activité est notée de 0 à 3 ou NC (non concerné). Pourcentage d'une rubrique = Σ notes ÷ "
+     "(3 × activités notées) ; une rubrique entièrement NC est NC, pas 0 %. Moyennes du groupe publiées à "
+     "partir de 5 répondants."),
+    ("CODEV (à venir)",
+     "Cas travaillés dans la période, porteurs distincts, thèmes distincts ; problèmes résolus : parmi les cas "
+     "travaillés avec un suivi, « résolu » et « résolu + surmonté » ÷ suivis dont l'issue n'est pas « sans "
+     "objet » ; un suivi manquant n'est pas compté comme non résolu ; taux de complétude des suivis à côté."),
+    ("Participation aux votes (à venir)", "Bulletins déposés ÷ membres appelés à voter, sur les tours de vote."),
+)
+
+
+# --- building blocks ------------------------------------------------------------------------------
+
+def _meeting_filter(scope: Scope, kind: str):
+    conditions = [
+        Meeting.kind == kind,
+        Meeting.status != MeetingStatus.CANCELLED,
+        Meeting.starts_at >= scope.period.start_at,
+        Meeting.starts_at < scope.until,
+    ]
+    if scope.network_ids is not None:
+        conditions.append(Meeting.network_id.in_(scope.network_ids))
+    return and_(*conditions)
+
+
+def _is_recorded():
+    """Attendance is recorded for a meeting once one member's attendance row exists."""
+    recorded = aliased(Attendance)
+    return exists().where(recorded.meeting_id == Meeting.id, recorded.member_id.is_not(None)).correlate(Meeting)
+
+
+def _count_columns():
+    status = Attendance.status
+
+    def tally(*statuses):
+        return func.coalesce(func.sum(case((status.in_(statuses), 1), else_=0)), 0)
+
+    return (
+        func.count(Invitation.id).label("invited"),
+        tally(AttendanceStatus.PRESENT).label("present"),
+        tally(AttendanceStatus.PARTIAL).label("partial"),
+        tally(AttendanceStatus.EXCUSED).label("excused"),
+    )
+
+
+def _eligible(statement, scope: Scope, kind: str):
+    """Invitations of members active at the meeting date, in recorded meetings of the scope."""
+    statement = (
+        statement.select_from(Invitation)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .join(Member, Member.id == Invitation.member_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
+                                    Attendance.member_id == Invitation.member_id))
+        .where(
+            _meeting_filter(scope, kind),
+            _is_recorded(),
+            Member.joined_on <= Meeting.starts_at,  # a date compares as its midnight on both databases
+            or_(Member.deactivated_at.is_(None), Member.deactivated_at > Meeting.starts_at),
+        )
+    )
+    if scope.territory_id is not None:
+        statement = statement.where(Member.territory_id == scope.territory_id)
+    return statement
+
+
+def _counts(row) -> AttendanceCounts:
+    invited, present, partial, excused = (int(row.invited or 0), int(row.present or 0), int(row.partial or 0),
+                                          int(row.excused or 0))
+    return AttendanceCounts(invited=invited, present=present, partial=partial, excused=excused,
+                            absent=invited - present - partial - excused)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+def attendance_totals(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceCounts:
+    row = db.session.execute(_eligible(select(*_count_columns()), scope, kind)).one()
+    return _counts(row)
+
+
+_BREAKDOWN_COLUMNS = {
+    Breakdown.NETWORK: (Meeting.network_id, Network.name, Network.id == Meeting.network_id, Network),
+    Breakdown.TERRITORY: (Member.territory_id, Territory.name, Territory.id == Member.territory_id, Territory),
+    Breakdown.INSTITUTION: (Member.institution_id, Institution.name, Institution.id == Member.institution_id,
+                            Institution),
+}
+UNASSIGNED_LABELS = {Breakdown.TERRITORY: "Sans territoire", Breakdown.INSTITUTION: "Sans institution",
+                     Breakdown.NETWORK: "—"}
+
+
+def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QUARTERLY) -> list[AttendanceRow]:
+    """Pooled attendance per network, territory or institution (the member's current one)."""
+    key, label, on, model = _BREAKDOWN_COLUMNS[by]
+    statement = _eligible(select(key.label("key"), label.label("label"), *_count_columns()), scope, kind)
+    statement = statement.outerjoin(model, on).group_by(key, label).order_by(label)
+    return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row))
+            for row in db.session.execute(statement)]
+
+
+def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MeetingAttendance]:
+    """Every past, non-cancelled meeting of the scope, recorded or not, with its counts."""
+    per_meeting = _eligible(select(Invitation.meeting_id.label("meeting_id"), *_count_columns()), scope, kind)
+    per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
+    statement = (
+        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status, _is_recorded().label("is_recorded"),
+               per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
+        .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
+        .where(_meeting_filter(scope, kind))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), _counts(row))
+            for row in db.session.execute(statement)]
+
+
+def _per_meeting_rates(scope: Scope, kind: str):
+    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
+    statement = _eligible(
+        select(Meeting.network_id.label("network_id"),
+               (cast(attended, Float) / func.count(Invitation.id)).label("rate")),
+        scope, kind,
+    )
+    return statement.group_by(Meeting.network_id, Meeting.id).subquery()
+
+
+def _meeting_counts(scope: Scope, kind: str, by_network: bool):
+    recorded = case((_is_recorded(), 1), else_=0)
+    columns = [func.coalesce(func.sum(recorded), 0).label("recorded"), func.count(Meeting.id).label("meetings")]
+    statement = select(*columns).where(_meeting_filter(scope, kind))
+    if by_network:
+        statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
+    return db.session.execute(statement).all()
+
+
+def _mean_rates(scope: Scope, kind: str, by_network: bool):
+    rates = _per_meeting_rates(scope, kind)
+    statement = select(func.avg(rates.c.rate).label("mean"))
+    if by_network:
+        statement = statement.add_columns(rates.c.network_id).group_by(rates.c.network_id)
+    return db.session.execute(statement).all()
+
+
+def _per_member(scope: Scope, kind: str):
+    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
+    statement = _eligible(
+        select(Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),
+               attended.label("attended"), func.count(Invitation.id).label("invited")),
+        scope, kind,
+    )
+    return statement.group_by(Meeting.network_id, Invitation.member_id)
+
+
+def _assiduity(scope: Scope, kind: str, by_network: bool):
+    members = _per_member(scope, kind).subquery()
+    at_threshold = case(
+        (members.c.attended * ASSIDUITY_THRESHOLD_DEN >= members.c.invited * ASSIDUITY_THRESHOLD_NUM, 1), else_=0)
+    statement = select(func.count().label("members"), func.coalesce(func.sum(at_threshold), 0).label("at"))
+    if by_network:
+        statement = statement.add_columns(members.c.network_id).group_by(members.c.network_id)
+    return db.session.execute(statement).all()
+
+
+def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MemberAssiduity]:
+    """Assiduity of each invited member (for the facilitators of the network; never in national exports)."""
+    members = _per_member(scope, kind).subquery()
+    statement = (
+        select(Member.id, Member.first_name, Member.last_name, members.c.attended, members.c.invited)
+        .join(members, members.c.member_id == Member.id)
+        .order_by(Member.last_name, Member.first_name, Member.id)
+    )
+    return [MemberAssiduity(row.id, f"{row.first_name} {row.last_name}", int(row.attended), int(row.invited))
+            for row in db.session.execute(statement)]
+
+
+def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceSummary:
+    return _attendance_summaries(scope, kind, by_network=False)[None]
+
+
+def _attendance_summaries(scope: Scope, kind: str, by_network: bool) -> dict[int | None, AttendanceSummary]:
+    """AttendanceSummary per network (by_network) or for the whole scope (key None): five queries."""
+    def key(row):
+        return row.network_id if by_network else None
+
+    if by_network:
+        totals = {row.key: row.counts for row in attendance_breakdown(scope, Breakdown.NETWORK, kind)}
+    else:
+        totals = {None: attendance_totals(scope, kind)}
+    meetings = {key(row): row for row in _meeting_counts(scope, kind, by_network)}
+    means = {key(row): row.mean for row in _mean_rates(scope, kind, by_network)}
+    assiduity = {key(row): Assiduity(int(row.members), int(row.at)) for row in _assiduity(scope, kind, by_network)}
+    keys = set(totals) | set(meetings) | ({None} if not by_network else set())
+    summaries = {}
+    for network_id in keys:
+        meeting_row = meetings.get(network_id)
+        recorded = int(meeting_row.recorded) if meeting_row else 0
+        mean = means.get(network_id)
+        summaries[network_id] = AttendanceSummary(
+            counts=totals.get(network_id, AttendanceCounts()),
+            meetings_recorded=recorded,
+            meetings_unrecorded=(int(meeting_row.meetings) - recorded) if meeting_row else 0,
+            mean_meeting_rate=None if mean is None else float(mean),
+            assiduity=assiduity.get(network_id, Assiduity()),
+        )
+    return summaries
+
+
+# --- topics and trainings -------------------------------------------------------------------------
+
+def _topic_rows(scope: Scope, by_network: bool):
+    with_topic = case((AgendaItem.id.is_not(None), Meeting.id))
+    statement = (
+        select(func.count(distinct(Meeting.id)).label("held"), func.count(distinct(with_topic)).label("with_topic"),
+               func.count(distinct(AgendaItem.topic_id)).label("topics"))
+        .select_from(Meeting)
+        .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == AgendaItemKind.THEMATIC,
+                                    AgendaItem.topic_id.is_not(None)))
+        .where(_meeting_filter(scope, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
+    )
+    if by_network:
+        statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
+    return {(row.network_id if by_network else None): TopicFigures(int(row.held), int(row.with_topic),
+                                                                   int(row.topics))
+            for row in db.session.execute(statement)}
+
+
+def topic_figures(scope: Scope) -> TopicFigures:
+    return _topic_rows(scope, by_network=False).get(None, TopicFigures())
+
+
+def _training_participants(scope: Scope, by_network: bool):
+    statement = _eligible(select(func.count(distinct(Invitation.member_id)).label("participants")), scope,
+                          MeetingKind.TRAINING).where(Attendance.status.in_(ATTENDED_STATUSES))
+    if by_network:
+        statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
+    return {(row.network_id if by_network else None): int(row.participants) for row in db.session.execute(statement)}
+
+
+def training_figures(scope: Scope) -> TrainingFigures:
+    return TrainingFigures(attendance_summary(scope, MeetingKind.TRAINING),
+                           _training_participants(scope, by_network=False).get(None, 0))
+
+
+# --- plug points for the features built on other branches -----------------------------------------
+
+def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
+    """CODEV indicators: wired to network.codev.queries at merge time. Empty → shown as "à venir"."""
+    return {}
+
+
+def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
+    """Vote turnout: wired to network.topics.queries at merge time. Empty → shown as "à venir"."""
+    return {}
+
+
+# --- the synthesis line: one per network, plus the total ------------------------------------------
+
+def _active_members(scope: Scope) -> dict[int, int]:
+    statement = (
+        select(Member.network_id, func.count(Member.id))
+        .where(Member.is_active.is_(True), Member.role != Role.ADMIN, Member.network_id.is_not(None))
+        .group_by(Member.network_id)
+    )
+    if scope.network_ids is not None:
+        statement = statement.where(Member.network_id.in_(scope.network_ids))
+    if scope.territory_id is not None:
+        statement = statement.where(Member.territory_id == scope.territory_id)
+    return {row[0]: row[1] for row in db.session.execute(statement)}
+
+
+def network_summaries(scope: Scope) -> tuple[list[NetworkSummary], NetworkSummary]:
+    """One NetworkSummary per network of the scope (by name) and the total over them: a fixed number of queries."""
+    networks_statement = select(Network.id, Network.slug, Network.name).order_by(Network.name)
+    if scope.network_ids is not None:
+        networks_statement = networks_statement.where(Network.id.in_(scope.network_ids))
+    networks = db.session.execute(networks_statement).all()
+    members = _active_members(scope)
+    figures = {}
+    for by_network in (True, False):
+        figures[by_network] = (
+            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network),
+            _topic_rows(scope, by_network),
+            _attendance_summaries(scope, MeetingKind.TRAINING, by_network),
+            _training_participants(scope, by_network),
+            self_efficacy_groups(scope, by_network=by_network),
+            codev_figures(scope, by_network=by_network),
+            vote_turnout(scope, by_network=by_network),
+        )
+
+    def line(key, slug, name, member_count, by_network):
+        attendance, topics, trainings, participants, efficacy, codev, votes = figures[by_network]
+        empty = _attendance_summaries_empty()
+        return NetworkSummary(
+            network_id=key, slug=slug, name=name, active_members=member_count,
+            attendance=attendance.get(key, empty), topics=topics.get(key, TopicFigures()),
+            training=TrainingFigures(trainings.get(key, empty), participants.get(key, 0)),
+            self_efficacy=efficacy.get(key, SelfEfficacyGroup()),
+            codev=codev.get(key), votes=votes.get(key),
+        )
+
+    rows = [line(row.id, row.slug, row.name, members.get(row.id, 0), True) for row in networks]
+    total = line(None, "total", "Total", sum(members.values()), False)
+    return rows, total
+
+
+def _attendance_summaries_empty() -> AttendanceSummary:
+    return AttendanceSummary(AttendanceCounts(), 0, 0, None, Assiduity())
+
+
+def network_summary(scope: Scope) -> NetworkSummary:
+    """The synthesis of a single network scope (the dashboard's headline)."""
+    rows, _total = network_summaries(scope)
+    return rows[0]
+

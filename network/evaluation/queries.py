@@ -1,0 +1,196 @@
+"""Named queries: self-efficacy group figures and history, the grid, rubric scores (member and group)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Float, and_, case, cast, func, select
+
+from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
+from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
+from network.evaluation.models import (
+    GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
+)
+from network.evaluation.periods import Scope
+from network.extensions import db
+from network.members.enums import Role
+from network.members.models import Member, Network
+
+# --- self-efficacy --------------------------------------------------------------------------------
+
+def _response_filters(statement, scope: Scope, model=SelfEfficacyResponse):
+    last_day = min(scope.period.last_day, scope.now.date())
+    statement = statement.where(model.taken_on <= last_day)
+    if scope.network_ids is not None:
+        statement = statement.where(model.network_id.in_(scope.network_ids))
+    if scope.territory_id is not None:
+        statement = statement.join(Member, Member.id == model.member_id).where(
+            Member.territory_id == scope.territory_id)
+    return statement
+
+
+def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int | None, SelfEfficacyGroup]:
+    """Paired T0 / latest yearly score (up to the period's end) per network, or overall (key None)."""
+    response = SelfEfficacyResponse
+    scored = response.score.is_not(None)
+    t0 = _response_filters(
+        select(response.member_id, response.network_id, response.score.label("score")).where(response.wave == 0,
+                                                                                            scored),
+        scope).subquery("t0")
+    latest = _response_filters(
+        select(response.member_id, func.max(response.wave).label("wave")).where(response.wave >= 1, scored),
+        scope).group_by(response.member_id).subquery("latest")
+    t1 = (select(response.member_id, response.score.label("score"))
+          .join(latest, and_(latest.c.member_id == response.member_id, latest.c.wave == response.wave))
+          .subquery("t1"))
+    paired_t0 = case((t1.c.score.is_not(None), t0.c.score))
+    statement = (
+        select(func.count(t0.c.member_id).label("respondents"), func.count(t1.c.member_id).label("paired"),
+               func.avg(paired_t0).label("mean_t0"), func.avg(t1.c.score).label("mean_t1"),
+               func.avg(t1.c.score - t0.c.score).label("change"))
+        .select_from(t0).outerjoin(t1, t1.c.member_id == t0.c.member_id)
+    )
+    if by_network:
+        statement = statement.add_columns(t0.c.network_id).group_by(t0.c.network_id)
+    return {
+        (row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
+            int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
+        for row in db.session.execute(statement)
+    }
+
+
+def self_efficacy_history(member: Member) -> list[SelfEfficacyResponse]:
+    return list(db.session.scalars(
+        select(SelfEfficacyResponse).where(SelfEfficacyResponse.member_id == member.id)
+        .order_by(SelfEfficacyResponse.wave)))
+
+
+@dataclass(frozen=True)
+class SelfEfficacyStatus:
+    """A member's place in the T0-then-yearly cycle."""
+
+    member_id: int
+    first_taken_on: object  # date of T0, None before it
+    last_wave: int | None
+
+
+def self_efficacy_statuses(member_ids: list[int] | None = None) -> dict[int, SelfEfficacyStatus]:
+    """T0 date and last wave of each member who answered at least once (one query)."""
+    response = SelfEfficacyResponse
+    first = func.min(case((response.wave == 0, response.taken_on)))
+    statement = select(response.member_id, first.label("first"), func.max(response.wave).label("last")).group_by(
+        response.member_id)
+    if member_ids is not None:
+        statement = statement.where(response.member_id.in_(member_ids))
+    return {row.member_id: SelfEfficacyStatus(row.member_id, row.first, row.last)
+            for row in db.session.execute(statement)}
+
+
+def self_efficacy_participants() -> list[Member]:
+    """Active coordinators of active networks: the people invited to answer the questionnaire."""
+    return list(db.session.scalars(
+        select(Member).join(Network, Network.id == Member.network_id)
+        .where(Member.is_active.is_(True), Member.role == Role.COORDINATOR, Network.is_active.is_(True))
+        .order_by(Member.id)))
+
+
+def reminded_waves() -> set[tuple[int, int]]:
+    rows = db.session.execute(select(SelfEfficacyReminder.member_id, SelfEfficacyReminder.wave))
+    return {(row.member_id, row.wave) for row in rows}
+
+
+# --- the grid -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RubricWithActivities:
+    rubric: GridRubric
+    activities: list[GridActivity]
+
+
+def network_grid(network_id: int, *, include_archived: bool = False) -> list[RubricWithActivities]:
+    """The network's rubrics in order, each with its activities (two queries)."""
+    rubric_statement = select(GridRubric).where(GridRubric.network_id == network_id)
+    if not include_archived:
+        rubric_statement = rubric_statement.where(GridRubric.is_active.is_(True))
+    rubrics = list(db.session.scalars(rubric_statement.order_by(GridRubric.position, GridRubric.id)))
+    activity_statement = select(GridActivity).where(GridActivity.rubric_id.in_([rubric.id for rubric in rubrics]))
+    if not include_archived:
+        activity_statement = activity_statement.where(GridActivity.is_active.is_(True))
+    activities: dict[int, list[GridActivity]] = {rubric.id: [] for rubric in rubrics}
+    for activity in db.session.scalars(activity_statement.order_by(GridActivity.position, GridActivity.id)):
+        activities[activity.rubric_id].append(activity)
+    return [RubricWithActivities(rubric, activities[rubric.id]) for rubric in rubrics]
+
+
+def grid_exists(network_id: int) -> bool:
+    return db.session.scalar(select(func.count(GridRubric.id)).where(GridRubric.network_id == network_id)) > 0
+
+
+def self_assessments_of(member: Member) -> list[SelfAssessment]:
+    return list(db.session.scalars(
+        select(SelfAssessment).where(SelfAssessment.member_id == member.id).order_by(SelfAssessment.wave)))
+
+
+def _per_assessment_rubric():
+    score = SelfAssessmentScore
+    return (
+        select(SelfAssessment.id.label("assessment_id"), SelfAssessment.member_id.label("member_id"),
+               SelfAssessment.wave.label("wave"), GridActivity.rubric_id.label("rubric_id"),
+               func.coalesce(func.sum(score.score), 0).label("total"), func.count(score.score).label("scored"))
+        .join(score, score.assessment_id == SelfAssessment.id)
+        .join(GridActivity, GridActivity.id == score.activity_id)
+        .group_by(SelfAssessment.id, SelfAssessment.member_id, SelfAssessment.wave, GridActivity.rubric_id)
+    )
+
+
+def member_rubric_scores(member: Member) -> dict[int, list[RubricScore]]:
+    """Rubric totals of each of the member's self-assessments, keyed by wave (one query)."""
+    per = _per_assessment_rubric().where(SelfAssessment.member_id == member.id).subquery()
+    statement = (
+        select(per.c.wave, GridRubric.id, GridRubric.title, GridRubric.short_title, per.c.total, per.c.scored)
+        .join(GridRubric, GridRubric.id == per.c.rubric_id)
+        .order_by(per.c.wave, GridRubric.position, GridRubric.id)
+    )
+    by_wave: dict[int, list[RubricScore]] = {}
+    for row in db.session.execute(statement):
+        by_wave.setdefault(row.wave, []).append(
+            RubricScore(row.id, row.title, row.short_title, int(row.total), int(row.scored)))
+    return by_wave
+
+
+def group_rubric_means(scope: Scope) -> list[RubricMean]:
+    """Mean rubric share of the members at T0 and at their latest later wave (two queries, one per wave)."""
+    network_ids = scope.network_ids
+    rubric_statement = select(GridRubric).where(GridRubric.is_active.is_(True)).order_by(
+        GridRubric.network_id, GridRubric.position, GridRubric.id)
+    if network_ids is not None:
+        rubric_statement = rubric_statement.where(GridRubric.network_id.in_(network_ids))
+    rubrics = list(db.session.scalars(rubric_statement))
+    means = {wave_class: _rubric_means(scope, latest=wave_class == "t1") for wave_class in ("t0", "t1")}
+    results = []
+    for rubric in rubrics:
+        n0, mean0 = means["t0"].get(rubric.id, (0, None))
+        n1, mean1 = means["t1"].get(rubric.id, (0, None))
+        results.append(RubricMean(rubric.id, rubric.title, rubric.short_title, n0, n1,
+                                  mean0 if n0 >= MIN_GROUP_SIZE else None, mean1 if n1 >= MIN_GROUP_SIZE else None))
+    return results
+
+
+def _rubric_means(scope: Scope, *, latest: bool) -> dict[int, tuple[int, float | None]]:
+    assessment = SelfAssessment
+    chosen = _response_filters(select(assessment.member_id, assessment.id.label("assessment_id")), scope, assessment)
+    if latest:
+        last = _response_filters(
+            select(assessment.member_id, func.max(assessment.wave).label("wave")).where(assessment.wave >= 1),
+            scope, assessment).group_by(assessment.member_id).subquery("last")
+        chosen = chosen.join(last, and_(last.c.member_id == assessment.member_id, last.c.wave == assessment.wave))
+    else:
+        chosen = chosen.where(assessment.wave == 0)
+    chosen = chosen.subquery("chosen")
+    per = _per_assessment_rubric().subquery("per")
+    share = case((per.c.scored > 0, cast(per.c.total, Float) / (GRID_MAX_SCORE * per.c.scored)))
+    statement = (
+        select(per.c.rubric_id, func.count(share).label("n"), func.avg(share).label("mean"))
+        .join(chosen, chosen.c.assessment_id == per.c.assessment_id)
+        .group_by(per.c.rubric_id)
+    )
+    return {row.rubric_id: (int(row.n), None if row.mean is None else float(row.mean))
+            for row in db.session.execute(statement)}

@@ -1,0 +1,267 @@
+"""Evaluation pages: dashboard, national overview, exports, report, the member's own evaluation, the grid."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from network.auth import require, roles
+from network.database import utcnow
+from network.errors import DomainError
+from network.evaluation import bp, exports, permissions, queries, report, services
+from network.evaluation.assembly import build_evaluation, member_radar
+from network.evaluation.forms import (
+    ActivityForm, PeriodFilterForm, RubricForm, SelfEfficacyForm, self_assessment_form, self_assessment_scores,
+    self_efficacy_answers,
+)
+from network.evaluation.indicators import DEFINITIONS, network_summaries
+from network.evaluation.models import GridActivity, GridRubric
+from network.evaluation.periods import PARIS, Period, Scope
+from network.evaluation.scales import GSE_CITATION, GSE_SCORING_RULE
+from network.extensions import db
+from network.members import queries as member_queries
+from network.members.enums import Role
+from network.members.models import Network, Territory
+from sqlalchemy import select
+
+STAFF = (Role.ADMIN, Role.FACILITATOR)
+
+
+# --- helpers: which network, which period ---------------------------------------------------------
+
+def _network_in_scope() -> Network | None:
+    """?reseau=slug (checked), else the facilitator's own network; None for an admin's national view."""
+    slug = request.args.get("reseau")
+    if slug:
+        network = member_queries.network_by_slug(slug) or abort(404)
+    elif current_user.role == Role.ADMIN:
+        return None
+    else:
+        network = db.get_or_404(Network, current_user.network_id)
+    require(permissions.can_view_indicators(current_user, network))
+    return network
+
+
+def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
+    now = utcnow()
+    this_year = now.astimezone(PARIS).year
+    territories = list(db.session.scalars(select(Territory).where(Territory.network_id == network.id)
+                                          .order_by(Territory.name))) if network else []
+    form = PeriodFilterForm(request.args, years=list(range(this_year, this_year - 5, -1)), territories=territories,
+                            meta={"csrf": False})
+    if not form.validate():
+        form = PeriodFilterForm(None, years=list(range(this_year, this_year - 5, -1)), territories=territories,
+                                annee=this_year)
+    year = form.annee.data or this_year
+    quarter = int(form.trimestre.data) if form.trimestre.data else None
+    territory_id = int(form.territoire.data) if form.territoire.data else None
+    return form, Scope(period=Period(year, quarter), now=now, network_ids=(network.id,) if network else None,
+                       territory_id=territory_id)
+
+
+def _evaluation_for(network: Network):
+    form, scope = _filters(network)
+    with_members = permissions.can_edit_grid(current_user, network)  # named assiduity: the network's facilitators
+    return form, build_evaluation(scope, with_members=with_members)
+
+
+# --- facilitators and admins ----------------------------------------------------------------------
+
+@bp.route("/")
+@roles(*STAFF)
+def dashboard():
+    network = _network_in_scope()
+    if network is None:
+        return redirect(url_for("evaluation.overview", **request.args))
+    form, evaluation = _evaluation_for(network)
+    return render_template("evaluation/dashboard.html", network=network, filter_form=form, evaluation=evaluation,
+                           definitions=DEFINITIONS, query_args=request.args.to_dict())
+
+
+@bp.route("/reseaux")
+@roles(Role.ADMIN)
+def overview():
+    form, scope = _filters(None)
+    rows, total = network_summaries(scope)
+    return render_template("evaluation/overview.html", filter_form=form, scope=scope, rows=rows, total=total,
+                           definitions=DEFINITIONS, query_args=request.args.to_dict())
+
+
+@bp.route("/export.<any(xlsx, csv):extension>")
+@roles(*STAFF)
+def export(extension):
+    network = _network_in_scope()
+    if network is None:
+        form, scope = _filters(None)
+        rows, total = network_summaries(scope)
+        content, name = exports.summaries_export(rows, total, scope, extension)
+    else:
+        form, evaluation = _evaluation_for(network)
+        content, name = exports.evaluation_export(evaluation, network, extension)
+    return Response(content, mimetype=exports.MIMETYPES[extension],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/rapport")
+@roles(*STAFF)
+def report_page():
+    network = _network_in_scope() or abort(404)
+    form, evaluation = _evaluation_for(network)
+    return render_template("evaluation/report.html", network=network, evaluation=evaluation, definitions=DEFINITIONS,
+                           citation=GSE_CITATION, query_args=request.args.to_dict())
+
+
+@bp.route("/rapport.pdf")
+@roles(*STAFF)
+def report_pdf():
+    network = _network_in_scope() or abort(404)
+    form, evaluation = _evaluation_for(network)
+    content = report.evaluation_pdf(evaluation, network)
+    name = f"rapport-evaluation-{network.slug}-{evaluation.scope.period.slug}.pdf"
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+# --- the member's own evaluation ------------------------------------------------------------------
+
+@bp.route("/moi")
+@roles(Role.COORDINATOR)
+def my_evaluation():
+    today = utcnow().astimezone(PARIS).date()
+    status = queries.self_efficacy_statuses([current_user.id]).get(current_user.id)
+    scores = queries.member_rubric_scores(current_user)
+    return render_template(
+        "evaluation/my_evaluation.html", history=queries.self_efficacy_history(current_user),
+        due_wave=services.due_wave(status, today), next_due=services.next_due_date(status),
+        scores=scores, radar=member_radar(scores), assessments=queries.self_assessments_of(current_user),
+        has_grid=queries.grid_exists(current_user.network_id), citation=GSE_CITATION, scoring_rule=GSE_SCORING_RULE)
+
+
+@bp.route("/efficacite", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def self_efficacy_form():
+    today = utcnow().astimezone(PARIS).date()
+    status = queries.self_efficacy_statuses([current_user.id]).get(current_user.id)
+    form = SelfEfficacyForm()
+    if form.validate_on_submit():
+        try:
+            response = services.record_self_efficacy(current_user, self_efficacy_answers(form), actor=current_user,
+                                                     today=today)
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for("evaluation.my_evaluation"))
+        db.session.commit()
+        flash(f"Merci ! Vos réponses ({response.wave_label}) sont enregistrées.", "success")
+        return redirect(url_for("evaluation.my_evaluation"))
+    return render_template("evaluation/self_efficacy_form.html", form=form, due_wave=services.due_wave(status, today),
+                           next_due=services.next_due_date(status), citation=GSE_CITATION,
+                           scoring_rule=GSE_SCORING_RULE)
+
+
+@bp.route("/grille", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def self_assessment():
+    grid = queries.network_grid(current_user.network_id)
+    activities = [activity for entry in grid for activity in entry.activities]
+    form = self_assessment_form(activities, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            assessment = services.record_self_assessment(
+                current_user, self_assessment_scores(form, activities), actor=current_user,
+                today=utcnow().astimezone(PARIS).date())
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for("evaluation.my_evaluation"))
+        db.session.commit()
+        flash(f"Auto-évaluation {assessment.wave_label} enregistrée.", "success")
+        return redirect(url_for("evaluation.my_evaluation"))
+    return render_template("evaluation/self_assessment_form.html", form=form, grid=grid)
+
+
+# --- the grid editor (facilitators) ---------------------------------------------------------------
+
+def _own_network() -> Network:
+    network = db.get_or_404(Network, current_user.network_id)
+    require(permissions.can_edit_grid(current_user, network))
+    return network
+
+
+def _grid_item(model, item_id: int, network: Network):
+    item = db.get_or_404(model, item_id)
+    rubric = item if model is GridRubric else db.session.get(GridRubric, item.rubric_id)
+    require(rubric.network_id == network.id)
+    return item
+
+
+def _apply(change, success: str):
+    try:
+        change()
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("evaluation.grid_edit"))
+
+
+@bp.route("/grille/modifier")
+@roles(Role.FACILITATOR)
+def grid_edit():
+    network = _own_network()
+    return render_template("evaluation/grid_edit.html", network=network,
+                           grid=queries.network_grid(network.id, include_archived=True),
+                           rubric_form=RubricForm(formdata=None), activity_form=ActivityForm(formdata=None))
+
+
+@bp.route("/grille/initialiser", methods=["POST"])
+@roles(Role.FACILITATOR)
+def grid_init():
+    network = _own_network()
+    return _apply(lambda: services.create_default_grid(network, actor=current_user), "Grille par défaut créée.")
+
+
+@bp.route("/grille/rubriques", methods=["POST"])
+@roles(Role.FACILITATOR)
+def rubric_add():
+    network, form = _own_network(), RubricForm()
+    if not form.validate_on_submit():
+        flash("Rubrique non ajoutée : l'intitulé et le libellé court sont obligatoires.", "error")
+        return redirect(url_for("evaluation.grid_edit"))
+    return _apply(lambda: services.add_rubric(network, title=form.title.data, short_title=form.short_title.data,
+                                              actor=current_user), "Rubrique ajoutée.")
+
+
+@bp.route("/grille/rubriques/<int:rubric_id>", methods=["POST"])
+@roles(Role.FACILITATOR)
+def rubric_update(rubric_id):
+    network = _own_network()
+    rubric, form = _grid_item(GridRubric, rubric_id, network), RubricForm()
+    if not form.validate_on_submit():
+        flash("Rubrique non modifiée : l'intitulé et le libellé court sont obligatoires.", "error")
+        return redirect(url_for("evaluation.grid_edit"))
+    return _apply(lambda: services.update_rubric(rubric, network, title=form.title.data,
+                                                 short_title=form.short_title.data, is_active=form.is_active.data,
+                                                 actor=current_user), "Rubrique enregistrée.")
+
+
+@bp.route("/grille/rubriques/<int:rubric_id>/activites", methods=["POST"])
+@roles(Role.FACILITATOR)
+def activity_add(rubric_id):
+    network = _own_network()
+    rubric, form = _grid_item(GridRubric, rubric_id, network), ActivityForm()
+    if not form.validate_on_submit():
+        flash("Activité non ajoutée : son intitulé est obligatoire.", "error")
+        return redirect(url_for("evaluation.grid_edit"))
+    return _apply(lambda: services.add_activity(rubric, network, label=form.label.data, actor=current_user),
+                  "Activité ajoutée.")
+
+
+@bp.route("/grille/activites/<int:activity_id>", methods=["POST"])
+@roles(Role.FACILITATOR)
+def activity_update(activity_id):
+    network = _own_network()
+    activity, form = _grid_item(GridActivity, activity_id, network), ActivityForm()
+    if not form.validate_on_submit():
+        flash("Activité non modifiée : son intitulé est obligatoire.", "error")
+        return redirect(url_for("evaluation.grid_edit"))
+    return _apply(lambda: services.update_activity(activity, network, label=form.label.data,
+                                                   is_active=form.is_active.data, actor=current_user),
+                  "Activité enregistrée.")
