@@ -4,9 +4,11 @@ Every function takes a Scope (networks, period, optional territory, `now`) and i
 queries whatever the data size. Definitions live in DEFINITIONS, shown on pages, exports and the report.
 """
 
-from sqlalchemy import Float, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
+from network.codev.models import Case
 from network.evaluation.enums import ASSIDUITY_THRESHOLD_DEN, ASSIDUITY_THRESHOLD_NUM, Breakdown
 from network.evaluation.figures import (
     Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, MeetingAttendance,
@@ -19,6 +21,8 @@ from network.members.enums import Role
 from network.members.models import Institution, Member, Network, Territory
 from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
+from network.topics.enums import VoteStatus
+from network.topics.models import Ballot, TopicVote
 
 HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
@@ -294,13 +298,77 @@ def training_figures(scope: Scope) -> TrainingFigures:
 # --- plug points for the features built on other branches -----------------------------------------
 
 def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
-    """CODEV indicators: wired to network.codev.queries at merge time. Empty → shown as "à venir"."""
-    return {}
+    """CODEV cases worked at meetings of the period (two grouped queries). Key: network id, or None for all.
+
+    Outcome = the case's latest follow-up; a case without follow-up is not counted as unresolved."""
+    key = Case.network_id if by_network else literal(None)
+    statement = (
+        select(Case).join(Meeting, Meeting.id == Case.meeting_id)
+        .where(Case.worked_at.is_not(None), Case.state.in_(AFTER_WORKSHOP_STATES),
+               Meeting.starts_at >= scope.period.start_at, Meeting.starts_at < scope.until)
+    )
+    if scope.network_ids is not None:
+        statement = statement.where(Case.network_id.in_(scope.network_ids))
+    if scope.territory_id is not None:
+        statement = statement.join(Member, Member.id == Case.client_id).where(Member.territory_id == scope.territory_id)
+    applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
+    totals = db.session.execute(statement.with_only_columns(
+        key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
+        func.count(Case.outcome),
+        func.sum(case((Case.outcome == Outcome.RESOLVED, 1), else_=0)),
+        func.sum(case((Case.outcome.in_((Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
+        func.sum(case((applicable, 1), else_=0)),
+    ).group_by(key)).all()
+    outcome_counts: dict[int | None, dict[str, int]] = {}
+    for group, outcome, count in db.session.execute(
+            statement.with_only_columns(key, Case.outcome, func.count(Case.id))
+            .where(Case.outcome.is_not(None)).group_by(key, Case.outcome)):
+        outcome_counts.setdefault(group, {})[outcome] = count
+    return {
+        group: CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
+                            followed_up=followed, resolved=int(resolved or 0),
+                            resolved_or_overcome=int(resolved_or_overcome or 0),
+                            outcome_counts={code.value: outcome_counts.get(group, {}).get(code.value, 0)
+                                            for code in Outcome},
+                            with_outcome=int(with_outcome or 0))
+        for group, worked, clients, themes, followed, resolved, resolved_or_overcome, with_outcome in totals
+    }
 
 
 def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
-    """Vote turnout: wired to network.topics.queries at merge time. Empty → shown as "à venir"."""
-    return {}
+    """Vote rounds closing in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
+
+    Entitled = members of the network active today (the definition the vote page uses)."""
+    rounds = (
+        select(TopicVote.id, TopicVote.network_id)
+        .where(TopicVote.status != VoteStatus.DRAFT, TopicVote.closes_at >= scope.period.start_at,
+               TopicVote.closes_at < scope.period.end_at)
+    )
+    if scope.network_ids is not None:
+        rounds = rounds.where(TopicVote.network_id.in_(scope.network_ids))
+    rounds = rounds.subquery()
+    voters = select(Member.id, Member.network_id).where(Member.is_active.is_(True), Member.role != Role.ADMIN)
+    if scope.territory_id is not None:
+        voters = voters.where(Member.territory_id == scope.territory_id)
+    voters = voters.subquery()
+    eligible_per_network = (
+        select(voters.c.network_id, func.count(voters.c.id).label("eligible")).group_by(voters.c.network_id).subquery()
+    )
+    ballots_per_round = (
+        select(Ballot.vote_id, func.count(Ballot.id).label("ballots"))
+        .join(voters, voters.c.id == Ballot.member_id).group_by(Ballot.vote_id).subquery()
+    )
+    key = rounds.c.network_id if by_network else literal(None)
+    rows = db.session.execute(
+        select(key, func.count(rounds.c.id), func.coalesce(func.sum(ballots_per_round.c.ballots), 0),
+               func.coalesce(func.sum(eligible_per_network.c.eligible), 0))
+        .select_from(rounds)
+        .outerjoin(ballots_per_round, ballots_per_round.c.vote_id == rounds.c.id)
+        .outerjoin(eligible_per_network, eligible_per_network.c.network_id == rounds.c.network_id)
+        .group_by(key)
+    ).all()
+    return {group: VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
+            for group, count, ballots, eligible in rows if count}
 
 
 # --- the synthesis line: one per network, plus the total ------------------------------------------
