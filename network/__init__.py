@@ -7,7 +7,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network import (
-    codev, evaluation, formatting, home, members, navigation, outbox, registration, security, sessions, topics,
+    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, sessions,
+    topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli
@@ -18,7 +19,7 @@ from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp)
+BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp, privacy.bp)
 
 
 def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:

@@ -54,6 +54,9 @@ class Config:
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
+    # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
+
     LOAD_DEMO_DATA = False
     TESTING = False
 

@@ -30,6 +30,7 @@ NAV_ENTRIES = (
     NavEntry("Membres", "members.directory", NETWORK_MEMBERS, "members.directory"),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),
+    NavEntry("Journal", "privacy.audit_log", frozenset({Role.ADMIN}), "privacy.audit"),
 )
 
 

@@ -86,6 +86,8 @@ class Member(IdMixin, TimestampMixin, UserMixin, db.Model):
     joined_on: Mapped[date] = mapped_column(Date, default=date.today)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an admin erased the member (identity anonymised in place).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Secret of the member's private calendar feed; regenerating it revokes the old URL.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -1,0 +1,51 @@
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from network.auth import roles, signed_in
+from network.errors import DomainError
+from network.extensions import db
+from network.members.enums import Role
+from network.members.models import Member, Network
+from network.privacy import bp, queries, services
+from network.privacy.forms import ErasureForm
+
+
+@bp.route("/mes-donnees.zip")
+@signed_in
+def my_data():
+    archive = services.member_data_zip(current_user)
+    return send_file(io.BytesIO(archive), mimetype="application/zip", as_attachment=True,
+                     download_name="mes-donnees-reseau.zip")
+
+
+@bp.route("/membres/<int:member_id>/effacement", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def erase_member(member_id):
+    member = db.get_or_404(Member, member_id)
+    if member.erased_at is not None:
+        abort(404)
+    form = ErasureForm()
+    if form.validate_on_submit():
+        try:
+            services.erase_member(actor=current_user, member=member)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Le membre est effacé : son identité a été remplacée partout, les indicateurs gardent leurs comptes.",
+                  "success")
+            return redirect(url_for("members.member_detail", member_id=member.id))
+    return render_template("privacy/erase_member.html", member=member, form=form)
+
+
+@bp.route("/journal")
+@roles(Role.ADMIN)
+def audit_log():
+    network = db.session.get(Network, request.args.get("reseau", type=int) or 0)
+    action = request.args.get("action", "")[:60]
+    page = queries.audit_page(page=request.args.get("page", 1, type=int), network_id=network.id if network else None,
+                              action_prefix=action)
+    return render_template("privacy/audit_log.html", page=page, network=network, action=action,
+                           networks=queries.network_names(), actions=queries.audit_actions())
