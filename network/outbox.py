@@ -6,6 +6,7 @@ A rolled-back change never sends anything; an SMTP outage only delays mail.
 """
 
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -170,7 +171,8 @@ class VerifiedConnection(Connection):
 
     def send_raw(self, message: OutboxMessage) -> None:
         envelope_from = parseaddr(message.sender)[1]
-        self.host.sendmail(envelope_from, message.recipient_list, message.raw)
+        # SMTP lines end in CRLF (RFC 5321); servers that refuse bare LF (aiosmtpd, Exchange) would bounce it.
+        self.host.sendmail(envelope_from, message.recipient_list, re.sub(rb"\r?\n", b"\r\n", message.raw))
 
 
 class ConsoleConnection:
