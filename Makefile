@@ -4,7 +4,9 @@
 PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
-CHROMIUM ?= /usr/bin/chromium
+# Read by the browser tests too (tests/e2e/conftest.py).
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
 # Re-install the Python packages whenever pyproject.toml changes (stamp named after its hash).
 STAMP    := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # Node packages only when the project has a package.json (e.g. ical.js for the calendar tests).
@@ -32,12 +34,12 @@ install: $(STAMP)
 
 ## make browser: Debian's Chromium for the browser tests (apt-get, never a downloaded browser)
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
 	  echo "Installing Debian's Chromium (apt-get)…"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
-	@test -x "$(CHROMIUM)" || { echo "Chromium is missing at $(CHROMIUM)" >&2; exit 1; }
+	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is missing at $(CHROMIUM_PATH)" >&2; exit 1; }
 
 node_modules/.installed-stamp: package.json $(wildcard package-lock.json)
 	@command -v npm >/dev/null || { echo "npm is required for the Node packages in package.json" >&2; exit 1; }
