@@ -58,7 +58,7 @@ run: install
 
 ## make test: set up and pass the whole suite on SQLite (browser tests included)
 test: install browser node
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make test-pg: the same suite on PostgreSQL (TEST_DATABASE_URL, default the local `test` database)
 test-pg: install browser node
