@@ -1,33 +1,69 @@
 # Réseau — the two commands: `make run` and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Each installs what is missing (virtualenv, Python packages, Debian's Chromium,
+# Node packages) and nothing more: a second run reuses what is already there.
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+# Read by the browser tests too (tests/e2e/conftest.py).
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+# Re-install the Python packages whenever pyproject.toml changes (stamp named after its hash).
+STAMP    := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Node packages only when the project has a package.json (e.g. ical.js for the calendar tests).
+NODE_STAMP := $(if $(wildcard package.json),node_modules/.installed-stamp)
+SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := network
 
-.PHONY: run test test-pg install clean
+.PHONY: run test test-pg install browser node clean help
+
+## make help: list the targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# A half-created virtualenv (interrupted run, no pip) is rebuilt from scratch.
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+## make install: the virtualenv with the app and its test tools (only when pyproject.toml changed)
 install: $(STAMP)
+
+## make browser: Debian's Chromium for the browser tests (apt-get, never a downloaded browser)
+browser:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  echo "Installing Debian's Chromium (apt-get)…"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is missing at $(CHROMIUM_PATH)" >&2; exit 1; }
+
+node_modules/.installed-stamp: package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || { echo "npm is required for the Node packages in package.json" >&2; exit 1; }
+	@# A lockfile gives a reproducible `npm ci`; without one, install without writing a lockfile.
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	else npm install --no-package-lock --no-audit --no-fund; fi
+	touch $@
+
+## make node: the Node packages of package.json, if there is one
+node: $(NODE_STAMP)
 
 ## make run: set up, migrate, load demo data when empty, serve http://127.0.0.1:5000
 run: install
 	$(BIN)/flask setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: set up and pass the whole suite on SQLite
-test: install
-	$(BIN)/python -m pytest
+## make test: set up and pass the whole suite on SQLite (browser tests included)
+test: install browser node
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make test-pg: the same suite on PostgreSQL (TEST_DATABASE_URL, default the local `test` database)
-test-pg: install
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest
+test-pg: install browser node
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make clean: remove the virtualenv, Node packages and caches (not the database in instance/)
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) node_modules .pytest_cache test-artifacts
