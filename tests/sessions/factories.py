@@ -1,5 +1,6 @@
 """create_x() helpers for meetings: real rows, committed."""
 
+import html
 import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -45,3 +46,8 @@ def invite(meeting, *members, rsvp=Rsvp.PENDING, sent=True) -> list[Invitation]:
     db.session.add_all(invitations)
     db.session.commit()
     return invitations
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded (Jinja escapes apostrophes)."""
+    return html.unescape(response.get_data(as_text=True))
