@@ -25,6 +25,30 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+class FrenchDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(DATE_MESSAGE) from None
+
+
+class FrenchTimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(TIME_MESSAGE) from None
+
+
+class FrenchIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Nombre entier attendu.") from None
+
+
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices; None becomes the empty option."""
     return [SelectChoice("" if value is None else value, label) for value, label in pairs]
@@ -90,12 +114,12 @@ class MeetingForm(_DateTimeRange, _MeetingChoices):
     kind = SelectField("Type", choices=options((kind.value, kind.label) for kind in MeetingKind), validators=[required()])
     title = StringField("Intitulé", validators=[required(), max_length(200)])
     description = TextAreaField("Présentation", validators=[optional(), max_length(5000)])
-    day = DateField("Date", validators=[input_required()], format="%Y-%m-%d")
-    start = TimeField("Début", validators=[input_required()])
-    end = TimeField("Fin", validators=[input_required()])
+    day = FrenchDateField("Date", validators=[input_required()], format="%Y-%m-%d")
+    start = FrenchTimeField("Début", validators=[input_required()])
+    end = FrenchTimeField("Fin", validators=[input_required()])
     trainer = StringField("Formateur ou formatrice", validators=[optional(), max_length(200)],
                           description="Formations mutualisées seulement.")
-    capacity = IntegerField("Nombre de places", validators=[optional(), NumberRange(min=1, max=500,
+    capacity = FrenchIntegerField("Nombre de places", validators=[optional(), NumberRange(min=1, max=500,
                             message="Entre 1 et 500 places.")], description="Formations : vide = sans limite.")
 
     def validate(self, extra_validators=None):
@@ -107,9 +131,9 @@ class SlotForm(_DateTimeRange, FlaskForm):
     class Meta:
         csrf = False
 
-    day = DateField("Date", validators=[input_required()], format="%Y-%m-%d")
-    start = TimeField("Début", validators=[input_required()])
-    end = TimeField("Fin", validators=[input_required()])
+    day = FrenchDateField("Date", validators=[input_required()], format="%Y-%m-%d")
+    start = FrenchTimeField("Début", validators=[input_required()])
+    end = FrenchTimeField("Fin", validators=[input_required()])
     venue_id = SelectField("Lieu", coerce=_int_or_none, validators=[optional()])
 
 
@@ -131,8 +155,8 @@ class AgendaItemForm(FlaskForm):
     kind = SelectField("Type de point", choices=options((kind.value, kind.label) for kind in AgendaItemKind),
                        validators=[required()])
     title = StringField("Intitulé", validators=[required(), max_length(200)])
-    start = TimeField("Début", validators=[optional()])
-    end = TimeField("Fin", validators=[optional()])
+    start = FrenchTimeField("Début", validators=[optional()])
+    end = FrenchTimeField("Fin", validators=[optional()])
     speaker = StringField("Intervenant·e", validators=[optional(), max_length(200)])
     details = TextAreaField("Ressources et liens (un par ligne)", validators=[optional(), max_length(5000)])
 
