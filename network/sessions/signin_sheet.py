@@ -14,6 +14,7 @@ from fpdf.enums import XPos, YPos
 ENCODING = "windows-1252"
 COLUMNS = (("Nom", 52), ("Institution", 55), ("Territoire", 45), ("Signature", 35))
 ROW_HEIGHT = 11
+APPROXIMATIONS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h"}  # no NFKD base
 
 
 def printable(text: str | None) -> str:
@@ -25,7 +26,7 @@ def printable(text: str | None) -> str:
             char.encode(ENCODING)
             out.append(char)
         except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            base = APPROXIMATIONS.get(char) or unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
             out.append(base or "?")
     return "".join(out)
 
