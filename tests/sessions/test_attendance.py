@@ -171,8 +171,8 @@ def test_member_sees_own_history(client, login, network, people, caf_facilitator
     assert "Présent·e à <strong>1 rencontre sur 1</strong>" in page
 
 
-def test_history_page_for_facilitators_only(client, login, network, coordinator, caf_facilitator):
+def test_history_page_for_facilitators_only(client, make_client, login, network, coordinator, caf_facilitator):
     login(coordinator)
+    staff = login(caf_facilitator, on=make_client())
     assert client.get("/rencontres/assiduite").status_code == 403
-    login(caf_facilitator)
-    assert "Présence et assiduité" in sf.page_text(client.get("/rencontres/assiduite"))
+    assert "Présence et assiduité" in sf.page_text(staff.get("/rencontres/assiduite"))
