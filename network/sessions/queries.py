@@ -72,7 +72,7 @@ def calendar_years(network_id: int, around: int) -> list[int]:
     first, last = db.session.execute(
         select(func.min(Meeting.starts_at), func.max(Meeting.starts_at)).where(Meeting.network_id == network_id)
     ).one()
-    years = {around}
+    years = {around, around + 1}  # next year is always reachable, to plan it
     if first is not None:
         years.update(range(to_paris(first).year, to_paris(last).year + 1))
     return sorted(years)
