@@ -121,9 +121,9 @@ def test_rsvp_link_post_records_answer_without_login(client, invitation):
     assert invitation.responded_at is not None
 
 
-def test_rsvp_links_in_email_are_absolute(invitation):
+def test_rsvp_links_in_email_are_absolute(app, invitation):
     links = rsvp_links(invitation)
-    assert links["yes"].startswith("http://localhost/rencontres/reponse/")
+    assert links["yes"].startswith(app.config["PUBLIC_BASE_URL"] + "/rencontres/reponse/")
     assert links["yes"].endswith("?reponse=yes")
 
 
