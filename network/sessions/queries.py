@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 from network.calendar import paris_to_utc, to_paris
 from network.extensions import db
 from network.members.models import Member
-from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
+from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
@@ -268,12 +268,6 @@ def feed_meetings(member_id: int) -> list[Meeting]:
         .order_by(Meeting.starts_at)))
 
 
-def upcoming_trainings(network_id: int, now: datetime) -> list[Meeting]:
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == network_id, Meeting.kind == MeetingKind.TRAINING,
-                              Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)))
-
-
 def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:
     if not meeting_ids:
         return {}
@@ -283,4 +277,3 @@ def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:
         .group_by(Registration.meeting_id)).all())
 
 
-ANSWERED = (Rsvp.YES, Rsvp.NO, Rsvp.EXCUSED)

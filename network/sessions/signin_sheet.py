@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 ENCODING = "windows-1252"
-COLUMNS = (("Nom", 52), ("Institution", 55), ("Territoire", 45), ("Signature", 35))
+COLUMNS = (("Nom", 46), ("Institution", 52), ("Territoire", 52), ("Signature", 36))
 ROW_HEIGHT = 11
 APPROXIMATIONS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h"}  # no NFKD base
 
@@ -77,12 +77,12 @@ def build_signin_pdf(meeting, venue, rows: list[tuple[str, str, str]], blank_row
         pdf.multi_cell(0, 6, printable(f"{venue.name}, {venue.address}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.header_row()
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font("Helvetica", size=8.5)
     for row in [*rows, *[("", "", "")] * blank_rows]:
         if pdf.will_page_break(ROW_HEIGHT):
             pdf.add_page()
             pdf.header_row()
-            pdf.set_font("Helvetica", size=9)
+            pdf.set_font("Helvetica", size=8.5)
         for (_, width), value in zip(COLUMNS, (*row, ""), strict=True):
             pdf.cell(width, ROW_HEIGHT, _fit(pdf, value, width), border=1)
         pdf.ln()

@@ -1,6 +1,6 @@
 """The meeting state machine and planning services; planning views with permissions and bad input."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
