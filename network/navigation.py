@@ -42,7 +42,7 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    if not has_request_context() or not current_user.is_authenticated:  # emails render outside requests too
+    if not has_request_context() or not current_user.is_authenticated:  # emails render outside requests
         return []
     role = Role(current_user.role)
     return [

@@ -6,7 +6,6 @@ A rolled-back change never sends anything; an SMTP outage only delays mail.
 """
 
 import logging
-import re
 import smtplib
 import ssl
 import threading
@@ -15,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import encoders
 from email.header import Header
+from email.policy import compat32
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +32,7 @@ from network.extensions import db
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+SMTP_POLICY = compat32.clone(linesep="\r\n")
 CLAIM_LEASE = timedelta(minutes=10)
 
 
@@ -76,13 +76,23 @@ class SendReport:
     failed: int = 0
 
 
-def _subject(value: str) -> str:
-    return Header(value, "utf-8", header_name="Subject").encode()
+def _header(value: str, name: str) -> Header:
+    # A Header object (not a pre-encoded string) folds after "Name: " instead of before the value.
+    return Header(value, "utf-8", header_name=name)
 
 
 def _address(value: str) -> str:
     name, address = parseaddr(value)
     return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _utf8_part(text: str, subtype: str, **params) -> MIMEBase:
+    """A text part, always base64: Flask-Mail registers utf-8 as 8bit globally, which would send long
+    HTML lines raw (refused by servers, RFC 5321 §4.5.3.1.6) and the calendar part unencoded (§6)."""
+    part = MIMEBase("text", subtype, charset="utf-8", **params)
+    part.set_payload(text.encode("utf-8"))
+    encoders.encode_base64(part)
+    return part
 
 
 def build_email(*, sender: str, to: str, subject: str, text: str, html: str | None = None,
@@ -91,15 +101,13 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     """Return (Message-ID, raw bytes). With a calendar: multipart/mixed →
     [multipart/alternative → plain, html, text/calendar] + invitation.ics."""
     body = MIMEMultipart("alternative")
-    body.attach(MIMEText(text, "plain", "utf-8"))
+    body.attach(_utf8_part(text, "plain"))
     if html is not None:
-        body.attach(MIMEText(html, "html", "utf-8"))
+        body.attach(_utf8_part(html, "html"))
     if calendar is None:
-        message = body if html is not None else MIMEText(text, "plain", "utf-8")
+        message = body if html is not None else _utf8_part(text, "plain")
     else:
-        inline = MIMEText(calendar.ics.decode("utf-8"), "calendar", "utf-8")  # utf-8 → base64
-        inline.set_param("method", calendar.method)
-        body.attach(inline)
+        body.attach(_utf8_part(calendar.ics.decode("utf-8"), "calendar", method=calendar.method))
         attachment = MIMEBase("application", "ics", name="invitation.ics")
         attachment.set_payload(calendar.ics)
         encoders.encode_base64(attachment)
@@ -115,10 +123,10 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     message["To"] = _address(to)
     if reply_to:
         message["Reply-To"] = _address(reply_to)
-    message["Subject"] = _subject(subject)
+    message["Subject"] = _header(subject, "Subject")
     message["Auto-Submitted"] = "auto-generated"
-    # CRLF line endings: smtplib sends bytes as they are, and SMTP servers refuse bare-LF "lines" over 1000 bytes.
-    return message_id, message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    # CRLF line ends: smtplib sends bytes as they are, and servers read lines up to CRLF.
+    return message_id, message.as_bytes(policy=SMTP_POLICY)
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
@@ -172,8 +180,7 @@ class VerifiedConnection(Connection):
 
     def send_raw(self, message: OutboxMessage) -> None:
         envelope_from = parseaddr(message.sender)[1]
-        # SMTP lines end in CRLF (RFC 5321); servers that refuse bare LF (aiosmtpd, Exchange) would bounce it.
-        self.host.sendmail(envelope_from, message.recipient_list, re.sub(rb"\r?\n", b"\r\n", message.raw))
+        self.host.sendmail(envelope_from, message.recipient_list, message.raw)
 
 
 class ConsoleConnection:

@@ -4,13 +4,15 @@ from network.demo.codev import seed_codev
 from network.demo.evaluation import seed_evaluation
 from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
+from network.demo.sessions import seed_sessions
 from network.demo.topics import seed_topics
 
 
 def seed_demo() -> list[tuple[str, str]]:
     """Load every feature's demo data; return the demo accounts (email, description)."""
     demo = seed_members()
-    seed_topics(demo)  # after the meetings' seed: it reuses the meetings it finds
+    seed_sessions(demo)  # first: the other features reuse this year's meetings
+    seed_topics(demo)
     seed_codev(demo)
     seed_registration(demo)
     seed_evaluation(demo)

@@ -56,3 +56,12 @@ class AgendaItemKind(StrEnum):
     def label(self) -> str:
         return {"thematic": "Information thématique", "codev": "Atelier de co-développement",
                 "vote": "Vote du thème suivant", "free": "Autre point"}[self.value]
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+    @property
+    def label(self) -> str:
+        return {"confirmed": "Inscrit·e", "waitlisted": "Liste d'attente"}[self.value]

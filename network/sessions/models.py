@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
 from network.members.models import Member, Network
-from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
+from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
 
 
 class Venue(IdMixin, db.Model):
@@ -149,3 +149,30 @@ class AgendaItem(IdMixin, db.Model):
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"), index=True)
 
     meeting: Mapped[Meeting] = relationship(lazy="raise")
+
+
+class Registration(IdMixin, db.Model):
+    """A member's registration to a pooled training: a confirmed place or a place on the waitlist."""
+
+    __tablename__ = "training_registrations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id"),
+        Index("ix_training_registrations_queue", "meeting_id", "status", "registered_at"),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=RegistrationStatus.CONFIRMED)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(lazy="raise")
+    member: Mapped[Member] = relationship(lazy="raise")
+
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus(self.status).label
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED

@@ -1,0 +1,132 @@
+"""iCalendar building shared by features (DESIGN §6), and Paris local time ↔ UTC.
+
+Times are written in UTC (`Z`) and no VTIMEZONE is emitted: Outlook ignores
+the RDATE-style VTIMEZONE icalendar generates and ical.js reads it 1 hour off.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from network.database import utcnow
+from network.errors import DomainError
+
+PARIS = ZoneInfo("Europe/Paris")
+PRODID = "-//Réseau Caf-MSA//Rencontres//FR"
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+
+
+def paris_to_utc(day: date, clock: time) -> datetime:
+    """The UTC instant of a Paris wall-clock time; refuses a time skipped when clocks go forward."""
+    naive = datetime.combine(day, clock)
+    local = naive.replace(tzinfo=PARIS)
+    if local.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
+        raise DomainError(
+            f"L'heure {clock.strftime('%H:%M')} n'existe pas le {format_date(day, 'd MMMM y')} à Paris "
+            "(passage à l'heure d'été) : choisissez une autre heure."
+        )
+    return local.astimezone(UTC)
+
+
+def to_paris(instant: datetime) -> datetime:
+    return instant.astimezone(PARIS)
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class EventData:
+    """One VEVENT. `sequence` and `uid` come from the stored meeting."""
+
+    uid: str
+    sequence: int
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    organizer_email: str
+    organizer_name: str | None = None
+    location: str | None = None
+    description: str | None = None
+    url: str | None = None
+    cancelled: bool = False
+    attendees: tuple[Attendee, ...] = field(default_factory=tuple)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("calendar times must be aware datetimes")
+    return value.astimezone(UTC)
+
+
+def _address(email: str, name: str | None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["cn"] = vText(name)
+    return address
+
+
+def _event(data: EventData, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", data.uid)
+    event.add("sequence", data.sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", _utc(data.starts_at))
+    event.add("dtend", _utc(data.ends_at))
+    event.add("summary", data.summary)
+    if data.location:
+        event.add("location", data.location)
+    if data.description:
+        event.add("description", data.description)
+    if data.url:
+        event.add("url", data.url)
+    event.add("status", "CANCELLED" if data.cancelled else "CONFIRMED")
+    event.add("organizer", _address(data.organizer_email, data.organizer_name))
+    for attendee in data.attendees:
+        address = _address(attendee.email, attendee.name)
+        address.params["role"] = "REQ-PARTICIPANT"
+        address.params["partstat"] = "NEEDS-ACTION"
+        address.params["rsvp"] = "TRUE"
+        event.add("attendee", address)
+    return event
+
+
+def _calendar(method: str | None, name: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def build_invitation(data: EventData, *, method: str, now: datetime | None = None) -> bytes:
+    """A scheduling message (REQUEST or CANCEL) with exactly one VEVENT, DTSTAMP fresh."""
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"unsupported iTIP method {method}")
+    if (method == CANCEL) != data.cancelled:
+        raise ValueError("CANCEL goes with STATUS:CANCELLED and only with it")
+    calendar = _calendar(method)
+    calendar.add_component(_event(data, now or utcnow()))
+    return calendar.to_ical()
+
+
+def build_feed(events: list[EventData], *, name: str, now: datetime | None = None) -> bytes:
+    """A subscription feed (or a single-event download): PUBLISH, no attendees' RSVP."""
+    calendar = _calendar(PUBLISH, name)
+    stamp = now or utcnow()
+    for data in events:
+        calendar.add_component(_event(data, stamp))
+    return calendar.to_ical()

@@ -1,0 +1,122 @@
+"""Check-in at the door, walk-ins, the sign-in sheet (page and PDF) and attendance history."""
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from network.auth import require, roles, signed_in
+from network.calendar import to_paris
+from network.database import utcnow
+from network.errors import DomainError
+from network.extensions import db
+from network.members.enums import Role
+from network.sessions import bp, queries, services
+from network.sessions.forms import AttendanceForm, WalkInForm
+from network.sessions.permissions import can_manage_meetings, can_see_answers
+from network.sessions.signin_sheet import build_signin_pdf
+from network.sessions.views.common import STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args
+
+
+def _checkin_url(meeting_id: int) -> str:
+    return url_for("sessions.checkin", meeting_id=meeting_id, q=request.args.get("q") or None)
+
+
+@bp.route("/<int:meeting_id>/presences")
+@roles(*STAFF)
+def checkin(meeting_id):
+    meeting = load_meeting(meeting_id)
+    require(can_see_answers(current_user, meeting))
+    search = request.args.get("q", "").strip()
+    by_member, walk_ins = queries.attendances(meeting.id)
+    return render_template(
+        "sessions/checkin.html", meeting=meeting, invitations=queries.invitations(meeting.id, search=search),
+        by_member=by_member, walk_ins=walk_ins, search=search, walk_in_form=WalkInForm(),
+        can_record=can_manage_meetings(current_user, meeting.network_id)
+        and services.has_started_day(meeting, utcnow()) and meeting.status in ("invited", "held", "closed"),
+        rate=queries.attendance_rates([meeting.id]).get(meeting.id))
+
+
+@bp.route("/<int:meeting_id>/presences/<int:member_id>", methods=["POST"])
+@roles(Role.FACILITATOR)
+def attendance_record(meeting_id, member_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        flash("Statut de présence inconnu.", "error")
+        return redirect(_checkin_url(meeting_id))
+    try:
+        services.record_attendance(actor=current_user, meeting=meeting, member_id=member_id, status=form.status.data)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        db.session.commit()
+    return redirect(_checkin_url(meeting_id) + f"#membre-{member_id}")
+
+
+@bp.route("/<int:meeting_id>/presences/sur-place", methods=["POST"])
+@roles(Role.FACILITATOR)
+def walk_in_add(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        flash("Indiquez le nom de la personne.", "error")
+        return redirect(_checkin_url(meeting_id))
+    try:
+        services.add_walk_in(actor=current_user, meeting=meeting, name=form.name.data,
+                             organisation=form.organisation.data)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"{form.name.data} est ajouté·e, présent·e.", "success")
+    return redirect(_checkin_url(meeting_id))
+
+
+def _sheet_rows(meeting) -> list[tuple[str, str, str]]:
+    rows = []
+    for invitation in queries.invitations(meeting.id):
+        member = invitation.member
+        if member is not None:
+            rows.append((member.sort_name, member.institution.name if member.institution else "",
+                         member.territory.name if member.territory else ""))
+        else:
+            rows.append((invitation.guest_name or invitation.guest_email, "Invité·e", ""))
+    return rows + [(a.guest_name, a.guest_organisation or "Sur place", "") for a in queries.attendances(meeting.id)[1]]
+
+
+@bp.route("/<int:meeting_id>/emargement")
+@roles(*STAFF)
+def signin_sheet(meeting_id):
+    meeting = load_meeting(meeting_id)
+    require(can_see_answers(current_user, meeting))
+    return render_template("sessions/signin_sheet.html", meeting=meeting, rows=_sheet_rows(meeting), blank_rows=5)
+
+
+@bp.route("/<int:meeting_id>/emargement.pdf")
+@roles(*STAFF)
+def signin_sheet_pdf(meeting_id):
+    meeting = load_meeting(meeting_id)
+    require(can_see_answers(current_user, meeting))
+    body = build_signin_pdf(meeting, meeting.venue, _sheet_rows(meeting))
+    filename = f"emargement-{to_paris(meeting.starts_at):%Y-%m-%d}.pdf"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.route("/assiduite")
+@roles(*STAFF)
+def attendance_history():
+    network = network_in_scope()
+    require(current_user.is_admin or can_manage_meetings(current_user, network.id))
+    year = request.args.get("annee", type=int) or to_paris(utcnow()).year
+    meetings, members = queries.network_history(network.id, year)
+    total, mean = queries.pooled([rate for _, rate in meetings])
+    regular = sum(1 for row in members if row.rate is not None and row.rate >= 0.75)
+    return render_template("sessions/attendance_history.html", network=network, year=year, meetings=meetings,
+                           members=members, total=total, mean=mean, regular=regular, scope=scope_args(network),
+                           years=queries.calendar_years(network.id, year))
+
+
+@bp.route("/mon-assiduite")
+@signed_in
+def my_attendance():
+    return redirect(url_for("sessions.my_meetings") + "#historique")

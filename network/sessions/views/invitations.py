@@ -1,0 +1,111 @@
+"""Sending invitations, guests, answers (site and signed link), .ics download and the private feed."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from network.auth import public, require, roles
+from network.calendar import build_feed
+from network.errors import DomainError
+from network.extensions import db
+from network.members.enums import Role
+from network.members.models import Member
+from network.sessions import bp, queries, services
+from network.sessions.forms import GuestForm, RsvpForm
+from network.sessions.permissions import can_answer
+from network.sessions.services.mailing import MeetingContext, event_data
+from network.sessions.views.common import NETWORK_ROLES, flash_domain_error, load_meeting
+
+
+@bp.route("/<int:meeting_id>/invitations", methods=["POST"])
+@roles(Role.FACILITATOR)
+def invitations_send(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    try:
+        sent = services.send_invitations(meeting, actor=current_user)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"{sent} invitation(s) envoyée(s)." if sent else "Tout le monde a déjà reçu son invitation.",
+              "success" if sent else "info")
+    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+
+
+@bp.route("/<int:meeting_id>/invites-externes", methods=["POST"])
+@roles(Role.FACILITATOR)
+def guest_add(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = GuestForm()
+    if not form.validate_on_submit():
+        flash("Invitation non envoyée : " + " ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
+    try:
+        services.add_guest(actor=current_user, meeting=meeting, name=form.name.data, email=form.email.data)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"{form.name.data} est ajouté·e aux invités.", "success")
+    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
+
+
+@bp.route("/<int:meeting_id>/reponse", methods=["POST"])
+@roles(*NETWORK_ROLES)
+def rsvp(meeting_id):
+    meeting = load_meeting(meeting_id)
+    invitation = queries.my_invitation(meeting.id, current_user.id)
+    require(can_answer(current_user, invitation))
+    form = RsvpForm()
+    if not form.validate_on_submit():
+        flash("Choisissez une réponse : oui, non ou excusé·e.", "error")
+        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+    try:
+        services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=current_user)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
+    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+
+
+@bp.route("/reponse/<token>", methods=["GET", "POST"])
+@public
+def rsvp_link(token):
+    """Answer from the email without signing in. GET only shows the choice (link scanners must not answer)."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.LinkInvalid as error:
+        return render_template("sessions/rsvp_link_invalid.html", message=str(error)), 400
+    meeting = queries.meeting_detail(invitation.meeting_id)
+    member = db.session.get(Member, invitation.member_id) if invitation.member_id else None
+    form = RsvpForm(answer=request.args.get("reponse") or (None if invitation.rsvp == "pending" else invitation.rsvp),
+                    comment=invitation.rsvp_comment)
+    if form.validate_on_submit():
+        services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member)
+        db.session.commit()
+        return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation)
+    return render_template("sessions/rsvp_link.html", form=form, meeting=meeting, invitation=invitation,
+                           name=member.first_name if member else invitation.guest_name)
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/<int:meeting_id>/rencontre.ics")
+@roles(*NETWORK_ROLES)
+def meeting_ics(meeting_id):
+    meeting = load_meeting(meeting_id)
+    context = MeetingContext(meeting, meeting.network, meeting.venue, [])
+    return _ics_response(build_feed([event_data(context)], name=meeting.title), f"rencontre-{meeting.id}.ics")
+
+
+@bp.route("/agenda/<token>.ics")
+@public
+def calendar_feed(token):
+    member = queries.member_by_calendar_token(token) or abort(404)
+    events = [event_data(MeetingContext(m, m.network, m.venue, [])) for m in queries.feed_meetings(member.id)]
+    body = build_feed(events, name=f"Réseau — rencontres de {member.first_name}")
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,38 @@
+// Reads an iCalendar document on stdin with ical.js (the parser of Thunderbird's calendar)
+// and prints what a client would see, as JSON: method, and per VEVENT uid, sequence, status,
+// start/end as UTC ISO instants, organizer, attendees (with their parameters).
+"use strict";
+const ICAL = require("ical.js");
+
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+  const calendar = new ICAL.Component(ICAL.parse(Buffer.concat(chunks).toString("utf8")));
+  const utc = (time) => (time ? time.toJSDate().toISOString() : null);
+  const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
+    const event = new ICAL.Event(vevent);
+    return {
+      uid: event.uid,
+      sequence: event.sequence,
+      status: vevent.getFirstPropertyValue("status"),
+      summary: event.summary,
+      location: event.location,
+      start: utc(event.startDate),
+      end: utc(event.endDate),
+      start_is_utc: event.startDate ? event.startDate.zone === ICAL.Timezone.utcTimezone : null,
+      organizer: vevent.getFirstPropertyValue("organizer"),
+      attendees: vevent.getAllProperties("attendee").map((property) => ({
+        value: property.getFirstValue(),
+        cn: property.getParameter("cn"),
+        role: property.getParameter("role"),
+        partstat: property.getParameter("partstat"),
+        rsvp: property.getParameter("rsvp"),
+      })),
+    };
+  });
+  process.stdout.write(JSON.stringify({
+    method: calendar.getFirstPropertyValue("method"),
+    timezones: calendar.getAllSubcomponents("vtimezone").length,
+    events,
+  }));
+});

@@ -1,0 +1,58 @@
+"""Pages issue the same number of SQL statements whatever the data size."""
+
+from datetime import timedelta
+
+from network.extensions import db
+from network.sessions.enums import MeetingStatus
+from network.sessions.models import Attendance, Invitation
+from network.database import utcnow
+from tests import factories
+from tests.sessions import factories as sf
+
+
+def _queries(client, count_queries, url) -> int:
+    db.session.expire_all()
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_calendar_with_1_and_3_meetings(client, login, network, venue, caf_facilitator, count_queries):
+    login(caf_facilitator)
+    first = sf.create_meeting(network, venue=venue, starts_at=sf.SUMMER_START, ends_at=sf.SUMMER_END,
+                              status=MeetingStatus.INVITED)
+    sf.invite(first, caf_facilitator)
+    one = _queries(client, count_queries, "/rencontres/?annee=2027")
+    for days in (30, 60):
+        meeting = sf.create_meeting(network, venue=sf.create_venue(network), status=MeetingStatus.INVITED,
+                                    starts_at=sf.SUMMER_START + timedelta(days=days),
+                                    ends_at=sf.SUMMER_END + timedelta(days=days))
+        sf.invite(meeting, caf_facilitator)
+    assert _queries(client, count_queries, "/rencontres/?annee=2027") == one
+
+
+def _fill(meeting, network, count, institution, territory):
+    members = [factories.Member(network_id=network.id, email=f"m{meeting.id}-{i}@example.test", first_name="P",
+                                last_name=f"N{i}", role="coordinator", institution_id=institution.id,
+                                territory_id=territory.id) for i in range(count)]
+    db.session.add_all(members)
+    db.session.flush()
+    db.session.add_all([Invitation(meeting_id=meeting.id, member_id=m.id, sent_at=utcnow()) for m in members])
+    db.session.add_all([Attendance(meeting_id=meeting.id, member_id=m.id, status="present", recorded_at=utcnow())
+                        for m in members[::2]])
+    db.session.commit()
+
+
+def test_meeting_pages_with_3_and_300_invitations(client, login, network, venue, caf, caf_facilitator, count_queries):
+    territory = factories.create_territory(network)
+    login(caf_facilitator)
+    small = sf.create_meeting(network, venue=venue, status=MeetingStatus.INVITED,
+                              starts_at=utcnow() - timedelta(minutes=5))
+    large = sf.create_meeting(network, venue=venue, status=MeetingStatus.INVITED,
+                              starts_at=utcnow() - timedelta(minutes=5))
+    _fill(small, network, 3, caf, territory)
+    _fill(large, network, 300, caf, territory)
+    for page in ("/rencontres/{}", "/rencontres/{}/presences", "/rencontres/{}/emargement"):
+        assert _queries(client, count_queries, page.format(small.id)) == \
+            _queries(client, count_queries, page.format(large.id)), page
