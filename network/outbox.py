@@ -221,6 +221,7 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
     report = SendReport()
     if not messages:
         return report
+    handled: set[int] = set()
     try:
         state = current_app.extensions["mail"]
         connection = VerifiedConnection(state) if state.server else ConsoleConnection()
@@ -236,11 +237,13 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
                     message.sent_at = utcnow()
                     message.claim_token = None
                     report.sent += 1
+                handled.add(message.id)
                 db.session.commit()
     except (OSError, smtplib.SMTPException) as error:
-        # The server is unreachable or dropped us: every unsent message waits for its retry.
+        # The server is unreachable or dropped us: every message not yet handled waits for its retry.
+        db.session.rollback()
         for message in messages:
-            if message.status == OutboxStatus.PENDING:
+            if message.id not in handled:
                 _record_failure(message, error, now)
                 report.failed += 1
         db.session.commit()

@@ -61,10 +61,12 @@ class MemberForm(ProfileForm):
     joined_on = DateField("Entrée dans le réseau", validators=[optional()],
                           description="Sert au calcul des indicateurs (présence, auto-évaluation).")
 
-    def __init__(self, *args, actor, institutions=(), territories=(), **kwargs):
+    def __init__(self, *args, actor, institutions=(), territories=(), is_admin_account=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_references(institutions, territories)
-        self.role.choices = [(role.value, role.label) for role in Role if can_assign_role(actor, role)]
+        # Admins belong to no network: the role is offered only on an admin's own account form.
+        roles = (Role.ADMIN,) if is_admin_account else (Role.COORDINATOR, Role.FACILITATOR)
+        self.role.choices = [(role.value, role.label) for role in roles if can_assign_role(actor, role)]
 
 
 class NetworkForm(FlaskForm):
