@@ -3,7 +3,7 @@ so a feature appears in the menu as soon as its blueprint exists."""
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_login import current_user
 
 from network.members.enums import Role
@@ -40,7 +40,7 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:  # emails render outside requests too
         return []
     role = Role(current_user.role)
     return [

@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g, has_app_context
 from sqlalchemy import event, text
 
 from network import create_app
@@ -31,6 +32,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    peer: tuple | None = None  # the client's (host, port): one value per SMTP connection
 
     @property
     def message(self):
@@ -44,7 +46,8 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
+                                              tuple(session.peer) if session.peer else None))
         return "250 Message accepted for delivery"
 
 
@@ -139,6 +142,13 @@ def smtp_down(app):
     state.port = original
 
 
+def _forget_request_globals():
+    """Requests in a test reuse the test's app context, hence its `g`: clear it so each request
+    starts like a real one (Flask-Login caches the user in g; a stale one would leak across clients)."""
+    if has_app_context():
+        g.__dict__.clear()
+
+
 class Client:
     """Test client that adds the CSRF token of the current session to form posts."""
 
@@ -148,19 +158,22 @@ class Client:
 
     def csrf_token(self) -> str:
         if self._csrf is None:
-            page = self.raw.get("/mot-de-passe/oublie").get_data(as_text=True)
+            page = self.get("/mot-de-passe/oublie").get_data(as_text=True)
             self._csrf = CSRF_PATTERN.search(page).group(1)
         return self._csrf
 
     def get(self, *args, **kwargs):
+        _forget_request_globals()
         return self.raw.get(*args, **kwargs)
 
     def post(self, url, data=None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
+        _forget_request_globals()
         return self.raw.post(url, data=data, **kwargs)
 
     def post_without_csrf(self, url, data=None, **kwargs):
+        _forget_request_globals()
         return self.raw.post(url, data=data or {}, **kwargs)
 
     def logout(self):
