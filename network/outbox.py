@@ -13,7 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import encoders
+from email.charset import BASE64, QP, Charset
 from email.header import Header
+from email.policy import compat32
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
 CLAIM_LEASE = timedelta(minutes=10)
+SMTP_POLICY = compat32.clone(linesep="\r\n")
 
 
 class OutboxStatus(StrEnum):
@@ -75,8 +78,17 @@ class SendReport:
     failed: int = 0
 
 
-def _header(value: str) -> str:
-    return Header(value, "utf-8").encode()
+def _utf8(body_encoding) -> Charset:
+    """An explicit utf-8 charset: Flask-Mail globally switches utf-8 bodies to 8bit, which lets
+    lines exceed SMTP's 998-octet limit (long links in HTML) and breaks the base64 calendar rule."""
+    charset = Charset("utf-8")
+    charset.body_encoding = body_encoding
+    return charset
+
+
+def _header(value: str, name: str) -> Header:
+    """Encoded only when needed, folded by the generator after the header name (no leading blank)."""
+    return Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name)
 
 
 def _address(value: str) -> str:
@@ -90,13 +102,13 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     """Return (Message-ID, raw bytes). With a calendar: multipart/mixed →
     [multipart/alternative → plain, html, text/calendar] + invitation.ics."""
     body = MIMEMultipart("alternative")
-    body.attach(MIMEText(text, "plain", "utf-8"))
+    body.attach(MIMEText(text, "plain", _utf8(QP)))
     if html is not None:
-        body.attach(MIMEText(html, "html", "utf-8"))
+        body.attach(MIMEText(html, "html", _utf8(QP)))
     if calendar is None:
-        message = body if html is not None else MIMEText(text, "plain", "utf-8")
+        message = body if html is not None else MIMEText(text, "plain", _utf8(QP))
     else:
-        inline = MIMEText(calendar.ics.decode("utf-8"), "calendar", "utf-8")  # utf-8 → base64
+        inline = MIMEText(calendar.ics.decode("utf-8"), "calendar", _utf8(BASE64))
         inline.set_param("method", calendar.method)
         body.attach(inline)
         attachment = MIMEBase("application", "ics", name="invitation.ics")
@@ -114,9 +126,9 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     message["To"] = _address(to)
     if reply_to:
         message["Reply-To"] = _address(reply_to)
-    message["Subject"] = _header(subject)
+    message["Subject"] = _header(subject, "Subject")
     message["Auto-Submitted"] = "auto-generated"
-    return message_id, message.as_bytes()
+    return message_id, message.as_bytes(policy=SMTP_POLICY)  # CRLF: smtplib sends bytes as they are
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
