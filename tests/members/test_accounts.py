@@ -14,7 +14,7 @@ from network.outbox import send_due
 from tests import factories
 
 NEW_PASSWORD = "les chargés de coopération"
-LINK = re.compile(r"http://localhost(/mot-de-passe/[a-z]+/[\w.\-]+)")
+LINK = re.compile(r"https?://[^/\s]+(/mot-de-passe/[a-z]+/[\w.\-]+)")
 
 
 def text_part(message) -> str:
