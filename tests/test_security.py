@@ -92,12 +92,13 @@ def test_login_throttle_is_shared_by_every_worker_through_the_database(app, db, 
     """A second app instance (another worker) on the same database sees the first one's failures."""
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
         services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
+    email = coordinator.email  # read here: a lazy load inside the other app would borrow its engine
     db.session.commit()
     other_worker = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     with other_worker.app_context():
         try:
             with pytest.raises(services.LoginThrottled):
-                services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.9.9.9")
+                services.authenticate(email, factories.TEST_PASSWORD, ip_address="10.9.9.9")
         finally:
             _db.session.remove()
             _db.engines[None].dispose()
