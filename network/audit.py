@@ -33,7 +33,7 @@ def record_audit(*, actor, action: str, obj, fields=(), network_id: int | None =
         actor_id=actor.id if actor is not None else None,
         network_id=network_id if network_id is not None else getattr(obj, "network_id", None),
         action=action,
-        object_type=type(obj).__name__,
+        object_type=obj.__class__.__name__,  # not type(): current_user is a proxy
         object_id=obj.id,
         fields=",".join(sorted(fields)),
     )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from network.backup import backup_database, default_backup_path
 from network.demo import DEMO_PASSWORD, seed_demo
 from network.demo.national import seed_national
+from network.errors import DomainError
 from network.extensions import db
 from network.members.models import Member
 from network.members.services import MemberData, create_member
@@ -82,9 +83,12 @@ def setup_command():
 @click.option("--last-name", required=True)
 def create_admin_command(email, first_name, last_name):
     """Create a platform administrator and email them a set-password link."""
-    admin = Member(role="admin", network_id=None)
-    member = create_member(actor=admin, network=None,
-                           data=MemberData(first_name=first_name, last_name=last_name, email=email, role="admin"))
+    operator = Member(role="admin", network_id=None)  # the shell operator, never saved
+    try:
+        member = create_member(actor=operator, network=None,
+                               data=MemberData(first_name=first_name, last_name=last_name, email=email, role="admin"))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Administrator {member.email} created; a set-password email is queued.")
 

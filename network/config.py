@@ -29,6 +29,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+    # The CSV import round-trips the file in a hidden field; Flask's 500 kB default would refuse it.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Base URL used in emails (links must work outside a request).
@@ -52,6 +54,10 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 20))
     LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)))
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    # Reset requests beyond these are silently dropped (no mail bombing, same answer either way).
+    PASSWORD_RESET_MAX_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_MAX_PER_ACCOUNT", 3))
+    PASSWORD_RESET_MAX_PER_IP = int(os.environ.get("PASSWORD_RESET_MAX_PER_IP", 10))
+    PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.

@@ -30,7 +30,7 @@ def french_percent(value, digits: int = 0) -> str:
     """0.873 → '87 %' (fr); None → 'n.d.' (not available)."""
     if value is None:
         return "n.d."
-    return format_percent(value, format=f"#,##0{'.' + '0' * digits if digits else ''} %")
+    return format_percent(value, format=f"#,##0{'.' + '0' * digits if digits else ''}\u00a0%")  # no-break space
 
 
 def install_template_helpers(app) -> None:

@@ -1,6 +1,6 @@
 """Form helpers shared by features: French messages for the common validators."""
 
-from wtforms import Form
+from wtforms import Form, SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 REQUIRED = "Ce champ est obligatoire."
@@ -28,3 +28,8 @@ def optional():
 
 def add_form_error(form: Form, field_name: str, message: str) -> None:
     getattr(form, field_name).errors = [*getattr(form, field_name).errors, message]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

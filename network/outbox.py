@@ -13,10 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import encoders
+from email.charset import BASE64, QP, Charset
 from email.header import Header
 from email.policy import compat32
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from enum import StrEnum
 from pathlib import Path
@@ -32,8 +34,8 @@ from network.extensions import db
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
-SMTP_POLICY = compat32.clone(linesep="\r\n")
 CLAIM_LEASE = timedelta(minutes=10)
+SMTP_POLICY = compat32.clone(linesep="\r\n")
 
 
 class OutboxStatus(StrEnum):
@@ -76,23 +78,22 @@ class SendReport:
     failed: int = 0
 
 
+def _utf8(body_encoding) -> Charset:
+    """An explicit utf-8 charset: Flask-Mail globally switches utf-8 bodies to 8bit, which lets
+    lines exceed SMTP's 998-octet limit (long links in HTML) and breaks the base64 calendar rule."""
+    charset = Charset("utf-8")
+    charset.body_encoding = body_encoding
+    return charset
+
+
 def _header(value: str, name: str) -> Header:
-    # A Header object (not a pre-encoded string) folds after "Name: " instead of before the value.
-    return Header(value, "utf-8", header_name=name)
+    """Encoded only when needed, folded by the generator after the header name (no leading blank)."""
+    return Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name)
 
 
 def _address(value: str) -> str:
     name, address = parseaddr(value)
     return formataddr((name, address), charset="utf-8") if name else address
-
-
-def _utf8_part(text: str, subtype: str, **params) -> MIMEBase:
-    """A text part, always base64: Flask-Mail registers utf-8 as 8bit globally, which would send long
-    HTML lines raw (refused by servers, RFC 5321 §4.5.3.1.6) and the calendar part unencoded (§6)."""
-    part = MIMEBase("text", subtype, charset="utf-8", **params)
-    part.set_payload(text.encode("utf-8"))
-    encoders.encode_base64(part)
-    return part
 
 
 def build_email(*, sender: str, to: str, subject: str, text: str, html: str | None = None,
@@ -101,13 +102,15 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     """Return (Message-ID, raw bytes). With a calendar: multipart/mixed →
     [multipart/alternative → plain, html, text/calendar] + invitation.ics."""
     body = MIMEMultipart("alternative")
-    body.attach(_utf8_part(text, "plain"))
+    body.attach(MIMEText(text, "plain", _utf8(QP)))
     if html is not None:
-        body.attach(_utf8_part(html, "html"))
+        body.attach(MIMEText(html, "html", _utf8(QP)))
     if calendar is None:
-        message = body if html is not None else _utf8_part(text, "plain")
+        message = body if html is not None else MIMEText(text, "plain", _utf8(QP))
     else:
-        body.attach(_utf8_part(calendar.ics.decode("utf-8"), "calendar", method=calendar.method))
+        inline = MIMEText(calendar.ics.decode("utf-8"), "calendar", _utf8(BASE64))
+        inline.set_param("method", calendar.method)
+        body.attach(inline)
         attachment = MIMEBase("application", "ics", name="invitation.ics")
         attachment.set_payload(calendar.ics)
         encoders.encode_base64(attachment)
@@ -125,8 +128,7 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
         message["Reply-To"] = _address(reply_to)
     message["Subject"] = _header(subject, "Subject")
     message["Auto-Submitted"] = "auto-generated"
-    # CRLF line ends: smtplib sends bytes as they are, and servers read lines up to CRLF.
-    return message_id, message.as_bytes(policy=SMTP_POLICY)
+    return message_id, message.as_bytes(policy=SMTP_POLICY)  # CRLF: smtplib sends bytes as they are
 
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
@@ -231,6 +233,7 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
     report = SendReport()
     if not messages:
         return report
+    handled: set[int] = set()
     try:
         state = current_app.extensions["mail"]
         connection = VerifiedConnection(state) if state.server else ConsoleConnection()
@@ -246,11 +249,13 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
                     message.sent_at = utcnow()
                     message.claim_token = None
                     report.sent += 1
+                handled.add(message.id)
                 db.session.commit()
     except (OSError, smtplib.SMTPException) as error:
-        # The server is unreachable or dropped us: every unsent message waits for its retry.
+        # The server is unreachable or dropped us: every message not yet handled waits for its retry.
+        db.session.rollback()
         for message in messages:
-            if message.status == OutboxStatus.PENDING:
+            if message.id not in handled:
                 _record_failure(message, error, now)
                 report.failed += 1
         db.session.commit()

@@ -22,7 +22,8 @@ def count_recent(scope: str, key: str, window: timedelta, *, now: datetime | Non
     since = (now or utcnow()) - window
     return db.session.scalar(
         select(func.count(ThrottleEvent.id)).where(
-            ThrottleEvent.scope == scope, ThrottleEvent.key == key, ThrottleEvent.created_at >= since
+            ThrottleEvent.scope == scope, ThrottleEvent.key == key.lower()[:255],
+            ThrottleEvent.created_at >= since
         )
     )
 
@@ -36,7 +37,9 @@ def record_event(scope: str, key: str) -> None:
 
 
 def clear_events(scope: str, key: str) -> None:
-    db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key.lower()))
+    db.session.execute(
+        delete(ThrottleEvent).where(ThrottleEvent.scope == scope, ThrottleEvent.key == key.lower()[:255])
+    )
 
 
 def purge_older_than(age: timedelta) -> int:

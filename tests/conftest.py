@@ -31,6 +31,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    peer: tuple | None = None  # the client's (host, port): one value per SMTP connection
 
     @property
     def message(self):
@@ -44,7 +45,8 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
+                                              tuple(session.peer) if session.peer else None))
         return "250 Message accepted for delivery"
 
 

@@ -5,7 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, Regexp, ValidationError
 
-from network.forms import email_address, max_length, optional, required
+from network.forms import choices, email_address, max_length, optional, required
 from network.members.enums import InstitutionKind, Role
 from network.members.permissions import can_assign_role
 
@@ -43,8 +43,8 @@ class _ReferenceFields(FlaskForm):
     territory_id = SelectField("Territoire (EPCI)", coerce=_int_or_none, validators=[optional()])
 
     def set_references(self, institutions, territories):
-        self.institution_id.choices = [(None, "— Aucune —")] + [(i.id, i.name) for i in institutions]
-        self.territory_id.choices = [(None, "— Aucun —")] + [(t.id, t.name) for t in territories]
+        self.institution_id.choices = choices([(None, "— Aucune —"), *((i.id, i.name) for i in institutions)])
+        self.territory_id.choices = choices([(None, "— Aucun —"), *((t.id, t.name) for t in territories)])
 
 
 class ProfileForm(_ReferenceFields):
@@ -61,10 +61,12 @@ class MemberForm(ProfileForm):
     joined_on = DateField("Entrée dans le réseau", validators=[optional()],
                           description="Sert au calcul des indicateurs (présence, auto-évaluation).")
 
-    def __init__(self, *args, actor, institutions=(), territories=(), **kwargs):
+    def __init__(self, *args, actor, institutions=(), territories=(), is_admin_account=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_references(institutions, territories)
-        self.role.choices = [(role.value, role.label) for role in Role if can_assign_role(actor, role)]
+        # Admins belong to no network: the role is offered only on an admin's own account form.
+        roles = (Role.ADMIN,) if is_admin_account else (Role.COORDINATOR, Role.FACILITATOR)
+        self.role.choices = choices((role.value, role.label) for role in roles if can_assign_role(actor, role))
 
 
 class NetworkForm(FlaskForm):
@@ -81,7 +83,8 @@ class NetworkForm(FlaskForm):
 
 class InstitutionForm(FlaskForm):
     name = StringField("Nom de l'institution", validators=[required(), max_length(200)])
-    kind = SelectField("Type", choices=[(kind.value, kind.label) for kind in InstitutionKind], validators=[required()])
+    kind = SelectField("Type", choices=choices((kind.value, kind.label) for kind in InstitutionKind),
+                       validators=[required()])
 
 
 class TerritoryForm(FlaskForm):

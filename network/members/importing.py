@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
 
-from network.members.enums import Role
-from network.members.models import Institution, Network, Territory
-from network.members.services import MemberData, create_member, normalize_email
 from network.extensions import db
-from sqlalchemy import select
-
-from network.members.models import Member
+from network.members.enums import Role
+from network.members.models import Institution, Member, Network, Territory
+from network.members.services import MemberData, create_member, normalize_email
 
 HEADER_ALIASES = {
     "nom": "last_name", "nomdefamille": "last_name",
@@ -112,10 +110,13 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
         territories[territory.name.lower()] = territory.id
         if territory.siren:
             territories[territory.siren] = territory.id
-    existing = set(db.session.scalars(select(Member.email)))
+    rows = list(reader)
+    file_emails = {normalize_email(cells[columns.index("email")]) for cells in rows
+                   if len(cells) > columns.index("email")}
+    existing = set(db.session.scalars(select(Member.email).where(func.lower(Member.email).in_(file_emails))))
     seen: dict[str, int] = {}
 
-    for line_number, cells in enumerate(reader, start=2):
+    for line_number, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(preview.rows) >= MAX_ROWS:

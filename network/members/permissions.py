@@ -20,9 +20,12 @@ def can_view_directory(actor, network) -> bool:
 
 
 def can_view_member(actor, member) -> bool:
-    return actor.id == member.id or actor.role == Role.ADMIN or (
-        member.network_id is not None and actor.network_id == member.network_id
-    )
+    """Oneself; admins; members of the same network (a deactivated account: its facilitators only)."""
+    if actor.id == member.id or actor.role == Role.ADMIN:
+        return True
+    if member.network_id is None or actor.network_id != member.network_id:
+        return False
+    return member.is_active or is_facilitator_of(actor, member.network_id)
 
 
 def can_edit_member(actor, member) -> bool:

@@ -17,10 +17,16 @@ def directory(network: Network, *, search: str = "", include_inactive: bool = Fa
     )
     if not include_inactive:
         query = query.where(Member.is_active.is_(True))
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
-                                func.lower(Member.email).like(pattern)))
+    if search.strip():
+        pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+        def matches(column):
+            return func.lower(column).like(pattern, escape="\\")
+
+        query = query.where(or_(
+            matches(Member.last_name), matches(Member.first_name), matches(Member.email), matches(Member.job_title),
+            Member.institution.has(matches(Institution.name)), Member.territory.has(matches(Territory.name)),
+        ))
     return list(db.session.scalars(query))
 
 

@@ -118,6 +118,8 @@ def create_member(*, actor: Member, network: Network | None, data: MemberData, s
     role = Role(data.role)
     if network is None and role != Role.ADMIN:
         raise DomainError("Un membre doit appartenir à un réseau.")
+    if network is not None and role == Role.ADMIN:
+        raise DomainError("Un administrateur n'appartient à aucun réseau : il se crée hors des réseaux.")
     if network is not None and not permissions.can_manage_members(actor, network):
         raise NotAllowed("Vous ne pouvez pas ajouter de membre à ce réseau.")
     if not permissions.can_assign_role(actor, role):
@@ -170,6 +172,9 @@ def update_member(*, actor: Member, member: Member, data: MemberData) -> list[st
         raise NotAllowed("Vous ne pouvez pas attribuer ce rôle.")
     if actor.id == member.id and data.role != member.role:
         raise NotAllowed("Vous ne pouvez pas changer votre propre rôle.")
+    if data.role != member.role and Role.ADMIN in (data.role, member.role):
+        raise DomainError("Le rôle administrateur ne se donne ni ne se retire : "
+                          "un administrateur n'appartient à aucun réseau.")
     if email_taken(data.email, excluding=member):
         raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
     network = db.session.get(Network, member.network_id) if member.network_id else None
@@ -279,10 +284,12 @@ def revoke_login_sessions(member: Member) -> None:
 
 
 def load_member_for_login_token(token: str) -> Member | None:
-    """Flask-Login's user loader: one query, live sessions of active members only."""
+    """Flask-Login's user loader: one query, live and unexpired sessions of active members only."""
+    opened_since = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
     member = db.session.scalar(
         select(Member).options(joinedload(Member.network)).join(LoginSession, LoginSession.member_id == Member.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), Member.is_active.is_(True))
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), LoginSession.created_at >= opened_since,
+               Member.is_active.is_(True))
     )
     if member is not None:
         member.login_token = token
@@ -290,8 +297,17 @@ def load_member_for_login_token(token: str) -> Member | None:
 
 
 def request_password_reset(email: str, *, ip_address: str) -> None:
-    """Queue a reset link if the account exists; says nothing either way."""
+    """Queue a reset link if the account exists; says nothing either way, and drops floods silently."""
+    config = current_app.config
+    email = normalize_email(email)
+    window = config["PASSWORD_RESET_THROTTLE_WINDOW"]
+    flooded = (is_throttled("password-reset-ip", ip_address, limit=config["PASSWORD_RESET_MAX_PER_IP"], window=window)
+               or is_throttled("password-reset-account", email, limit=config["PASSWORD_RESET_MAX_PER_ACCOUNT"],
+                               window=window))
     record_event("password-reset-ip", ip_address)
+    record_event("password-reset-account", email)
+    if flooded:
+        return
     member = member_by_email(email)
     if member is None or not member.is_active:
         return
@@ -319,5 +335,6 @@ def set_password(member: Member, password: str) -> None:
         raise DomainError(" ".join(problems))
     member.password_hash = hash_password(password)
     revoke_login_sessions(member)
+    clear_events("login-account", member.email)  # a fresh password lifts the lock on the account
     record_audit(actor=member, action="member.password", obj=member, fields=["password_hash"],
                  network_id=member.network_id)

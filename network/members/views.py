@@ -175,7 +175,7 @@ def member_create():
     network = _network_in_scope()
     require(permissions.can_manage_members(current_user, network))
     form = MemberForm(actor=current_user, institutions=queries.institutions_of(network.id),
-                      territories=queries.territories_of(network.id))
+                      territories=queries.territories_of(network.id), role=request.args.get("role", Role.COORDINATOR))
     if form.validate_on_submit():
         try:
             member = services.create_member(actor=current_user, network=network, data=_member_data(form, Member()))
@@ -194,7 +194,7 @@ def member_edit(member_id):
     member = queries.member_detail(member_id) or abort(404)
     require(permissions.can_edit_member(current_user, member))
     network_id = member.network_id
-    form = MemberForm(obj=member, actor=current_user,
+    form = MemberForm(obj=member, actor=current_user, is_admin_account=member.is_admin,
                       institutions=queries.institutions_of(network_id) if network_id else [],
                       territories=queries.territories_of(network_id) if network_id else [])
     if form.validate_on_submit():

@@ -70,7 +70,7 @@ def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, fa
     desk.goto(vote_url)
     desk.locator(".ballot__topic", has_text="L'inclusion").get_by_text("1", exact=True).click()
     desk.get_by_role("button", name="Enregistrer mon bulletin").click()
-    assert desk.locator(".turnout").inner_text() == "4 votants sur 4 membres actifs (100 %)"
+    assert desk.locator(".turnout").inner_text() == "4 votants sur 4 membres actifs (100\u00a0%)"
     desk.get_by_role("button", name="Clore le vote maintenant").click()
     assert "Le vote est clos" in desk.locator(".flashes").inner_text()
     ranks = desk.locator(".tally tbody tr td:first-child").all_inner_texts()

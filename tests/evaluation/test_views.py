@@ -195,7 +195,7 @@ def test_member_fills_the_grid_and_sees_the_radar(client, login, network, facili
     assert len(names) == 28
     assert response.status_code == 302
     assert invalid.status_code == 200 and "Notez cette activité" in invalid.get_data(as_text=True)
-    assert "67 %" in page and "<polygon" in page
+    assert "67\u00a0%" in page and "<polygon" in page
 
 
 def test_facilitator_edits_the_grid(client, login, network, facilitator):

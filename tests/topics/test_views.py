@@ -140,7 +140,7 @@ def test_member_votes_then_changes_the_ballot(client, login, coordinator, vote, 
                            data={f"topic_{topics[0].id}": 1, f"topic_{topics[1].id}": 1}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Votre bulletin est enregistré." in page and "Modifier mon bulletin" in page
-    assert "1 votant sur 1 membre actif (100 %)" in page
+    assert "1 votant sur 1 membre actif (100\u00a0%)" in page
     assert queries.ballot_points_of(vote, coordinator) == {topics[0].id: 1, topics[1].id: 1}
 
 
