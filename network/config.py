@@ -60,6 +60,7 @@ class Config:
     PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
+    MEETING_REMINDER_DAYS = int(os.environ.get("MEETING_REMINDER_DAYS", 7))
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
 

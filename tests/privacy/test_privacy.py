@@ -157,3 +157,12 @@ def test_audit_log_query_count_does_not_grow_with_rows(client, login, admin, net
     text = page.get_data(as_text=True)
     assert "Page 1 sur 2 · 61 entrée(s)" in text
     assert "job_title, phone" in text
+
+
+def test_profile_links_to_the_data_download_and_admin_sees_the_erase_button(client, login, admin, helene):
+    login(helene)
+    assert 'href="/donnees/mes-donnees.zip"' in client.get("/profil").get_data(as_text=True)
+    client.logout()
+    login(admin)
+    page = client.get(f"/membres/{helene.id}").get_data(as_text=True)
+    assert f'href="/donnees/membres/{helene.id}/effacement"' in page
