@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from network.extensions import db
 
 
 def utcnow() -> datetime:
@@ -50,3 +52,12 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def lock_row(model, ident: int) -> None:
+    """Serialize a read-modify-write on one row across workers and databases.
+
+    A no-op UPDATE: PostgreSQL takes the row lock until commit; SQLite, which has no row locks,
+    takes the database write lock, so the reads that follow see every committed write."""
+    db.session.execute(update(model).where(model.id == ident).values(id=model.id)
+                       .execution_options(synchronize_session=False))

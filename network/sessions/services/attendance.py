@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from network.audit import record_audit
-from network.database import utcnow
+from network.database import lock_row, utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
 from network.members.models import Member
@@ -39,6 +39,7 @@ def record_attendance(*, actor: Member, meeting: Meeting, member_id: int, status
     _check_open(meeting, actor, now)
     if status not in set(AttendanceStatus):
         raise DomainError("Statut de présence inconnu.")
+    lock_row(Meeting, meeting.id)  # two phones checking the same person in: one row, the last answer wins
     invited = db.session.scalar(select(Invitation.id).where(Invitation.meeting_id == meeting.id,
                                                             Invitation.member_id == member_id))
     if invited is None:

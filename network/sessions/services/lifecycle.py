@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network.audit import record_audit
 from network.calendar import to_paris
-from network.database import utcnow
+from network.database import lock_row, utcnow
 from network.errors import Conflict, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.members.models import Member
@@ -89,8 +89,8 @@ def cancel_meeting(meeting: Meeting, *, actor: Member, now: datetime | None = No
 
 
 def _lock(meeting: Meeting) -> None:
-    """Serialize concurrent sends of one meeting (PostgreSQL row lock; SQLite serializes writers)."""
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    """Serialize concurrent sends of one meeting (row lock on PostgreSQL, write lock on SQLite)."""
+    lock_row(Meeting, meeting.id)
 
 
 def _invite(meeting: Meeting, *, actor: Member, now: datetime) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from network.audit import record_audit
-from network.database import utcnow
+from network.database import lock_row, utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
 from network.members.models import Member
@@ -51,7 +51,7 @@ def register(*, actor: Member, meeting: Meeting, now: datetime | None = None) ->
         raise DomainError("Les inscriptions à cette formation ne sont pas ouvertes.")
     if meeting.starts_at <= now:
         raise DomainError("Cette formation a déjà commencé.")
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    lock_row(Meeting, meeting.id)  # the place count below must see every committed registration
     full = meeting.capacity is not None and _confirmed_count(meeting) >= meeting.capacity
     registration = Registration(meeting_id=meeting.id, member_id=actor.id, registered_at=now,
                                 status=WAITLISTED if full else CONFIRMED)
@@ -72,7 +72,7 @@ def unregister(*, actor: Member, meeting: Meeting, now: datetime | None = None) 
     now = now or utcnow()
     if meeting.starts_at <= now or meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.INVITED):
         raise DomainError("Il n'est plus possible de se désinscrire de cette formation.")
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    lock_row(Meeting, meeting.id)  # the place count below must see every committed registration
     registration = db.session.scalar(select(Registration).where(Registration.meeting_id == meeting.id,
                                                                 Registration.member_id == actor.id))
     if registration is None:
