@@ -80,7 +80,7 @@ def outcomes_chart(codev: CodevFigures) -> Markup:
     bars = [charts.Bar(label, share.value, ratio_text(share), OUTCOME_COLOURS[outcome])
             for outcome, (label, _count, share) in zip(Outcome, outcome_rows(codev), strict=True)]
     return charts.bar_chart(bars if codev.followed_up else [], "Issues des cas CODEV suivis (part des suivis)",
-                            empty_message="Aucun suivi de cas renseigné sur cette période")
+                            empty_message="Aucun suivi de cas renseigné sur cette période", widths=(190, 170, 130))
 
 
 def group_radar(rubric_means: list[RubricMean]) -> Markup:

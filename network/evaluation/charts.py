@@ -38,9 +38,12 @@ def _shorten(label: str, limit: int) -> str:
 
 
 def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie",
-              empty_message: str = "Aucune donnée pour cette période") -> Markup:
-    """Horizontal bars of shares (0–100 %), one per row, with the counts written beside each bar."""
-    label_width, bar_width, caption_width, row = 210, 330, 170, 34
+              empty_message: str = "Aucune donnée pour cette période", widths: tuple[int, int, int] = (210, 330, 170)
+              ) -> Markup:
+    """Horizontal bars of shares (0–100 %), one per row, with the counts written beside each bar.
+
+    widths: label, bar and caption columns (a narrower chart keeps its text legible on a phone)."""
+    (label_width, bar_width, caption_width), row = widths, 34
     width = label_width + bar_width + caption_width
     height = max(1, len(bars)) * row + 30
     parts = []

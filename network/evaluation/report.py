@@ -133,7 +133,7 @@ def evaluation_pdf(evaluation: Evaluation, network) -> bytes:
         ["Résolus ou surmontés (suivis hors « sans objet »)", ratio_text(codev.resolved_or_overcome_rate)],
         ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {summary.votes.rounds} tour(s) clos"],
     ], widths=(110, 64))
-    pdf.chart(evaluation.charts["outcomes"], 170)
+    pdf.chart(evaluation.charts["outcomes"], 120)
     pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "
                   "utilisées : aucun contenu de cas ni nom de porteur.", size=8, muted=True)
 
