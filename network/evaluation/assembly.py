@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from network.codev.enums import Outcome
 from network.evaluation import charts, indicators, queries
 from network.evaluation.enums import Breakdown
 from network.evaluation.figures import (
-    AttendanceRow, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
+    AttendanceRow, CodevFigures, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
 )
 from network.evaluation.periods import Scope
 from network.formatting import french_percent
@@ -29,6 +30,7 @@ class Evaluation:
     institutions: list[AttendanceRow]
     members: list[MemberAssiduity]  # empty unless the viewer may see named attendance (a network's facilitators)
     rubric_means: list[RubricMean]
+    outcomes: list[tuple[str, int, Ratio]]  # CODEV outcomes: (label, count, share of the follow-ups)
     charts: dict[str, Markup]
 
 
@@ -42,7 +44,7 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     members = indicators.member_assiduity(scope) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
-                      _charts(summary, meetings, territories, rubric_means))
+                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means))
 
 
 def _charts(summary, meetings, territories, rubric_means) -> dict[str, Markup]:
@@ -55,11 +57,30 @@ def _charts(summary, meetings, territories, rubric_means) -> dict[str, Markup]:
         "territories": charts.bar_chart(
             [charts.Bar(row.label, row.counts.rate.value, ratio_text(row.counts.rate)) for row in territories],
             "Taux de présence par territoire"),
-        "outcomes": charts.placeholder_chart("Issues des cas CODEV", "Résolution des problèmes : à venir"),
+        "outcomes": outcomes_chart(summary.codev),
         "self_efficacy": charts.paired_means_chart(efficacy.mean_t0, efficacy.mean_t1, efficacy.paired,
                                                    "Sentiment d'efficacité personnelle, moyennes T0 et T1"),
         "radar": group_radar(rubric_means),
     }
+
+
+OUTCOME_COLOURS = {Outcome.RESOLVED: charts.GREEN, Outcome.OVERCOME: charts.GREEN_LIGHT,
+                   Outcome.PARTIALLY_RESOLVED: charts.AMBER, Outcome.NOT_RESOLVED: charts.RED,
+                   Outcome.NOT_APPLICABLE: charts.GREY}
+
+
+def outcome_rows(codev: CodevFigures) -> list[tuple[str, int, Ratio]]:
+    """(French label, count, count ÷ follow-ups) per outcome, in the order of the scale."""
+    return [(outcome.label, codev.outcome_counts.get(outcome.value, 0),
+             Ratio(codev.outcome_counts.get(outcome.value, 0), codev.followed_up)) for outcome in Outcome]
+
+
+def outcomes_chart(codev: CodevFigures) -> Markup:
+    """Outcomes of the followed-up cases: one bar per outcome, its share of the follow-ups, with the counts."""
+    bars = [charts.Bar(label, share.value, ratio_text(share), OUTCOME_COLOURS[outcome])
+            for outcome, (label, _count, share) in zip(Outcome, outcome_rows(codev), strict=True)]
+    return charts.bar_chart(bars if codev.followed_up else [], "Issues des cas CODEV suivis (part des suivis)",
+                            empty_message="Aucun suivi de cas renseigné sur cette période", widths=(190, 170, 130))
 
 
 def group_radar(rubric_means: list[RubricMean]) -> Markup:

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 BLUE, BLUE_LIGHT, GREEN, AMBER, GREY, INK, MUTED, LINE = (
     "#0b5c8a", "#9cc3dd", "#1e7b4f", "#c98a00", "#b8c2cc", "#1d2733", "#5b6875", "#d5dde5")
+GREEN_LIGHT, RED = "#5fa97e", "#b3412f"
 FONT = 'font-family="Helvetica, Arial, sans-serif"'
 
 
@@ -18,6 +19,7 @@ class Bar:
     label: str
     value: float | None  # 0–1; None: no value (e.g. attendance not recorded)
     caption: str  # what is written at the end of the bar ("7 sur 10 · 70 %")
+    colour: str = BLUE
 
 
 def _svg(width: int, height: int, body: str, title: str) -> Markup:
@@ -35,9 +37,13 @@ def _shorten(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie") -> Markup:
-    """Horizontal bars of shares (0–100 %), one per row, with the counts written beside each bar."""
-    label_width, bar_width, caption_width, row = 210, 330, 170, 34
+def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie",
+              empty_message: str = "Aucune donnée pour cette période", widths: tuple[int, int, int] = (210, 330, 170)
+              ) -> Markup:
+    """Horizontal bars of shares (0–100 %), one per row, with the counts written beside each bar.
+
+    widths: label, bar and caption columns (a narrower chart keeps its text legible on a phone)."""
+    (label_width, bar_width, caption_width), row = widths, 34
     width = label_width + bar_width + caption_width
     height = max(1, len(bars)) * row + 30
     parts = []
@@ -54,10 +60,10 @@ def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie") ->
             parts.append(_text(label_width + bar_width + 8, y + 16, empty_caption, size=13, fill=MUTED))
             continue
         length = max(0.0, min(1.0, bar.value)) * bar_width
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="18" fill="{BLUE}"/>')
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="18" fill="{bar.colour}"/>')
         parts.append(_text(label_width + bar_width + 8, y + 16, bar.caption, size=13))
     if not bars:
-        parts.append(_text(width / 2, 20, "Aucune donnée pour cette période", size=12, anchor="middle", fill=MUTED))
+        parts.append(_text(width / 2, 20, empty_message, size=12, anchor="middle", fill=MUTED))
     return _svg(width, height, "".join(parts), title)
 
 
@@ -132,10 +138,3 @@ def radar_chart(axes: list[str], series: list[RadarSeries], title: str) -> Marku
         parts.append(_text(34, y, serie.name, size=13))
     return _svg(width, size, "".join(parts), title)
 
-
-def placeholder_chart(title: str, message: str = "À venir") -> Markup:
-    width, height = 320, 120
-    body = (f'<rect x="1" y="1" width="{width - 2}" height="{height - 2}" fill="none" stroke="{GREY}" '
-            f'stroke-dasharray="4 3"/>' + _text(width / 2, height / 2 + 5, message, size=14, anchor="middle",
-                                                fill=MUTED))
-    return _svg(width, height, body, title)

@@ -13,7 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from network.evaluation.assembly import Evaluation
-from network.evaluation.figures import NetworkSummary, Ratio
+from network.codev.enums import Outcome
+from network.evaluation.figures import CodevFigures, NetworkSummary, Ratio, VoteTurnout
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.periods import Scope
 from network.evaluation.scales import GSE_CITATION
@@ -21,7 +22,6 @@ from network.evaluation.scales import GSE_CITATION
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8"}
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-PENDING = "à venir"
 
 
 def neutralise(value):
@@ -40,6 +40,29 @@ def _round(value, digits=4):
 
 
 # --- the synthesis record: one per network and the total (admin table, exports, CLI) --------------
+
+# CODEV and vote figures: (key, label, getter, is a rate), shared by the synthesis line and their own sheets.
+CODEV_COLUMNS: tuple[tuple[str, str, Callable[[CodevFigures], object], bool], ...] = (
+    ("cases_worked", "Cas travaillés", lambda c: c.cases_worked, False),
+    ("distinct_clients", "Porteurs distincts", lambda c: c.distinct_clients, False),
+    ("distinct_themes", "Thèmes distincts", lambda c: c.distinct_themes, False),
+    ("followed_up", "Cas avec un suivi renseigné", lambda c: c.followed_up, False),
+    ("follow_up_rate", "Complétude des suivis", lambda c: _rate(c.follow_up_completion), True),
+    ("resolved", "Problèmes résolus", lambda c: c.resolved, False),
+    ("resolved_or_overcome", "Résolus ou surmontés", lambda c: c.resolved_or_overcome, False),
+    ("with_outcome", "Suivis dont l'issue n'est pas « sans objet »", lambda c: c.with_outcome, False),
+    ("resolved_rate", "Taux de problèmes résolus", lambda c: _rate(c.resolved_rate), True),
+    ("resolved_or_overcome_rate", "Taux de résolus ou surmontés", lambda c: _rate(c.resolved_or_overcome_rate),
+     True),
+    *((f"outcome_{outcome.value}", f"Issue « {outcome.label.lower()} »",
+       lambda c, value=outcome.value: c.outcome_counts.get(value, 0), False) for outcome in Outcome),
+)
+VOTE_COLUMNS: tuple[tuple[str, str, Callable[[VoteTurnout], object], bool], ...] = (
+    ("rounds", "Tours de vote clos", lambda v: v.rounds, False),
+    ("ballots", "Bulletins déposés", lambda v: v.ballots, False),
+    ("eligible", "Membres appelés à voter (cumul des tours)", lambda v: v.eligible, False),
+    ("turnout_rate", "Participation aux votes", lambda v: _rate(v.turnout), True),
+)
 
 SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...] = (
     ("network", "Réseau", lambda s: s.slug),
@@ -69,11 +92,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...]
     ("gse_mean_t0", "Efficacité personnelle : moyenne T0", lambda s: s.self_efficacy.mean_t0),
     ("gse_mean_t1", "Efficacité personnelle : moyenne T1", lambda s: s.self_efficacy.mean_t1),
     ("gse_mean_change", "Efficacité personnelle : évolution moyenne", lambda s: s.self_efficacy.mean_change),
-    ("codev_cases_worked", "CODEV : cas travaillés", lambda s: s.codev.cases_worked if s.codev else PENDING),
-    ("codev_resolved_or_overcome", "CODEV : résolus ou surmontés",
-     lambda s: s.codev.resolved_or_overcome if s.codev else PENDING),
-    ("codev_with_outcome", "CODEV : suivis avec une issue", lambda s: s.codev.with_outcome if s.codev else PENDING),
-    ("vote_turnout", "Participation aux votes", lambda s: _rate(s.votes.turnout) if s.votes else PENDING),
+    *((f"codev_{key}", f"CODEV : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.codev))
+      for key, label, getter, _percent in CODEV_COLUMNS),
+    *((f"vote_{key}", f"Votes : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.votes))
+      for key, label, getter, _percent in VOTE_COLUMNS),
 )
 
 
@@ -144,11 +166,39 @@ def evaluation_sheets(evaluation: Evaluation) -> list[Sheet]:
         Sheet("Grille", ["Rubrique", "Répondants T0", "Moyenne T0", "Répondants T1", "Moyenne T1"],
               [[m.title, m.respondents_t0, _round(m.mean_t0), m.respondents_t1, _round(m.mean_t1)]
                for m in evaluation.rubric_means], percent_columns=(2, 4)),
-        Sheet("CODEV", ["Indicateur", "Valeur"], [["Cas travaillés, résolution des problèmes", PENDING]]),
-        Sheet("Votes", ["Indicateur", "Valeur"], [["Participation aux votes", PENDING]]),
+        _codev_sheet(summary.codev, evaluation.outcomes),
+        Sheet("Votes", ["Indicateur", "Nombre", "Sur", "Taux"], [
+            ["Tours de vote clos dans la période", summary.votes.rounds, None, None],
+            _ratio_row("Participation aux votes (bulletins ÷ membres appelés à voter)", summary.votes.turnout)],
+              percent_columns=(3,)),
         Sheet("Définitions", ["Indicateur", "Définition"], [list(item) for item in DEFINITIONS]),
     ]
     return sheets
+
+
+def _ratio_row(label: str, ratio: Ratio) -> list:
+    return [label, ratio.numerator, ratio.denominator, _rate(ratio)]
+
+
+def _codev_sheet(codev: CodevFigures, outcomes) -> Sheet:
+    """Counts and rates only: no case title, content or client name ever reaches an export."""
+    return Sheet("CODEV", ["Indicateur", "Nombre", "Sur", "Taux"], [
+        ["Cas travaillés", codev.cases_worked, None, None],
+        ["Porteurs distincts", codev.distinct_clients, None, None],
+        ["Thèmes distincts", codev.distinct_themes, None, None],
+        _ratio_row("Complétude des suivis (cas avec un suivi ÷ cas travaillés)", codev.follow_up_completion),
+        _ratio_row("Problèmes résolus (÷ suivis hors « sans objet »)", codev.resolved_rate),
+        _ratio_row("Résolus ou surmontés (÷ suivis hors « sans objet »)", codev.resolved_or_overcome_rate),
+        *(_ratio_row(f"Issue « {label.lower()} » (÷ suivis)", share) for label, _count, share in outcomes),
+    ], percent_columns=(3,))
+
+
+def _per_network_sheet(title: str, columns, figures_of, rows: list[NetworkSummary],
+                       total: NetworkSummary) -> Sheet:
+    return Sheet(title, ["Réseau", *(label for _k, label, _g, _p in columns)],
+                 [[summary.name, *(getter(figures_of(summary)) for _k, _l, getter, _p in columns)]
+                  for summary in [*rows, total]],
+                 percent_columns=tuple(index + 1 for index, column in enumerate(columns) if column[3]))
 
 
 def summaries_sheets(rows: list[NetworkSummary], total: NetworkSummary, scope: Scope) -> list[Sheet]:
@@ -158,6 +208,8 @@ def summaries_sheets(rows: list[NetworkSummary], total: NetworkSummary, scope: S
         Sheet(f"Synthèse {scope.period.slug}", [label for _k, label, _g in SUMMARY_COLUMNS],
               [[getter(summary) for _k, _l, getter in SUMMARY_COLUMNS] for summary in [*rows, total]],
               percent_columns=percent),
+        _per_network_sheet("CODEV", CODEV_COLUMNS, lambda summary: summary.codev, rows, total),
+        _per_network_sheet("Votes", VOTE_COLUMNS, lambda summary: summary.votes, rows, total),
         Sheet("Définitions", ["Indicateur", "Définition"], [list(item) for item in DEFINITIONS]),
     ]
 

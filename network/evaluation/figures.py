@@ -173,14 +173,14 @@ class RubricScore:
 
 @dataclass(frozen=True)
 class CodevFigures:
-    """Filled by network.codev at merge time (see README of this module); None means "à venir"."""
+    """CODEV cases worked at the meetings of the period and what became of them (metadata only, never content)."""
 
-    cases_worked: int
-    distinct_clients: int
-    distinct_themes: int
-    followed_up: int  # worked cases with a recorded follow-up
-    resolved: int
-    resolved_or_overcome: int
+    cases_worked: int = 0
+    distinct_clients: int = 0
+    distinct_themes: int = 0
+    followed_up: int = 0  # worked cases with a recorded follow-up
+    resolved: int = 0
+    resolved_or_overcome: int = 0
     outcome_counts: dict[str, int] = field(default_factory=dict)  # outcome → count, not_applicable included
     with_outcome: int = 0  # follow-ups whose outcome is not `not_applicable`
 
@@ -194,16 +194,17 @@ class CodevFigures:
 
     @property
     def follow_up_completion(self) -> Ratio:
+        """Worked cases with a recorded follow-up ÷ cases worked (shown beside the resolution rates)."""
         return Ratio(self.followed_up, self.cases_worked)
 
 
 @dataclass(frozen=True)
 class VoteTurnout:
-    """Filled by network.topics at merge time; None means "à venir"."""
+    """Vote rounds of the period: ballots cast and members entitled to vote, summed over the rounds."""
 
-    rounds: int
-    ballots: int
-    eligible: int  # members entitled to vote, summed over the rounds
+    rounds: int = 0
+    ballots: int = 0
+    eligible: int = 0  # members entitled to vote, summed over the rounds
 
     @property
     def turnout(self) -> Ratio:
@@ -222,8 +223,8 @@ class NetworkSummary:
     topics: TopicFigures
     training: TrainingFigures
     self_efficacy: SelfEfficacyGroup
-    codev: CodevFigures | None = None
-    votes: VoteTurnout | None = None
+    codev: CodevFigures = field(default_factory=CodevFigures)
+    votes: VoteTurnout = field(default_factory=VoteTurnout)
 
 
 def _round1(value) -> float | None:

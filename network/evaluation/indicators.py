@@ -58,11 +58,20 @@ DEFINITIONS = (
      "Chaque activité est notée de 0 à 3 ou NC (non concerné). Pourcentage d'une rubrique = Σ notes ÷ "
      "(3 × activités notées) ; une rubrique entièrement NC est NC, pas 0 %. Moyennes du groupe publiées à "
      "partir de 5 répondants."),
-    ("CODEV (à venir)",
-     "Cas travaillés dans la période, porteurs distincts, thèmes distincts ; problèmes résolus : parmi les cas "
-     "travaillés avec un suivi, « résolu » et « résolu + surmonté » ÷ suivis dont l'issue n'est pas « sans "
-     "objet » ; un suivi manquant n'est pas compté comme non résolu ; taux de complétude des suivis à côté."),
-    ("Participation aux votes (à venir)", "Bulletins déposés ÷ membres appelés à voter, sur les tours de vote."),
+    ("CODEV : cas travaillés",
+     "Cas CODEV travaillés en atelier (parvenus à l'état « travaillé », puis éventuellement « suivi renseigné » ou "
+     "« clos ») lors des rencontres de la période ; nombre de porteurs distincts et de thèmes distincts. Le filtre "
+     "territoire retient le territoire du porteur. Aucun contenu de cas ni nom de porteur n'est publié."),
+    ("CODEV : problèmes résolus",
+     "Parmi les cas travaillés dont le suivi est renseigné (issue du dernier suivi) : nombre de cas « résolu », et "
+     "nombre de cas « résolu » ou « surmonté / en bonne voie » ; taux = ce nombre ÷ cas dont l'issue n'est pas "
+     "« sans objet ». Un suivi manquant n'est pas compté comme non résolu."),
+    ("CODEV : complétude des suivis",
+     "Cas travaillés dont le suivi est renseigné ÷ cas travaillés. Affiché à côté des taux de résolution."),
+    ("Participation aux votes",
+     "Bulletins déposés ÷ membres appelés à voter, additionnés sur les tours de vote du thème suivant clos dans la "
+     "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
+     "administrateurs) arrivés au plus tard à la clôture du tour et non désactivés avant."),
 )
 
 
@@ -295,7 +304,7 @@ def training_figures(scope: Scope) -> TrainingFigures:
                            _training_participants(scope, by_network=False).get(None, 0))
 
 
-# --- plug points for the features built on other branches -----------------------------------------
+# --- CODEV and votes ------------------------------------------------------------------------------------
 
 def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
     """CODEV cases worked at meetings of the period (two grouped queries). Key: network id, or None for all.
@@ -336,35 +345,38 @@ def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None,
 
 
 def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
-    """Vote rounds closing in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
+    """Vote rounds closed in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
 
-    Entitled = members of the network active today (the definition the vote page uses)."""
+    A round closes at its early close (closed_at) or its deadline; entitled = members of the round's network
+    (admins excluded) who had joined by the close and were not deactivated before it. One query."""
+    closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
     rounds = (
-        select(TopicVote.id, TopicVote.network_id)
-        .where(TopicVote.status != VoteStatus.DRAFT, TopicVote.closes_at >= scope.period.start_at,
-               TopicVote.closes_at < scope.period.end_at)
+        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"))
+        .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= scope.period.start_at, closed_at < scope.until)
     )
     if scope.network_ids is not None:
         rounds = rounds.where(TopicVote.network_id.in_(scope.network_ids))
     rounds = rounds.subquery()
-    voters = select(Member.id, Member.network_id).where(Member.is_active.is_(True), Member.role != Role.ADMIN)
+    entitled = [
+        Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN,
+        Member.joined_on <= rounds.c.closed_at,  # a date compares as its midnight on both databases
+        or_(Member.deactivated_at.is_(None), Member.deactivated_at > rounds.c.closed_at),
+    ]
     if scope.territory_id is not None:
-        voters = voters.where(Member.territory_id == scope.territory_id)
-    voters = voters.subquery()
-    eligible_per_network = (
-        select(voters.c.network_id, func.count(voters.c.id).label("eligible")).group_by(voters.c.network_id).subquery()
-    )
-    ballots_per_round = (
-        select(Ballot.vote_id, func.count(Ballot.id).label("ballots"))
-        .join(voters, voters.c.id == Ballot.member_id).group_by(Ballot.vote_id).subquery()
-    )
-    key = rounds.c.network_id if by_network else literal(None)
-    rows = db.session.execute(
-        select(key, func.count(rounds.c.id), func.coalesce(func.sum(ballots_per_round.c.ballots), 0),
-               func.coalesce(func.sum(eligible_per_network.c.eligible), 0))
+        entitled.append(Member.territory_id == scope.territory_id)
+    per_round = (
+        select(rounds.c.id, rounds.c.network_id, func.count(distinct(Member.id)).label("eligible"),
+               func.count(distinct(Ballot.id)).label("ballots"))
         .select_from(rounds)
-        .outerjoin(ballots_per_round, ballots_per_round.c.vote_id == rounds.c.id)
-        .outerjoin(eligible_per_network, eligible_per_network.c.network_id == rounds.c.network_id)
+        .outerjoin(Member, and_(*entitled))
+        .outerjoin(Ballot, and_(Ballot.vote_id == rounds.c.id, Ballot.member_id == Member.id))
+        .group_by(rounds.c.id, rounds.c.network_id)
+        .subquery()
+    )
+    key = per_round.c.network_id if by_network else literal(None)
+    rows = db.session.execute(
+        select(key, func.count(per_round.c.id), func.coalesce(func.sum(per_round.c.ballots), 0),
+               func.coalesce(func.sum(per_round.c.eligible), 0))
         .group_by(key)
     ).all()
     return {group: VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
@@ -413,7 +425,7 @@ def network_summaries(scope: Scope) -> tuple[list[NetworkSummary], NetworkSummar
             attendance=attendance.get(key, empty), topics=topics.get(key, TopicFigures()),
             training=TrainingFigures(trainings.get(key, empty), participants.get(key, 0)),
             self_efficacy=efficacy.get(key, SelfEfficacyGroup()),
-            codev=codev.get(key), votes=votes.get(key),
+            codev=codev.get(key, CodevFigures()), votes=votes.get(key, VoteTurnout()),
         )
 
     rows = [line(row.id, row.slug, row.name, members.get(row.id, 0), True) for row in networks]

@@ -85,8 +85,8 @@ def evaluation_pdf(evaluation: Evaluation, network) -> bytes:
     pdf.set_text_color(0, 0, 0)
     pdf.paragraph(f"{network.name} · {scope.period.label} · établi le {french_date(scope.now)}", size=11)
     pdf.paragraph("Indicateurs calculés à partir des enregistrements de la plateforme (présences, ordres du jour, "
-                  "questionnaires). Chaque taux est donné avec ses effectifs. Aucun score individuel n'y figure.",
-                  muted=True)
+                  "cas CODEV, votes, questionnaires). Chaque taux est donné avec ses effectifs. Aucun score "
+                  "individuel n'y figure.", muted=True)
 
     attendance = summary.attendance
     pdf.heading("1. Présence aux rencontres trimestrielles")
@@ -123,8 +123,19 @@ def evaluation_pdf(evaluation: Evaluation, network) -> bytes:
     ], widths=(110, 64))
 
     pdf.heading("3. Co-développement (CODEV) et votes")
-    pdf.paragraph("Cas travaillés, porteurs et thèmes distincts, problèmes résolus ou surmontés, complétude des "
-                  "suivis, participation aux votes : à venir.", muted=True)
+    codev = summary.codev
+    pdf.grid_table(["Indicateur", "Valeur"], [
+        ["Cas CODEV travaillés en atelier", str(codev.cases_worked)],
+        ["Porteurs distincts", str(codev.distinct_clients)],
+        ["Thèmes distincts", str(codev.distinct_themes)],
+        ["Complétude des suivis", ratio_text(codev.follow_up_completion)],
+        ["Problèmes résolus (suivis hors « sans objet »)", ratio_text(codev.resolved_rate)],
+        ["Résolus ou surmontés (suivis hors « sans objet »)", ratio_text(codev.resolved_or_overcome_rate)],
+        ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {summary.votes.rounds} tour(s) clos"],
+    ], widths=(110, 64))
+    pdf.chart(evaluation.charts["outcomes"], 120)
+    pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "
+                  "utilisées : aucun contenu de cas ni nom de porteur.", size=8, muted=True)
 
     pdf.heading("4. Sentiment d'efficacité personnelle")
     efficacy = summary.self_efficacy

@@ -6,7 +6,7 @@ import pytest
 
 from network.evaluation import indicators
 from network.evaluation.enums import Breakdown
-from network.evaluation.figures import AttendanceCounts, Ratio
+from network.evaluation.figures import AttendanceCounts, CodevFigures, Ratio, VoteTurnout
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
 from tests.evaluation.conftest import at, create_invitation, create_meeting, invite_and_record, record_attendance, scope_of
@@ -157,4 +157,4 @@ def test_network_summaries_give_one_line_per_network_and_the_total(scenario):
     assert total.attendance.assiduity.share == Ratio(3, 8)
     assert total.topics.meetings_held == 4
     assert total.active_members == 7  # F is deactivated
-    assert total.codev is None and total.votes is None
+    assert total.codev == CodevFigures() and total.votes == VoteTurnout()  # zeros, no longer "à venir"

@@ -3,35 +3,74 @@
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from network.codev.enums import CaseState, Outcome, Theme
 from network.database import utcnow
 from network.evaluation import services
 from network.evaluation.exports import neutralise
 from network.evaluation.models import SelfEfficacyResponse
 from network.evaluation.periods import PARIS
 from network.extensions import db
+from network.topics.enums import VoteStatus
+from network.topics.models import Ballot
 from tests import factories
+from tests.codev.factories import CONTEXT, QUESTION, create_case
 from tests.evaluation.conftest import create_meeting, invite_and_record
+from tests.topics.factories import create_topic, create_vote
 
 THIS_YEAR = utcnow().astimezone(PARIS).year
 
 
 def _meetings(network, members, count):
     """`count` meetings early this year: everyone invited, the first member absent, the others present."""
+    meetings = []
     for month in range(1, count + 1):
         meeting = create_meeting(network, datetime(THIS_YEAR, 1, 2 * month, 9, tzinfo=UTC), topic_id=month)
         invite_and_record(meeting, {member: "absent" if index == 0 else "present"
                                     for index, member in enumerate(members)})
+        meetings.append(meeting)
+    return meetings
+
+
+def _worked(client, meeting, theme, outcome=None, **values):
+    return create_case(client, state=CaseState.FOLLOWED_UP if outcome else CaseState.WORKED, meeting=meeting,
+                       theme=theme, worked_at=meeting.starts_at, outcome=outcome, **values)
+
+
+def _codev_and_votes(network, members, meetings):
+    """5 cases worked by 3 clients on 3 themes, 4 followed up (one « sans objet »): completion 4 sur 5, resolved
+    1 sur 3, resolved or overcome 2 sur 3. One closed round: 3 ballots of 5 members entitled (facilitator
+    included)."""
+    first, second = meetings[0], meetings[-1]
+    _worked(members[1], first, Theme.EARLY_CHILDHOOD, Outcome.RESOLVED, title=SECRET_TITLE)
+    _worked(members[2], first, Theme.PARENTING, Outcome.OVERCOME)
+    _worked(members[3], second, Theme.HOUSING, Outcome.NOT_APPLICABLE)
+    _worked(members[1], second, Theme.EARLY_CHILDHOOD)
+    _worked(members[2], second, Theme.PARENTING, Outcome.NOT_RESOLVED)
+    vote = create_vote(first, [create_topic(network)], status=VoteStatus.CLOSED,
+                       closes_at=first.starts_at + timedelta(days=7))
+    db.session.add_all(Ballot(vote_id=vote.id, member_id=member.id) for member in members[1:])
+    db.session.commit()
+
+
+SECRET_TITLE = "Le maire de Saint-Omerville et la crèche"
 
 
 @pytest.fixture
 def populated(network, facilitator):
     members = [factories.create_member(network=network) for _ in range(4)]
     _meetings(network, members, 2)
+    return members
+
+
+@pytest.fixture
+def with_codev(network, facilitator):
+    members = [factories.create_member(network=network) for _ in range(4)]
+    _codev_and_votes(network, members, _meetings(network, members, 2))
     return members
 
 
@@ -67,8 +106,40 @@ def test_dashboard_shows_counts_beside_rates(client, login, facilitator, populat
 
     assert "6 sur 8" in page  # 3 of 4 present, twice
     assert "effectif insuffisant (n &lt; 5)" in page
-    assert "À venir" in page
+    assert "venir" not in page  # no "à venir" placeholder left
     assert "<svg" in page and "<script" not in page.split("</header>")[1]
+
+
+def test_dashboard_shows_codev_and_vote_figures_with_counts(client, login, facilitator, with_codev):
+    login(facilitator)
+
+    page = client.get("/evaluation/").get_data(as_text=True)
+    codev = page.split('id="codev"')[1].split("</section>")[0]
+
+    stats = [" ".join(stat.split()) for stat in codev.split('class="stat"')[1:]]
+    assert [stat.split("</p>")[0].split(">")[-1] for stat in stats] == [
+        "Cas CODEV travaillés", "Porteurs distincts", "Thèmes distincts", "Complétude des suivis",
+        "Problèmes résolus", "Résolus ou surmontés", "Participation aux votes"]
+    assert [stat.split('stat__value">')[1].split("<")[0] for stat in stats] == [
+        "5", "3", "3", "80 %", "33 %", "67 %", "60 %"]
+    assert [stat.split('stat__counts">')[1].split("<")[0] for stat in stats[3:]] == [
+        "4 sur 5", "1 sur 3", "2 sur 3", "3 sur 5"]
+    assert "1 tour(s) de vote clos" in codev
+    assert "<title>Issues des cas CODEV suivis (part des suivis)</title>" in codev
+    for label in ("Résolu", "Surmonté / en bonne voie", "Partiellement résolu", "Non résolu", "Sans objet"):
+        assert f">{label}<" in codev
+    assert "1 sur 4 (25 %)" in codev and "0 sur 4 (0 %)" in codev
+
+
+def test_codev_content_never_reaches_pages_or_exports(client, login, facilitator, with_codev):
+    login(facilitator)
+
+    for url in ("/evaluation/", "/evaluation/rapport", "/evaluation/export.csv"):
+        body = client.get(url).data.decode("utf-8-sig")
+        assert SECRET_TITLE not in body and CONTEXT not in body and QUESTION not in body
+    workbook = load_workbook(io.BytesIO(client.get("/evaluation/export.xlsx").data))
+    cells = [str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row]
+    assert not [cell for cell in cells if SECRET_TITLE in cell or "Saint-Omerville" in cell]
 
 
 def test_dashboard_query_count_does_not_grow_with_meetings_or_members(client, login, network, facilitator,
@@ -80,7 +151,7 @@ def test_dashboard_query_count_does_not_grow_with_meetings_or_members(client, lo
     with count_queries() as small:
         assert client.get("/evaluation/").status_code == 200
     more = [factories.create_member(network=network) for _ in range(27)]
-    _meetings(network, members + more, 3)
+    _codev_and_votes(network, more, _meetings(network, members + more, 3))
     client.get("/evaluation/")
     with count_queries() as large:
         assert client.get("/evaluation/").status_code == 200
@@ -99,23 +170,80 @@ def test_admin_overview_lists_each_network_and_the_total(client, login, admin, n
     assert "Réseau vide" in followed and "Total" in followed and followed.count("6 sur 8") == 2
 
 
-def test_dashboard_xlsx_csv_and_cli_agree(app, client, login, network, facilitator, populated):
-    login(facilitator)
+def test_admin_overview_shows_codev_and_votes_per_network_and_total(client, login, admin, network, with_codev):
+    factories.create_network(name="Réseau vide")
+    login(admin)
+
+    page = client.get("/evaluation/reseaux").get_data(as_text=True)
+    codev_cells = [" ".join(cell.split("</td>")[0].split()) for cell in page.split('data-label="CODEV">')[1:]]
+    vote_cells = [" ".join(cell.split("</td>")[0].split()) for cell in page.split('data-label="Votes">')[1:]]
+
+    assert [cell.split(" cas")[0] for cell in codev_cells] == ["5", "0", "5"]  # network, empty network, total
+    assert "<strong>2 sur 3</strong>" in codev_cells[0] and "<strong>4 sur 5</strong>" in codev_cells[2]
+    assert [cell.split("</strong>")[0].split(">")[-1] for cell in vote_cells] == ["3 sur 5", "0 sur 0", "3 sur 5"]
+
+
+def test_admin_exports_have_codev_and_votes_sheets_per_network_and_total(client, login, admin, network,
+                                                                       with_codev):
+    factories.create_network(name="Réseau vide")
+    login(admin)
 
     workbook = load_workbook(io.BytesIO(client.get("/evaluation/export.xlsx").data))
+    codev = list(workbook["CODEV"].iter_rows(values_only=True))
+    votes = list(workbook["Votes"].iter_rows(values_only=True))
+    csv_text = client.get("/evaluation/export.csv").data.decode("utf-8-sig")
+
+    assert codev[0][:4] == ("Réseau", "Cas travaillés", "Porteurs distincts", "Thèmes distincts")
+    assert [row[:8] for row in codev[1:]] == [(network.name, 5, 3, 3, 4, 0.8, 1, 2),
+                                              ("Réseau vide", 0, 0, 0, 0, None, 0, 0), ("Total", 5, 3, 3, 4, 0.8, 1, 2)]
+    assert votes[1:] == [(network.name, 1, 3, 5, 0.6), ("Réseau vide", 0, 0, 0, None), ("Total", 1, 3, 5, 0.6)]
+    assert "# Votes\r\nRéseau;Tours de vote clos;" in csv_text and f"{network.name};1;3;5;0.6" in csv_text
+
+
+def test_dashboard_xlsx_csv_and_cli_agree(app, client, login, network, facilitator, with_codev):
+    login(facilitator)
+
+    page = client.get("/evaluation/").get_data(as_text=True)
+    workbook = load_workbook(io.BytesIO(client.get("/evaluation/export.xlsx").data))
     synthesis = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True)}
+    codev_sheet = {row[0]: row[1:] for row in workbook["CODEV"].iter_rows(values_only=True)}
+    vote_sheet = {row[0]: row[1:] for row in workbook["Votes"].iter_rows(values_only=True)}
     csv_text = client.get("/evaluation/export.csv").data.decode("utf-8-sig")
     result = app.test_cli_runner().invoke(args=["indicators", "--network", network.slug, "--format", "json"])
     record = json.loads(result.output)["networks"][0]
     csv_result = app.test_cli_runner().invoke(args=["indicators", "--network", network.slug, "--format", "csv"])
     cli_csv = next(csv.DictReader(io.StringIO(csv_result.output)))
 
+    assert "6 sur 8" in page and "4 sur 5" in page and "2 sur 3" in page and "3 sur 5" in page
     assert (synthesis["Présences (présents + partiels)"], synthesis["Invitations de membres"]) == (6, 8)
     assert synthesis["Taux de présence (agrégé)"] == 0.75
     assert "Présences (présents + partiels);6" in csv_text
     assert (record["attended"], record["invited"], record["attendance_rate"]) == (6, 8, 0.75)
     assert (cli_csv["attended"], cli_csv["invited"], cli_csv["attendance_rate"]) == ("6", "8", "0.75")
-    assert set(workbook.sheetnames) >= {"Synthèse", "Présence par rencontre", "Définitions", "CODEV"}
+    # CODEV: 5 worked, 3 clients, 3 themes, 4 sur 5 followed up, 1 and 2 sur 3 resolved (or overcome)
+    codev = {"codev_cases_worked": 5, "codev_distinct_clients": 3, "codev_distinct_themes": 3,
+             "codev_followed_up": 4, "codev_follow_up_rate": 0.8, "codev_resolved": 1,
+             "codev_resolved_or_overcome": 2, "codev_with_outcome": 3, "codev_resolved_rate": 0.3333,
+             "codev_resolved_or_overcome_rate": 0.6667, "codev_outcome_resolved": 1, "codev_outcome_overcome": 1,
+             "codev_outcome_partially_resolved": 0, "codev_outcome_not_resolved": 1,
+             "codev_outcome_not_applicable": 1}
+    votes = {"vote_rounds": 1, "vote_ballots": 3, "vote_eligible": 5, "vote_turnout_rate": 0.6}
+    assert {key: record[key] for key in {**codev, **votes}} == {**codev, **votes}
+    assert {key: cli_csv[key] for key in {**codev, **votes}} == {key: str(value) for key, value in
+                                                                 {**codev, **votes}.items()}
+    assert (synthesis["CODEV : cas travaillés"], synthesis["CODEV : taux de résolus ou surmontés"],
+            synthesis["Votes : participation aux votes"]) == (5, 0.6667, 0.6)
+    assert codev_sheet["Cas travaillés"][0] == 5
+    assert codev_sheet["Complétude des suivis (cas avec un suivi ÷ cas travaillés)"] == (4, 5, 0.8)
+    assert codev_sheet["Problèmes résolus (÷ suivis hors « sans objet »)"] == (1, 3, 0.3333)
+    assert codev_sheet["Résolus ou surmontés (÷ suivis hors « sans objet »)"] == (2, 3, 0.6667)
+    assert codev_sheet["Issue « surmonté / en bonne voie » (÷ suivis)"] == (1, 4, 0.25)
+    assert vote_sheet["Participation aux votes (bulletins ÷ membres appelés à voter)"] == (3, 5, 0.6)
+    assert "CODEV : cas travaillés;5" in csv_text
+    assert "Participation aux votes (bulletins ÷ membres appelés à voter);3;5;0.6" in csv_text
+    assert set(workbook.sheetnames) >= {"Synthèse", "Présence par rencontre", "Définitions", "CODEV", "Votes"}
+    definitions = {row[0]: row[1] for row in workbook["Définitions"].iter_rows(values_only=True)}
+    assert not [name for name in definitions if "venir" in name or "venir" in definitions[name]]
 
 
 def test_cli_without_network_covers_every_network_and_the_total(app, network, populated):
@@ -156,7 +284,7 @@ def test_territory_name_with_a_formula_is_neutralised_in_the_xlsx(client, login,
     assert workbook["Présence par territoire"]["A2"].value == "'=HYPERLINK(\"http://x\")"
 
 
-def test_report_pdf_is_a_pdf(client, login, network, facilitator, populated):
+def test_report_pdf_is_a_pdf(client, login, network, facilitator, with_codev):
     territory = factories.create_territory(network, "Communauté de communes du Haut-Pays œcuménique ≥ très long")
     member = factories.create_member(network=network, territory_id=territory.id)
     _meetings(network, [member], 1)
