@@ -36,8 +36,8 @@ def test_facilitator_reads_last_years_figures_and_downloads_the_xlsx(live_server
     page.wait_for_url(f"**/evaluation/?annee={last_year}**")
 
     row = page.locator("tr", has_text="Rencontre de printemps")
-    assert row.locator('td[data-label="Présences"]').inner_text() == "3 sur 4 (75 %)"
-    assert row.locator('td[data-label="Hors excusés"]').inner_text() == "3 sur 3 (100 %)"
+    assert row.locator('td[data-label="Présences"]').inner_text() == "3 sur 4 (75\u00a0%)"
+    assert row.locator('td[data-label="Hors excusés"]').inner_text() == "3 sur 3 (100\u00a0%)"
     assert f"Année {last_year}" in page.locator(".lead").inner_text()
     codev = page.locator("section", has=page.locator("#codev"))
     worked = codev.locator(".stat", has_text="Cas CODEV travaillés")

@@ -128,7 +128,7 @@ def test_dashboard_shows_codev_and_vote_figures_with_counts(client, login, facil
     assert "<title>Issues des cas CODEV suivis (part des suivis)</title>" in codev
     for label in ("Résolu", "Surmonté / en bonne voie", "Partiellement résolu", "Non résolu", "Sans objet"):
         assert f">{label}<" in codev
-    assert "1 sur 4 (25 %)" in codev and "0 sur 4 (0 %)" in codev
+    assert "1 sur 4 (25\u00a0%)" in codev and "0 sur 4 (0\u00a0%)" in codev
 
 
 def test_codev_content_never_reaches_pages_or_exports(client, login, facilitator, with_codev):
