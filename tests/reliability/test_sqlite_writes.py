@@ -1,6 +1,7 @@
 """Reliability on the embedded database: concurrent writers and a SIGKILL in the middle of writes."""
 
 import sqlite3
+from http.client import HTTPException
 import threading
 import time
 
@@ -14,7 +15,7 @@ def _create_members(base, writer, count, acknowledged, statuses, stop=None):
     session = HttpSession(base)
     try:
         session.login("animatrice@example.test")
-    except OSError:
+    except (OSError, HTTPException, AssertionError):
         return  # the server was killed before this writer signed in
     for n in range(count):
         if stop is not None and stop.is_set():
@@ -24,8 +25,8 @@ def _create_members(base, writer, count, acknowledged, statuses, stop=None):
             status, location, _ = session.post("/membres/nouveau", {
                 "first_name": "Écrivain", "last_name": f"N{writer}-{n}", "email": email, "role": "coordinator",
                 "institution_id": "", "territory_id": "", "phone": "", "job_title": "", "joined_on": ""})
-        except OSError:
-            return  # the server was killed: this write was never acknowledged
+        except (OSError, HTTPException):
+            return  # the server was killed mid-request: this write was never acknowledged
         statuses.append(status)
         if status == 302 and location.startswith("/membres/"):
             acknowledged.append(email)
