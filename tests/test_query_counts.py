@@ -83,7 +83,7 @@ class World:
 
     def _add_held_meetings(self, k):
         members = _members(self.network, 2)
-        for offset in range(k):
+        for _ in range(k):
             starts = datetime(YEAR, 1, 1, 8, tzinfo=UTC) + timedelta(hours=next(_numbers))
             meeting = Meeting(network_id=self.network.id, title="Rencontre", starts_at=starts,
                               ends_at=starts + timedelta(hours=1), status=MeetingStatus.HELD,

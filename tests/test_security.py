@@ -177,7 +177,7 @@ def test_password_change_ends_other_sessions(client, make_client, login, coordin
     "http:/evil.example", "/\t/evil.example", " //evil.example", "evil.example",
 ])
 def test_login_next_never_redirects_off_site(client, coordinator, target):
-    response = client.post(f"/connexion", {"email": coordinator.email, "password": factories.TEST_PASSWORD,
+    response = client.post("/connexion", {"email": coordinator.email, "password": factories.TEST_PASSWORD,
                                            "next": target})
     assert response.status_code == 302
     assert response.location == "/"

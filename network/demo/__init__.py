@@ -7,6 +7,8 @@ from network.demo.registration import seed_registration
 from network.demo.sessions import seed_sessions
 from network.demo.topics import seed_topics
 
+__all__ = ["DEMO_PASSWORD", "seed_demo"]
+
 
 def seed_demo() -> list[tuple[str, str]]:
     """Load every feature's demo data; return the demo accounts (email, description)."""

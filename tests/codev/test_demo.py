@@ -3,7 +3,6 @@ from sqlalchemy import func, select
 from network.codev.enums import CaseState, Outcome
 from network.codev.models import Case, SubgroupMember
 from network.demo import seed_demo
-from network.extensions import db
 from network.members.models import Member
 
 

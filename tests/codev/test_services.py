@@ -5,7 +5,7 @@ import pytest
 from network.audit import AuditEvent
 from network.codev import services
 from network.codev.enums import CaseState, Outcome
-from network.codev.models import Case, CaseRecord, SubgroupMember
+from network.codev.models import CaseRecord, SubgroupMember
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db

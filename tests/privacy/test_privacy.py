@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import String, Text, func, select
 
-from network.audit import AuditEvent, record_audit
+from network.audit import record_audit
 from network.codev.enums import CaseState
 from network.codev.models import Case, CaseAction
 from network.evaluation.models import SelfEfficacyResponse
@@ -16,7 +16,6 @@ from network.extensions import db as _db
 from network.members.models import LoginSession, Member
 from network.outbox import OutboxMessage, queue_email, send_due
 from network.sessions.models import Attendance, Invitation
-from network.topics.models import Ballot
 from tests import factories
 from tests.codev.factories import create_case, create_meeting
 from tests.topics.factories import create_topic

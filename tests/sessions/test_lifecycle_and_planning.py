@@ -12,7 +12,6 @@ from network.extensions import db
 from network.sessions import services
 from network.sessions.enums import MeetingStatus
 from network.sessions.models import AgendaItem, Meeting, Venue
-from tests import factories
 from tests.sessions import factories as sf
 
 S = MeetingStatus
