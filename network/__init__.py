@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# sessions first: its pages read the evaluation indicators, which import codev models, which import sessions models.
+from network import sessions  # noqa: I001  (isort: keep before the other features)
 from network import (
-    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, sessions,
-    topics,
+    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli
