@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# sessions first: its pages read the evaluation indicators, which import codev models, which import sessions models.
-from network import sessions  # noqa: I001  (isort: keep before the other features)
+# sessions before the others (keep when sorting): its pages read the evaluation indicators, which import codev
+# models, which import sessions models; starting from codev would find codev.models half-initialised.
+from network import sessions
 from network import (
     codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, topics,
 )

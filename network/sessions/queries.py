@@ -192,8 +192,6 @@ def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:
         .group_by(Registration.meeting_id)).all())
 
 
-
-
 # --- attendance: the evaluation indicators (DESIGN §4), scoped to one network -------------------
 # The meeting pages never count attendance themselves: one definition, in network.evaluation.indicators.
 
