@@ -6,9 +6,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# sessions before the others (keep when sorting): its pages read the evaluation indicators, which import codev
+# models, which import sessions models; starting from codev would find codev.models half-initialised.
+from network import sessions
 from network import (
-    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, sessions,
-    topics,
+    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli

@@ -3,39 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
+from network.evaluation import indicators
+from network.evaluation.figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
+from network.evaluation.periods import Period, Scope
 from network.extensions import db
 from network.members.models import Member
-from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus
+from network.sessions.enums import MeetingKind, RegistrationStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
-
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
-COUNTED = (MeetingStatus.HELD, MeetingStatus.CLOSED)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     return paris_to_utc(date(year, 1, 1), time(0, 0)), paris_to_utc(date(year + 1, 1, 1), time(0, 0))
-
-
-@dataclass(frozen=True)
-class Rate:
-    """DESIGN §4: present (or partial) ÷ invited active members; guests excluded."""
-
-    invited: int
-    attended: int
-    excused: int
-
-    @property
-    def value(self) -> float | None:
-        return self.attended / self.invited if self.invited else None
-
-    @property
-    def excused_excluded(self) -> float | None:
-        base = self.invited - self.excused
-        return self.attended / base if base > 0 else None
 
 
 @dataclass(frozen=True)
@@ -164,36 +146,6 @@ def my_invitation(meeting_id: int, member_id: int) -> Invitation | None:
                                                       Invitation.member_id == member_id))
 
 
-def _active_at_meeting():
-    return or_(Member.deactivated_at.is_(None), Member.deactivated_at > Meeting.starts_at)
-
-
-def _rate_columns():
-    return (
-        func.count(Invitation.id),
-        func.count(case((Attendance.status.in_(ATTENDED), 1))),
-        func.count(case((Attendance.status == AttendanceStatus.EXCUSED, 1))),
-    )
-
-
-def _rate_base():
-    return (
-        select(Meeting.id, *_rate_columns())
-        .join(Invitation, Invitation.meeting_id == Meeting.id)
-        .join(Member, Member.id == Invitation.member_id)
-        .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id, Attendance.member_id == Invitation.member_id))
-        .where(_active_at_meeting())
-        .group_by(Meeting.id)
-    )
-
-
-def attendance_rates(meeting_ids: list[int]) -> dict[int, Rate]:
-    if not meeting_ids:
-        return {}
-    rows = db.session.execute(_rate_base().where(Meeting.id.in_(meeting_ids))).all()
-    return {meeting_id: Rate(invited, attended, excused) for meeting_id, invited, attended, excused in rows}
-
-
 def rsvp_counts(meeting_id: int) -> RsvpCounts:
     return rsvp_counts_by_meeting([meeting_id]).get(meeting_id, RsvpCounts())
 
@@ -212,43 +164,6 @@ def my_meetings(member_id: int) -> list[tuple[Meeting, Invitation | None, Attend
         .where(or_(Invitation.id.is_not(None), registration.id.is_not(None)))
         .order_by(Meeting.starts_at.desc())).all()
     return [tuple(row) for row in rows]
-
-
-@dataclass(frozen=True)
-class Assiduity:
-    member: Member
-    invited: int
-    attended: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.attended / self.invited if self.invited else None
-
-
-def network_history(network_id: int, year: int) -> tuple[list[tuple[Meeting, Rate]], list[Assiduity]]:
-    """Held meetings of the year with their rate, and each member's assiduity (two queries + one)."""
-    start, end = year_bounds(year)
-    in_period = (Meeting.network_id == network_id, Meeting.status.in_(COUNTED),
-                 Meeting.starts_at >= start, Meeting.starts_at < end)
-    meetings = list(db.session.scalars(select(Meeting).where(*in_period).order_by(Meeting.starts_at)))
-    rates = attendance_rates([meeting.id for meeting in meetings])
-    rows = db.session.execute(
-        select(Member, func.count(Invitation.id), func.count(case((Attendance.status.in_(ATTENDED), 1))))
-        .join(Invitation, Invitation.member_id == Member.id)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id, Attendance.member_id == Member.id))
-        .where(*in_period, _active_at_meeting())
-        .group_by(Member.id)
-        .order_by(Member.last_name, Member.first_name)).all()
-    return ([(meeting, rates.get(meeting.id, Rate(0, 0, 0))) for meeting in meetings],
-            [Assiduity(member, invited, attended) for member, invited, attended in rows])
-
-
-def pooled(rates: list[Rate]) -> tuple[Rate, float | None]:
-    """Σ present ÷ Σ invited, and the mean of the meetings' rates beside it."""
-    total = Rate(sum(r.invited for r in rates), sum(r.attended for r in rates), sum(r.excused for r in rates))
-    values = [r.value for r in rates if r.value is not None]
-    return total, (sum(values) / len(values) if values else None)
 
 
 # --- feed ---------------------------------------------------------------------------------------
@@ -277,3 +192,48 @@ def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:
         .group_by(Registration.meeting_id)).all())
 
 
+# --- attendance: the evaluation indicators (DESIGN §4), scoped to one network -------------------
+# The meeting pages never count attendance themselves: one definition, in network.evaluation.indicators.
+
+def network_year(network_id: int, year: int, now: datetime) -> Scope:
+    """One network, one calendar year (Europe/Paris), meetings counted once started (as of `now`)."""
+    return Scope(period=Period(year), now=now, network_ids=(network_id,))
+
+
+def meeting_attendance_by_id(network_id: int, year: int, now: datetime,
+                             kinds: tuple[str, ...] = tuple(MeetingKind)) -> dict[int, MeetingAttendance]:
+    """Past, non-cancelled meetings of the year (one query per kind), recorded or not, by meeting id."""
+    scope = network_year(network_id, year, now)
+    return {row.meeting_id: row for kind in kinds for row in indicators.meeting_attendance(scope, kind)}
+
+
+def meeting_attendance_of(meeting: Meeting, now: datetime) -> MeetingAttendance | None:
+    """The meeting's figures as the evaluation counts them; None before it starts or when cancelled."""
+    year = to_paris(meeting.starts_at).year
+    return meeting_attendance_by_id(meeting.network_id, year, now, (meeting.kind,)).get(meeting.id)
+
+
+@dataclass(frozen=True)
+class AttendanceHistory:
+    summary: AttendanceSummary  # quarterly meetings: pooled rate, mean of meeting rates, assiduity ≥ 75 %
+    meetings: list[MeetingAttendance]
+    trainings: list[MeetingAttendance]
+    members: list[MemberAssiduity]
+
+
+def attendance_history(network_id: int, year: int, now: datetime) -> AttendanceHistory:
+    scope = network_year(network_id, year, now)
+    return AttendanceHistory(
+        summary=indicators.attendance_summary(scope),
+        meetings=indicators.meeting_attendance(scope),
+        trainings=indicators.meeting_attendance(scope, MeetingKind.TRAINING),
+        members=indicators.member_assiduity(scope),
+    )
+
+
+def my_assiduity(member: Member, year: int, now: datetime) -> MemberAssiduity | None:
+    """The member's own assiduity over the quarterly meetings of the year in their network."""
+    if member.network_id is None:
+        return None
+    rows = indicators.member_assiduity(network_year(member.network_id, year, now))
+    return next((row for row in rows if row.member_id == member.id), None)

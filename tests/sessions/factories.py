@@ -5,7 +5,9 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from network.calendar import to_paris
 from network.database import utcnow
+from network.evaluation.periods import PARIS
 from network.extensions import db
 from network.members.enums import InstitutionKind
 from network.sessions.enums import MeetingKind, MeetingStatus, Rsvp
@@ -46,6 +48,12 @@ def invite(meeting, *members, rsvp=Rsvp.PENDING, sent=True) -> list[Invitation]:
     db.session.add_all(invitations)
     db.session.commit()
     return invitations
+
+
+def earlier_this_year(ago: timedelta) -> datetime:
+    """`ago` before now, but never before this year (Europe/Paris): yearly figures then include it on 1 January too."""
+    year_start = datetime(to_paris(utcnow()).year, 1, 1, tzinfo=PARIS).astimezone(UTC) + timedelta(minutes=1)
+    return max(utcnow().replace(microsecond=0) - ago, year_start)
 
 
 def page_text(response) -> str:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from network.audit import AuditEvent
+from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
@@ -144,25 +145,27 @@ def test_pdf_text_survives_characters_outside_windows_1252():
 
 
 def test_attendance_rates(network, people, caf_facilitator, coordinator):
-    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() - timedelta(hours=1))
+    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED,
+                                starts_at=sf.earlier_this_year(timedelta(hours=1)))
     sf.invite(meeting, *people, coordinator)
     for member, status in zip(people, ("present", "partial", "excused"), strict=True):
         services.record_attendance(actor=caf_facilitator, meeting=meeting, member_id=member.id, status=status)
     services.add_walk_in(actor=caf_facilitator, meeting=meeting, name="Invitée surprise", organisation=None)
     db.session.commit()
-    rate = queries.attendance_rates([meeting.id])[meeting.id]
-    history, members = queries.network_history(network.id, meeting.starts_at.year)
-    assert (rate.invited, rate.attended, rate.excused) == (4, 2, 1)
-    assert rate.value == 0.5
-    assert rate.excused_excluded == 2 / 3
-    assert [m.id for m, _ in history] == [meeting.id]
-    assert sorted((row.member.id, row.invited, row.attended) for row in members) == sorted(
+    counts = queries.meeting_attendance_of(meeting, utcnow()).counts
+    history = queries.attendance_history(network.id, to_paris(meeting.starts_at).year, utcnow())
+    assert (counts.invited, counts.attended, counts.excused) == (4, 2, 1)
+    assert counts.rate.value == 0.5
+    assert counts.rate_excused_excluded.value == 2 / 3
+    assert [row.meeting_id for row in history.meetings] == [meeting.id]
+    assert sorted((row.member_id, row.invited, row.attended) for row in history.members) == sorted(
         [(people[0].id, 1, 1), (people[1].id, 1, 1), (people[2].id, 1, 0), (coordinator.id, 1, 0)])
 
 
 def test_member_sees_own_history(client, login, network, people, caf_facilitator):
-    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() - timedelta(days=1),
-                                ends_at=utcnow() - timedelta(days=1) + timedelta(hours=6))
+    starts_at = sf.earlier_this_year(timedelta(days=1))
+    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=starts_at,
+                                ends_at=starts_at + timedelta(hours=6))
     sf.invite(meeting, people[0])
     services.record_attendance(actor=caf_facilitator, meeting=meeting, member_id=people[0].id, status="present")
     db.session.commit()

@@ -1,6 +1,6 @@
 """Pages issue the same number of SQL statements whatever the data size."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from network.extensions import db
 from network.sessions.enums import MeetingStatus
@@ -32,10 +32,10 @@ def test_calendar_with_1_and_3_meetings(client, login, network, venue, caf_facil
     assert _queries(client, count_queries, "/rencontres/?annee=2027") == one
 
 
-def _fill(meeting, network, count, institution, territory):
+def _fill(meeting, network, count, institution, territory, **values):
     members = [factories.Member(network_id=network.id, email=f"m{meeting.id}-{i}@example.test", first_name="P",
                                 last_name=f"N{i}", role="coordinator", institution_id=institution.id,
-                                territory_id=territory.id) for i in range(count)]
+                                territory_id=territory.id, **values) for i in range(count)]
     db.session.add_all(members)
     db.session.flush()
     db.session.add_all([Invitation(meeting_id=meeting.id, member_id=m.id, sent_at=utcnow()) for m in members])
@@ -56,3 +56,27 @@ def test_meeting_pages_with_3_and_300_invitations(client, login, network, venue,
     for page in ("/rencontres/{}", "/rencontres/{}/presences", "/rencontres/{}/emargement"):
         assert _queries(client, count_queries, page.format(small.id)) == \
             _queries(client, count_queries, page.format(large.id)), page
+
+
+
+def _held_meeting(network, venue, caf, territory, facilitator, month):
+    """Four members invited, two present, and the facilitator invited (absent): 2 sur 5."""
+    starts_at = datetime(2026, month, 10, 7, 30, tzinfo=UTC)
+    meeting = sf.create_meeting(network, venue=venue, status=MeetingStatus.HELD, starts_at=starts_at,
+                                ends_at=starts_at + timedelta(hours=6))
+    _fill(meeting, network, 4, caf, territory, joined_on=date(2025, 1, 1))
+    sf.invite(meeting, facilitator)
+
+
+def test_attendance_history_and_my_meetings_with_1_and_3_meetings(client, login, network, venue, caf, caf_facilitator,
+                                                                  count_queries):
+    territory = factories.create_territory(network)
+    pages = ("/rencontres/assiduite?annee=2026", "/rencontres/mes-rencontres")
+    login(caf_facilitator)
+    _held_meeting(network, venue, caf, territory, caf_facilitator, 3)
+    one = [_queries(client, count_queries, page) for page in pages]
+    for month in (6, 9):
+        _held_meeting(network, venue, caf, territory, caf_facilitator, month)
+    three = [_queries(client, count_queries, page) for page in pages]
+    assert "6 sur 15" in client.get(pages[0]).get_data(as_text=True)
+    assert three == one

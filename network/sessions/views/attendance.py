@@ -32,7 +32,8 @@ def checkin(meeting_id):
         by_member=by_member, walk_ins=walk_ins, search=search, walk_in_form=WalkInForm(),
         can_record=can_manage_meetings(current_user, meeting.network_id)
         and services.has_started_day(meeting, utcnow()) and meeting.status in ("invited", "held", "closed"),
-        rate=queries.attendance_rates([meeting.id]).get(meeting.id))
+        # as of its end: the door counter shows from the first check-in, even before the start time
+        attendance=queries.meeting_attendance_of(meeting, max(utcnow(), meeting.ends_at)))
 
 
 @bp.route("/<int:meeting_id>/presences/<int:member_id>", methods=["POST"])
@@ -108,11 +109,8 @@ def attendance_history():
     network = network_in_scope()
     require(current_user.is_admin or can_manage_meetings(current_user, network.id))
     year = request.args.get("annee", type=int) or to_paris(utcnow()).year
-    meetings, members = queries.network_history(network.id, year)
-    total, mean = queries.pooled([rate for _, rate in meetings])
-    regular = sum(1 for row in members if row.rate is not None and row.rate >= 0.75)
-    return render_template("sessions/attendance_history.html", network=network, year=year, meetings=meetings,
-                           members=members, total=total, mean=mean, regular=regular, scope=scope_args(network),
+    return render_template("sessions/attendance_history.html", network=network, year=year,
+                           history=queries.attendance_history(network.id, year, utcnow()), scope=scope_args(network),
                            years=queries.calendar_years(network.id, year))
 
 

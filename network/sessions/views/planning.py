@@ -36,12 +36,10 @@ def calendar():
 def my_meetings():
     rows = queries.my_meetings(current_user.id)
     now = utcnow()
-    upcoming = [row for row in rows if row[0].ends_at > now][::-1]
-    past = [row for row in rows if row[0].ends_at <= now]
-    attended = sum(1 for row in past if row[2] is not None and row[2].status in queries.ATTENDED)
-    invited = sum(1 for row in past if row[1] is not None and row[0].status in queries.COUNTED)
-    return render_template("sessions/my_meetings.html", upcoming=upcoming, past=past,
-                           attended=attended, invited=invited)
+    year = to_paris(now).year
+    return render_template("sessions/my_meetings.html", upcoming=[row for row in rows if row[0].ends_at > now][::-1],
+                           past=[row for row in rows if row[0].ends_at <= now], year=year,
+                           assiduity=queries.my_assiduity(current_user, year, now))
 
 
 @bp.route("/<int:meeting_id>")
