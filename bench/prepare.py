@@ -1,5 +1,8 @@
-"""Benchmark fixtures inside an app context: a meeting with 300 invitations, and the
-identifiers the load runs need (printed as JSON)."""
+"""Benchmark fixtures inside an app context: a meeting with 300 invitations, a national-scale member
+invited to every meeting of their network (40), and the page URLs the load runs need (printed as JSON).
+
+Pages are measured with national-scale accounts (network dep-62: 50 members, 40 meetings, 200 cases,
+~2,000 ballots) so the data size is real; the demo Pas-de-Calais dashboard is measured too."""
 
 import json
 import uuid
@@ -15,11 +18,13 @@ from network.sessions.enums import MeetingStatus, Rsvp
 from network.sessions.models import Invitation, Meeting
 
 BENCH_MEETING_TITLE = "Rencontre de référence du banc d'essai (300 invitations)"
+NATIONAL_NETWORK = "dep-62"
+NATIONAL_FACILITATOR = "membre00.62@example.org"
+NATIONAL_COORDINATOR = "membre02.62@example.org"
+DEMO_FACILITATOR = "animatrice.caf@example.org"
 
 
-def prepare() -> dict:
-    network = db.session.scalar(select(Network).where(Network.slug == "pas-de-calais"))
-    coordinator = db.session.scalar(select(Member).where(Member.email == "coordinatrice@example.org"))
+def _meeting_with_300_invitations(network: Network) -> Meeting:
     meeting = db.session.scalar(select(Meeting).where(Meeting.title == BENCH_MEETING_TITLE))
     if meeting is None:
         starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
@@ -33,21 +38,46 @@ def prepare() -> dict:
         rows += [{"meeting_id": meeting.id, "guest_email": f"invite{n:03d}@example.org",
                   "guest_name": f"Invité {n}", "rsvp": Rsvp.PENDING} for n in range(300 - len(rows))]
         db.session.execute(insert(Invitation), rows)
-        db.session.commit()
+    return meeting
+
+
+def _invite_to_every_meeting(member: Member) -> int:
+    """The calendar feed and 'my meetings' of a member invited to all 40 meetings of ten years."""
+    meetings = set(db.session.scalars(select(Meeting.id).where(Meeting.network_id == member.network_id)))
+    invited = set(db.session.scalars(select(Invitation.meeting_id).where(Invitation.member_id == member.id)))
+    sent_at = datetime.now(UTC).replace(microsecond=0)  # the feed lists invitations that were sent
+    missing = [{"meeting_id": meeting_id, "member_id": member.id, "rsvp": Rsvp.YES, "sent_at": sent_at}
+               for meeting_id in sorted(meetings - invited)]
+    if missing:
+        db.session.execute(insert(Invitation), missing)
+    return len(meetings)
+
+
+def prepare() -> dict:
+    demo_network = db.session.scalar(select(Network).where(Network.slug == "pas-de-calais"))
+    national = db.session.scalar(select(Network).where(Network.slug == NATIONAL_NETWORK))
+    coordinator = db.session.scalar(select(Member).where(Member.email == NATIONAL_COORDINATOR))
+    meeting = _meeting_with_300_invitations(demo_network)
+    feed_meetings = _invite_to_every_meeting(coordinator)
+    db.session.commit()
     pages = []
-    for name, endpoint, values, role, compare in (
-        ("dashboard", "evaluation.dashboard", {}, "facilitator", False),
-        ("meeting with 300 invitations", "sessions.meeting_detail", {"meeting_id": meeting.id}, "facilitator", True),
-        ("calendar feed", "sessions.calendar_feed", {"token": coordinator.calendar_token}, None, True),
-        ("my meetings", "sessions.my_meetings", {}, "coordinator", False),
-        ("case list", "codev.case_list", {}, "coordinator", False),
-        ("member directory", "members.directory", {}, "facilitator", False),
+    for name, endpoint, values, login, compare in (
+        ("dashboard (demo Pas-de-Calais)", "evaluation.dashboard", {}, DEMO_FACILITATOR, False),
+        (f"dashboard ({NATIONAL_NETWORK}, 10 years)", "evaluation.dashboard", {}, NATIONAL_FACILITATOR, False),
+        ("meeting with 300 invitations", "sessions.meeting_detail", {"meeting_id": meeting.id}, DEMO_FACILITATOR,
+         True),
+        (f"calendar feed ({feed_meetings} meetings)", "sessions.calendar_feed", {"token": coordinator.calendar_token},
+         None, True),
+        (f"my meetings ({feed_meetings} meetings)", "sessions.my_meetings", {}, NATIONAL_COORDINATOR, False),
+        ("case list (facilitator, 200 cases)", "codev.case_list", {}, NATIONAL_FACILITATOR, False),
+        ("case list (coordinator)", "codev.case_list", {}, NATIONAL_COORDINATOR, False),
+        ("member directory (50 members)", "members.directory", {}, NATIONAL_FACILITATOR, False),
     ):
         if endpoint in current_app.view_functions:
-            pages.append((name, current_app.url_map.bind("localhost").build(endpoint, values), role, compare))
+            pages.append((name, current_app.url_map.bind("localhost").build(endpoint, values), login, compare))
         else:
-            pages.append((name, f"(no endpoint {endpoint})", role, compare))
-    return {"meeting_id": meeting.id, "pages": pages}
+            pages.append((name, f"(no endpoint {endpoint})", login, compare))
+    return {"meeting_id": meeting.id, "network": national.slug, "pages": pages}
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/reseau_bench")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_reseau")
 TARGET_P95_MS = 100.0
 TARGET_SHARE_OF_CEILING = 0.25
 TARGET_RSS_MB = 150.0
@@ -119,7 +119,9 @@ def login_cookie(base: str, email: str, password: str) -> str:
     page = opener.open(base + "/connexion").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
-    opener.open(base + "/connexion", data=data)
+    response = opener.open(base + "/connexion", data=data)
+    if urllib.parse.urlparse(response.geturl()).path == "/connexion":  # no redirect: the login was refused
+        raise RuntimeError(f"login refused for {email}")
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
@@ -154,14 +156,14 @@ def bench_database(database: str, args) -> list[dict]:
     rows.append({"page": "bare Flask route (ceiling)", **ceiling})
     server = Gunicorn("network:create_app()", env)
     try:
-        cookies = {role: login_cookie(server.base, email, "reseau-demo") for role, email in
-                   (("facilitator", "animatrice.caf@example.org"), ("coordinator", "coordinatrice@example.org"))}
-        for name, path, role, compare in info["pages"]:
+        emails = sorted({login for _name, _path, login, _compare in info["pages"] if login})
+        cookies = {email: login_cookie(server.base, email, "reseau-demo") for email in emails}
+        for name, path, login, compare in info["pages"]:
             if not path.startswith("/"):
                 rows.append({"page": name, "error": path})
                 continue
             url = server.base + path
-            cookie = cookies.get(role)
+            cookie = cookies.get(login)
             code = status_of(url, cookie)
             if code != 200:
                 rows.append({"page": name, "error": f"HTTP {code} for {path}"})
@@ -174,6 +176,20 @@ def bench_database(database: str, args) -> list[dict]:
         server.stop()
     rows.append({"page": "resident memory per worker (MB)", "rss": rss})
     return rows
+
+
+def time_indicators_command(database: str, slug: str = "dep-62") -> str:
+    """Wall time of `flask indicators --network SLUG` for each of the 10 years (process start included)."""
+    env = dict(app_environment(database), RESEAU_ENV="development")
+    year = time.gmtime().tm_year
+    timings = []
+    for offset in range(10):
+        started = time.monotonic()
+        subprocess.run([str(BIN / "flask"), "indicators", "--network", slug, "--year", str(year - offset)], env=env,
+                       cwd=ROOT, check=True, capture_output=True)
+        timings.append((time.monotonic() - started) * 1000)
+    return (f"`flask indicators --network {slug} --year Y` (CLI, process start included), 10 years: "
+            f"median {sorted(timings)[4]:.0f} ms per year, total {sum(timings):.0f} ms")
 
 
 def print_rows(database: str, rows: list[dict]) -> None:
@@ -209,6 +225,7 @@ def main() -> int:
         print(extra.stdout.rstrip())
         if extra.returncode:
             print(extra.stderr.rstrip())
+        print("  " + time_indicators_command(database))
     return 0
 
 

@@ -28,6 +28,23 @@ def test_case_list_query_count_is_the_same_with_1_and_3_cases(workshop, login, c
     assert one.count == three.count
 
 
+def test_case_list_query_count_is_the_same_with_3_and_300_cases(workshop, login, client, count_queries):
+    login(workshop.facilitator)
+    for index in range(2):
+        codev_factories.create_case(workshop.spare[index], state=CaseState.PROPOSED, meeting=workshop.meeting)
+    client.get("/codev/")
+    with count_queries() as three:
+        assert client.get("/codev/").status_code == 200
+    db.session.add_all(Case(network_id=workshop.network.id, client_id=workshop.spare[n % 6].id, title=f"Cas {n}",
+                            theme="parenting", state=CaseState.PROPOSED, state_changed_at=utcnow(),
+                            proposed_at=utcnow()) for n in range(297))
+    db.session.commit()
+    client.get("/codev/")
+    with count_queries() as many:
+        assert client.get("/codev/").status_code == 200
+    assert three.count == many.count
+
+
 def test_coordinator_list_shows_own_and_subgroup_cases_only(workshop, login, client):
     hidden = codev_factories.create_case(workshop.spare[0], state=CaseState.PROPOSED, title="Cas d'une collègue")
     login(workshop.consultants[0])

@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 from network.extensions import db
-from network.sessions.enums import MeetingStatus
-from network.sessions.models import Attendance, Invitation
+from network.sessions.enums import MeetingKind, MeetingStatus
+from network.sessions.models import Attendance, Invitation, Meeting
 from network.database import utcnow
 from tests import factories
 from tests.sessions import factories as sf
@@ -80,3 +80,44 @@ def test_attendance_history_and_my_meetings_with_1_and_3_meetings(client, login,
     three = [_queries(client, count_queries, page) for page in pages]
     assert "6 sur 15" in client.get(pages[0]).get_data(as_text=True)
     assert three == one
+def test_meeting_pages_with_1_invitation_match_300(client, login, network, venue, caf, caf_facilitator,
+                                                   count_queries):
+    territory = factories.create_territory(network)
+    login(caf_facilitator)
+    single = sf.create_meeting(network, venue=venue, status=MeetingStatus.INVITED,
+                               starts_at=utcnow() - timedelta(minutes=5))
+    large = sf.create_meeting(network, venue=venue, status=MeetingStatus.INVITED,
+                              starts_at=utcnow() - timedelta(minutes=5))
+    _fill(single, network, 1, caf, territory)
+    _fill(large, network, 300, caf, territory)
+    assert _queries(client, count_queries, f"/rencontres/{single.id}") == \
+        _queries(client, count_queries, f"/rencontres/{large.id}")
+
+
+def _invite_to_more_meetings(network, member, total):
+    """Bring `member` to `total` invitations (sent), one meeting a week from 2027 on, in bulk."""
+    first = sf.SUMMER_START
+    existing = db.session.query(Invitation).filter_by(member_id=member.id).count()
+    for n in range(existing, total):
+        starts_at = first + timedelta(days=7 * n)
+        meeting = Meeting(network_id=network.id, kind=MeetingKind.QUARTERLY, title=f"Rencontre {n}",
+                          starts_at=starts_at, ends_at=starts_at + timedelta(hours=6), status=MeetingStatus.INVITED,
+                          ical_uid=f"scale-{member.id}-{n}@reseau.test")
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(Invitation(meeting_id=meeting.id, member_id=member.id, sent_at=utcnow()))
+    db.session.commit()
+
+
+def test_my_meetings_and_calendar_feed_with_1_3_and_300_meetings(client, login, network, caf_facilitator,
+                                                                 count_queries):
+    caf_facilitator.calendar_token = "jeton-du-banc-300"
+    db.session.commit()
+    login(caf_facilitator)
+    counts = []
+    for total in (1, 3, 300):
+        _invite_to_more_meetings(network, caf_facilitator, total)
+        counts.append((_queries(client, count_queries, "/rencontres/mes-rencontres"),
+                       _queries(client, count_queries, "/rencontres/agenda/jeton-du-banc-300.ics")))
+    assert counts[0] == counts[1] == counts[2]
+    assert client.get("/rencontres/agenda/jeton-du-banc-300.ics").get_data(as_text=True).count("BEGIN:VEVENT") == 300
