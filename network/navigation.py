@@ -18,7 +18,7 @@ class NavEntry:
     label: str
     endpoint: str
     roles: frozenset
-    section: str  # endpoints starting with this prefix mark the entry as current
+    section: str | tuple[str, ...]  # endpoints starting with this prefix (or one of them) mark the entry as current
 
 
 NAV_ENTRIES = (
@@ -27,7 +27,7 @@ NAV_ENTRIES = (
     NavEntry("CODEV", "codev.case_list", NETWORK_MEMBERS, "codev."),
     NavEntry("Évaluation", "evaluation.dashboard", STAFF, "evaluation."),
     NavEntry("Mon évaluation", "evaluation.my_evaluation", frozenset({Role.COORDINATOR}), "evaluation."),
-    NavEntry("Membres", "members.directory", NETWORK_MEMBERS, "members.directory"),
+    NavEntry("Membres", "members.directory", NETWORK_MEMBERS, ("members.directory", "members.member")),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),
     NavEntry("Journal", "privacy.audit_log", frozenset({Role.ADMIN}), "privacy.audit"),
@@ -38,7 +38,7 @@ NAV_ENTRIES = (
 class NavItem:
     label: str
     url: str
-    section: str
+    section: str | tuple[str, ...]
 
 
 def nav_items() -> list[NavItem]:

@@ -2,7 +2,10 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from network.auth import public
-from network.home import bp
+from network.calendar import PARIS
+from network.database import utcnow
+from network.home import bp, queries
+from network.sessions.forms import RsvpForm
 
 
 @bp.route("/")
@@ -10,7 +13,9 @@ from network.home import bp
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("members.login"))
-    return render_template("home/index.html")
+    now = utcnow()
+    return render_template("home/index.html", now=now, rsvp_form=RsvpForm(),
+                           dashboard=queries.dashboard_for(current_user, now=now, today=now.astimezone(PARIS).date()))
 
 
 @bp.route("/confidentialite")

@@ -124,7 +124,7 @@ def test_typed_employer_becomes_an_institution_on_approval(client, login, networ
     join_request = make_join_request(network, institution_name="Centre social Les Tilleuls",
                                      institution_kind="partner", is_associated_operator=True)
     login(facilitator)
-    assert "Absente de la liste : sera ajoutée" in client.get("/adhesion/demandes").get_data(as_text=True)
+    assert "Absente de la liste\u00a0: sera ajoutée" in client.get("/adhesion/demandes").get_data(as_text=True)
     client.post(f"/adhesion/demandes/{join_request.id}/accepter")
     institution = db.session.scalar(select(Institution).where(Institution.network_id == network.id))
     member = db.session.scalar(select(Member).where(Member.email == join_request.email))

@@ -120,10 +120,10 @@ def test_calendar_and_meeting_pages_show_the_evaluation_rate(client, login, year
     detail = sf.page_text(client.get(f"/rencontres/{year['q3'].id}"))
     unrecorded = sf.page_text(client.get(f"/rencontres/{year['q2'].id}"))
     checkin = sf.page_text(client.get(f"/rencontres/{year['q3'].id}/presences"))
-    assert "Présence : 3 sur 4 (75\u00a0%)" in calendar
-    assert "Présence : 1 sur 2 (50\u00a0%)" in calendar
+    assert "Présence\u00a0: 3 sur 4 (75\u00a0%)" in calendar
+    assert "Présence\u00a0: 1 sur 2 (50\u00a0%)" in calendar
     assert "Présences non saisies" in calendar
-    assert "3 sur 4 invité·es (75\u00a0%) · hors excusé·es : 75\u00a0%" in detail
+    assert "3 sur 4 invité·es (75\u00a0%) · hors excusé·es\u00a0: 75\u00a0%" in detail
     assert "<dt>Présence</dt><dd>Présences non saisies</dd>" in unrecorded
     assert "3 présent·es sur 4" in checkin
 

@@ -30,7 +30,7 @@ def test_topic_list_shows_backlog_and_open_round(client, login, coordinator, vot
     login(coordinator)
     page = client.get("/themes/").get_data(as_text=True)
     assert all(topic.title.replace("'", "&#39;") in page for topic in topics)
-    assert "Vote de la rencontre « Rencontre de mars »" in page
+    assert "Vote de la rencontre «\u00a0Rencontre de mars\u00a0»" in page
     assert "Proposer un thème" in page and "Ouvrir un vote" not in page
 
 

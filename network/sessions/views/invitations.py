@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import public, require, roles
+from network.auth import public, require, roles, safe_next_url
 from network.calendar import build_feed
 from network.errors import DomainError
 from network.extensions import db
@@ -56,9 +56,11 @@ def rsvp(meeting_id):
     invitation = queries.my_invitation(meeting.id, current_user.id)
     require(can_answer(current_user, invitation))
     form = RsvpForm()
+    # The home page's one-click answer comes back to the home page.
+    back = safe_next_url(request.form.get("next"), url_for("sessions.meeting_detail", meeting_id=meeting_id))
     if not form.validate_on_submit():
         flash("Choisissez une réponse : oui, non ou excusé·e.", "error")
-        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+        return redirect(back)
     try:
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=current_user)
     except DomainError as error:
@@ -66,7 +68,7 @@ def rsvp(meeting_id):
     else:
         db.session.commit()
         flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+    return redirect(back)
 
 
 @bp.route("/reponse/<token>", methods=["GET", "POST"])
