@@ -6,12 +6,12 @@ class DomainError(Exception):
 
 
 class NotAllowed(DomainError):
-    pass
+    """The actor's role or relation to the object does not allow the action."""
 
 
 class InvalidTransition(DomainError):
-    pass
+    """A state machine refused the move from the current state."""
 
 
 class Conflict(DomainError):
-    pass
+    """The action collides with existing data (a duplicate, a concurrent change)."""
