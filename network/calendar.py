@@ -4,8 +4,10 @@ Times are written in UTC (`Z`) and no VTIMEZONE is emitted: Outlook ignores
 the RDATE-style VTIMEZONE icalendar generates and ical.js reads it 1 hour off.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
@@ -123,10 +125,51 @@ def build_invitation(data: EventData, *, method: str, now: datetime | None = Non
     return calendar.to_ical()
 
 
-def build_feed(events: list[EventData], *, name: str, now: datetime | None = None) -> bytes:
+# A feed is rebuilt on every poll of every calendar client: each VEVENT is serialised by icalendar once per
+# process and reused while its data is unchanged (EventData is the key), with only DTSTAMP rewritten.
+_PLACEHOLDER_STAMP = datetime(1970, 1, 1, tzinfo=UTC)
+_PLACEHOLDER_LINE = b"\r\nDTSTAMP:19700101T000000Z\r\n"
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=8192)
+def _cached_event(data: EventData) -> bytes:
+    serialised = _event(data, _PLACEHOLDER_STAMP).to_ical()
+    if serialised.count(_PLACEHOLDER_LINE) != 1:
+        raise ValueError("the DTSTAMP placeholder must appear once")
+    return serialised
+
+
+@lru_cache(maxsize=1024)
+def _feed_head(name: str) -> bytes:
+    return _calendar(PUBLISH, name).to_ical().removesuffix(_CALENDAR_END)
+
+
+@lru_cache(maxsize=4)
+def _stamp_line(stamp: datetime) -> bytes:
+    """The DTSTAMP content line exactly as icalendar writes it (to the second: one per second is built)."""
+    event = Event()
+    event.add("dtstamp", stamp)
+    lines = event.to_ical().split(b"\r\n")
+    return b"\r\n".join(lines[1:-2]) + b"\r\n"
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    etag: str  # changes with the events and the name, not with DTSTAMP: calendar clients can revalidate
+
+
+def build_feed_with_etag(events: list[EventData], *, name: str, now: datetime | None = None) -> Feed:
     """A subscription feed (or a single-event download): PUBLISH, no attendees' RSVP."""
-    calendar = _calendar(PUBLISH, name)
-    stamp = now or utcnow()
-    for data in events:
-        calendar.add_component(_event(data, stamp))
-    return calendar.to_ical()
+    head, serialised = _feed_head(name), [_cached_event(data) for data in events]
+    digest = hashlib.blake2b(head, digest_size=16)
+    for part in serialised:
+        digest.update(part)
+    stamp = b"\r\n" + _stamp_line((now or utcnow()).replace(microsecond=0))
+    body = b"".join([head, *(part.replace(_PLACEHOLDER_LINE, stamp) for part in serialised), _CALENDAR_END])
+    return Feed(body=body, etag=digest.hexdigest())
+
+
+def build_feed(events: list[EventData], *, name: str, now: datetime | None = None) -> bytes:
+    return build_feed_with_etag(events, name=name, now=now).body

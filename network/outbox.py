@@ -21,12 +21,14 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, g, has_request_context, render_template
 from flask_mail import Connection
 from sqlalchemy import Index, Integer, LargeBinary, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.routing import Map, MapAdapter
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from network.extensions import db
@@ -144,9 +146,14 @@ def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
     return row
 
 
+@lru_cache(maxsize=8)
+def _url_adapter(url_map: Map) -> MapAdapter:
+    return url_map.bind("localhost")
+
+
 def external_url(endpoint: str, **values) -> str:
     """Absolute URL on PUBLIC_BASE_URL, built the same inside or outside a request."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    path = _url_adapter(current_app.url_map).build(endpoint, values)
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 

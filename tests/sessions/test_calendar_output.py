@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from network.calendar import paris_to_utc
+from network.calendar import PUBLISH, EventData, _calendar, _event, build_feed, paris_to_utc
 from network.errors import DomainError
 from network.extensions import db
 from network.outbox import OutboxMessage
@@ -174,3 +174,32 @@ def test_meeting_ics_download(client, login, invited_meeting, ical_js):
     assert response.headers["Content-Disposition"] == f'attachment; filename="rencontre-{meeting.id}.ics"'
     assert parsed["events"][0]["uid"] == meeting.ical_uid
     assert parsed["events"][0]["end"] == "2027-06-15T14:00:00.000Z"
+
+
+def test_feed_revalidates_with_its_etag_until_a_meeting_changes(client, invited_meeting, caf_facilitator):
+    meeting, member = invited_meeting
+    url = f"/rencontres/agenda/{member.calendar_token}.ics"
+    first = client.get(url)
+    unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    meeting.ical_sequence += 1
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert (unchanged.status_code, unchanged.data) == (304, b"")
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert Calendar.from_ical(changed.data).walk("VEVENT")[0]["SEQUENCE"] == meeting.ical_sequence
+
+
+def test_feed_bytes_are_icalendars_own_serialisation(network):
+    starts_at = datetime(2027, 6, 15, 7, 30, tzinfo=UTC)
+    events = [EventData(uid=f"{n}@test", sequence=n, summary="Rencontre, bilan; été\n" + "é" * 9 * n,
+                        starts_at=starts_at, ends_at=starts_at.replace(hour=14), organizer_email="reseau@example.test",
+                        organizer_name="Réseau : Caf, MSA", location="Salle 1; RDC" if n % 2 else None,
+                        description="Ordre du jour :\n" + "x" * 17 * n, url="https://reseau.example.test/rencontres/1",
+                        cancelled=n == 2) for n in range(4)]
+    stamp = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+    expected = _calendar(PUBLISH, "Réseau — rencontres")
+    for data in events:
+        expected.add_component(_event(data, stamp))
+    assert build_feed(events, name="Réseau — rencontres", now=stamp) == expected.to_ical()

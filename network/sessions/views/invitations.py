@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import public, require, roles, safe_next_url
-from network.calendar import build_feed
+from network.calendar import build_feed, build_feed_with_etag
 from network.errors import DomainError
 from network.extensions import db
 from network.members.enums import Role
@@ -109,5 +109,8 @@ def meeting_ics(meeting_id):
 def calendar_feed(token):
     member = queries.member_by_calendar_token(token) or abort(404)
     events = [event_data(MeetingContext(m, m.network, m.venue, [])) for m in queries.feed_meetings(member.id)]
-    body = build_feed(events, name=f"Réseau — rencontres de {member.first_name}")
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
+    feed = build_feed_with_etag(events, name=f"Réseau — rencontres de {member.first_name}")
+    # Clients poll the feed: they may keep it (never a shared cache) and revalidate with If-None-Match → 304.
+    response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})
+    response.set_etag(feed.etag)
+    return response.make_conditional(request)
