@@ -5,13 +5,15 @@ from flask_login import current_user
 
 from network.database import utcnow
 from network.sessions import queries
-from network.sessions.enums import MeetingStatus
+from network.sessions.enums import MeetingStatus, Rsvp
 from network.sessions.forms import GuestForm, RsvpForm, WalkInForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
 )
 from network.sessions.services import allowed_transitions, has_started_day, waitlist_position
 from network.sessions.views.common import scope_args
+
+RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
 
 
 def calendar_context(network, year: int) -> dict:
@@ -40,7 +42,8 @@ def meeting_context(meeting) -> dict:
     return {
         "meeting": meeting, "agenda": queries.agenda(meeting.id), "now": now,
         "can_manage": can_manage_meeting(current_user, meeting), "answers_visible": answers_visible,
-        "invitations": queries.invitations(meeting.id) if answers_visible else [],
+        "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
+        "rsvp_labels": RSVP_LABELS,
         "counts": queries.rsvp_counts(meeting.id),
         "attendance": queries.meeting_attendance_of(meeting, now),
         "mine": mine, "rsvp_form": RsvpForm(answer=mine.rsvp if mine and mine.rsvp != "pending" else None,
