@@ -43,7 +43,7 @@ def indicators_command(slug, year, quarter, output_format):
             raise click.ClickException(f"Unknown network: {slug}")
         network_ids = (network.id,)
     scope = Scope(period=Period(year or now.astimezone(PARIS).year, quarter), now=now, network_ids=network_ids)
-    rows, total = network_summaries(scope)
+    rows, total = network_summaries(scope, with_total=not slug)
     records = [summary_record(row) for row in rows] + ([] if slug else [summary_record(total)])
     if output_format == "json":
         click.echo(json.dumps({"period": scope.period.slug, "networks": records}, ensure_ascii=False, indent=2))

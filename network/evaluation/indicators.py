@@ -4,6 +4,8 @@ Every function takes a Scope (networks, period, optional territory, `now`) and i
 queries whatever the data size. Definitions live in DEFINITIONS, shown on pages, exports and the report.
 """
 
+from functools import lru_cache
+
 from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -14,7 +16,7 @@ from network.evaluation.figures import (
     Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, MeetingAttendance,
     MemberAssiduity, NetworkSummary, SelfEfficacyGroup, TopicFigures, TrainingFigures, VoteTurnout,
 )
-from network.evaluation.periods import Scope
+from network.evaluation.periods import Scope, ScopeShape
 from network.evaluation.queries import self_efficacy_groups
 from network.extensions import db
 from network.members.enums import Role
@@ -76,16 +78,22 @@ DEFINITIONS = (
 
 
 # --- building blocks ------------------------------------------------------------------------------
+# Statements are built from a ScopeShape (bound parameters in place of the scope's values), once per shape and
+# arguments (lru_cache), and executed with scope.parameters: building was most of the cost of the indicators.
 
-def _meeting_filter(scope: Scope, kind: str):
+def _run(statement, scope: Scope):
+    return db.session.execute(statement, scope.parameters)
+
+
+def _meeting_filter(shape: ScopeShape, kind: str):
     conditions = [
         Meeting.kind == kind,
         Meeting.status != MeetingStatus.CANCELLED,
-        Meeting.starts_at >= scope.period.start_at,
-        Meeting.starts_at < scope.until,
+        Meeting.starts_at >= shape.start_at,
+        Meeting.starts_at < shape.until,
     ]
-    if scope.network_ids is not None:
-        conditions.append(Meeting.network_id.in_(scope.network_ids))
+    if shape.network_ids is not None:
+        conditions.append(Meeting.network_id.in_(shape.network_ids))
     return and_(*conditions)
 
 
@@ -112,7 +120,7 @@ def _count_columns():
     )
 
 
-def _eligible(statement, scope: Scope, kind: str):
+def _eligible(statement, shape: ScopeShape, kind: str):
     """Invitations of members active at the meeting date, in recorded meetings of the scope."""
     statement = (
         statement.select_from(Invitation)
@@ -121,14 +129,14 @@ def _eligible(statement, scope: Scope, kind: str):
         .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
                                     Attendance.member_id == Invitation.member_id))
         .where(
-            _meeting_filter(scope, kind),
+            _meeting_filter(shape, kind),
             _is_recorded(),
             Member.joined_on <= Meeting.starts_at,  # a date compares as its midnight on both databases
             or_(Member.deactivated_at.is_(None), Member.deactivated_at > Meeting.starts_at),
         )
     )
-    if scope.territory_id is not None:
-        statement = statement.where(Member.territory_id == scope.territory_id)
+    if shape.territory_id is not None:
+        statement = statement.where(Member.territory_id == shape.territory_id)
     return statement
 
 
@@ -141,9 +149,13 @@ def _counts(row) -> AttendanceCounts:
 
 # --- attendance -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
+def _totals_statement(shape: ScopeShape, kind: str):
+    return _eligible(select(*_count_columns()), shape, kind)
+
+
 def attendance_totals(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceCounts:
-    row = db.session.execute(_eligible(select(*_count_columns()), scope, kind)).one()
-    return _counts(row)
+    return _counts(_run(_totals_statement(scope.shape, kind), scope).one())
 
 
 _BREAKDOWN_COLUMNS = {
@@ -156,87 +168,102 @@ UNASSIGNED_LABELS = {Breakdown.TERRITORY: "Sans territoire", Breakdown.INSTITUTI
                      Breakdown.NETWORK: "—"}
 
 
+@lru_cache(maxsize=64)
+def _breakdown_statement(shape: ScopeShape, by: Breakdown, kind: str):
+    key, label, on, model = _BREAKDOWN_COLUMNS[by]
+    statement = _eligible(select(key.label("key"), label.label("label"), *_count_columns()), shape, kind)
+    return statement.outerjoin(model, on).group_by(key, label).order_by(label)
+
+
 def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QUARTERLY) -> list[AttendanceRow]:
     """Pooled attendance per network, territory or institution (the member's current one)."""
-    key, label, on, model = _BREAKDOWN_COLUMNS[by]
-    statement = _eligible(select(key.label("key"), label.label("label"), *_count_columns()), scope, kind)
-    statement = statement.outerjoin(model, on).group_by(key, label).order_by(label)
     return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row))
-            for row in db.session.execute(statement)]
+            for row in _run(_breakdown_statement(scope.shape, by, kind), scope)]
+
+
+@lru_cache(maxsize=64)
+def _meeting_attendance_statement(shape: ScopeShape, kind: str):
+    per_meeting = _eligible(select(Invitation.meeting_id.label("meeting_id"), *_count_columns()), shape, kind)
+    per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
+    return (
+        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status, _is_recorded().label("is_recorded"),
+               per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
+        .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
+        .where(_meeting_filter(shape, kind))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
 
 
 def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MeetingAttendance]:
     """Every past, non-cancelled meeting of the scope, recorded or not, with its counts."""
-    per_meeting = _eligible(select(Invitation.meeting_id.label("meeting_id"), *_count_columns()), scope, kind)
-    per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
-    statement = (
-        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status, _is_recorded().label("is_recorded"),
-               per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
-        .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
-        .where(_meeting_filter(scope, kind))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
     return [MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), _counts(row))
-            for row in db.session.execute(statement)]
+            for row in _run(_meeting_attendance_statement(scope.shape, kind), scope)]
 
 
-def _per_meeting_rates(scope: Scope, kind: str):
+def _per_meeting_rates(shape: ScopeShape, kind: str):
     attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
     statement = _eligible(
         select(Meeting.network_id.label("network_id"),
                (cast(attended, Float) / func.count(Invitation.id)).label("rate")),
-        scope, kind,
+        shape, kind,
     )
     return statement.group_by(Meeting.network_id, Meeting.id).subquery()
 
 
-def _meeting_counts(scope: Scope, kind: str, by_network: bool):
+@lru_cache(maxsize=64)
+def _meeting_counts_statement(shape: ScopeShape, kind: str, by_network: bool):
     recorded = case((_is_recorded(), 1), else_=0)
     columns = [func.coalesce(func.sum(recorded), 0).label("recorded"), func.count(Meeting.id).label("meetings")]
-    statement = select(*columns).where(_meeting_filter(scope, kind))
+    statement = select(*columns).where(_meeting_filter(shape, kind))
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
-    return db.session.execute(statement).all()
+    return statement
 
 
-def _mean_rates(scope: Scope, kind: str, by_network: bool):
-    rates = _per_meeting_rates(scope, kind)
+@lru_cache(maxsize=64)
+def _mean_rates_statement(shape: ScopeShape, kind: str, by_network: bool):
+    rates = _per_meeting_rates(shape, kind)
     statement = select(func.avg(rates.c.rate).label("mean"))
     if by_network:
         statement = statement.add_columns(rates.c.network_id).group_by(rates.c.network_id)
-    return db.session.execute(statement).all()
+    return statement
 
 
-def _per_member(scope: Scope, kind: str):
+def _per_member(shape: ScopeShape, kind: str):
     attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
     statement = _eligible(
         select(Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),
                attended.label("attended"), func.count(Invitation.id).label("invited")),
-        scope, kind,
+        shape, kind,
     )
     return statement.group_by(Meeting.network_id, Invitation.member_id)
 
 
-def _assiduity(scope: Scope, kind: str, by_network: bool):
-    members = _per_member(scope, kind).subquery()
+@lru_cache(maxsize=64)
+def _assiduity_statement(shape: ScopeShape, kind: str, by_network: bool):
+    members = _per_member(shape, kind).subquery()
     at_threshold = case(
         (members.c.attended * ASSIDUITY_THRESHOLD_DEN >= members.c.invited * ASSIDUITY_THRESHOLD_NUM, 1), else_=0)
     statement = select(func.count().label("members"), func.coalesce(func.sum(at_threshold), 0).label("at"))
     if by_network:
         statement = statement.add_columns(members.c.network_id).group_by(members.c.network_id)
-    return db.session.execute(statement).all()
+    return statement
 
 
-def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MemberAssiduity]:
-    """Assiduity of each invited member (for the facilitators of the network; never in national exports)."""
-    members = _per_member(scope, kind).subquery()
-    statement = (
+@lru_cache(maxsize=64)
+def _member_assiduity_statement(shape: ScopeShape, kind: str):
+    members = _per_member(shape, kind).subquery()
+    return (
         select(Member.id, Member.first_name, Member.last_name, members.c.attended, members.c.invited)
         .join(members, members.c.member_id == Member.id)
         .order_by(Member.last_name, Member.first_name, Member.id)
     )
+
+
+def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MemberAssiduity]:
+    """Assiduity of each invited member (for the facilitators of the network; never in national exports)."""
     return [MemberAssiduity(row.id, f"{row.first_name} {row.last_name}", int(row.attended), int(row.invited))
-            for row in db.session.execute(statement)]
+            for row in _run(_member_assiduity_statement(scope.shape, kind), scope)]
 
 
 def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceSummary:
@@ -248,13 +275,15 @@ def _attendance_summaries(scope: Scope, kind: str, by_network: bool) -> dict[int
     def key(row):
         return row.network_id if by_network else None
 
+    shape = scope.shape
     if by_network:
         totals = {row.key: row.counts for row in attendance_breakdown(scope, Breakdown.NETWORK, kind)}
     else:
         totals = {None: attendance_totals(scope, kind)}
-    meetings = {key(row): row for row in _meeting_counts(scope, kind, by_network)}
-    means = {key(row): row.mean for row in _mean_rates(scope, kind, by_network)}
-    assiduity = {key(row): Assiduity(int(row.members), int(row.at)) for row in _assiduity(scope, kind, by_network)}
+    meetings = {key(row): row for row in _run(_meeting_counts_statement(shape, kind, by_network), scope)}
+    means = {key(row): row.mean for row in _run(_mean_rates_statement(shape, kind, by_network), scope)}
+    assiduity = {key(row): Assiduity(int(row.members), int(row.at))
+                 for row in _run(_assiduity_statement(shape, kind, by_network), scope)}
     keys = set(totals) | set(meetings) | ({None} if not by_network else set())
     summaries = {}
     for network_id in keys:
@@ -273,7 +302,8 @@ def _attendance_summaries(scope: Scope, kind: str, by_network: bool) -> dict[int
 
 # --- topics and trainings -------------------------------------------------------------------------
 
-def _topic_rows(scope: Scope, by_network: bool):
+@lru_cache(maxsize=16)
+def _topic_statement(shape: ScopeShape, by_network: bool):
     with_topic = case((AgendaItem.id.is_not(None), Meeting.id))
     statement = (
         select(func.count(distinct(Meeting.id)).label("held"), func.count(distinct(with_topic)).label("with_topic"),
@@ -281,25 +311,35 @@ def _topic_rows(scope: Scope, by_network: bool):
         .select_from(Meeting)
         .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == AgendaItemKind.THEMATIC,
                                     AgendaItem.topic_id.is_not(None)))
-        .where(_meeting_filter(scope, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
+        .where(_meeting_filter(shape, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
     )
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
+    return statement
+
+
+def _topic_rows(scope: Scope, by_network: bool):
     return {(row.network_id if by_network else None): TopicFigures(int(row.held), int(row.with_topic),
                                                                    int(row.topics))
-            for row in db.session.execute(statement)}
+            for row in _run(_topic_statement(scope.shape, by_network), scope)}
 
 
 def topic_figures(scope: Scope) -> TopicFigures:
     return _topic_rows(scope, by_network=False).get(None, TopicFigures())
 
 
-def _training_participants(scope: Scope, by_network: bool):
-    statement = _eligible(select(func.count(distinct(Invitation.member_id)).label("participants")), scope,
+@lru_cache(maxsize=16)
+def _training_participants_statement(shape: ScopeShape, by_network: bool):
+    statement = _eligible(select(func.count(distinct(Invitation.member_id)).label("participants")), shape,
                           MeetingKind.TRAINING).where(Attendance.status.in_(ATTENDED_STATUSES))
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
-    return {(row.network_id if by_network else None): int(row.participants) for row in db.session.execute(statement)}
+    return statement
+
+
+def _training_participants(scope: Scope, by_network: bool):
+    return {(row.network_id if by_network else None): int(row.participants)
+            for row in _run(_training_participants_statement(scope.shape, by_network), scope)}
 
 
 def training_figures(scope: Scope) -> TrainingFigures:
@@ -309,32 +349,39 @@ def training_figures(scope: Scope) -> TrainingFigures:
 
 # --- CODEV and votes ------------------------------------------------------------------------------------
 
-def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
-    """CODEV cases worked at meetings of the period (two grouped queries). Key: network id, or None for all.
-
-    Outcome = the case's latest follow-up; a case without follow-up is not counted as unresolved."""
+@lru_cache(maxsize=16)
+def _codev_statements(shape: ScopeShape, by_network: bool):
     key = Case.network_id if by_network else literal(None)
     statement = (
         select(Case).join(Meeting, Meeting.id == Case.meeting_id)
         .where(Case.worked_at.is_not(None), Case.state.in_(AFTER_WORKSHOP_STATES),
-               Meeting.starts_at >= scope.period.start_at, Meeting.starts_at < scope.until)
+               Meeting.starts_at >= shape.start_at, Meeting.starts_at < shape.until)
     )
-    if scope.network_ids is not None:
-        statement = statement.where(Case.network_id.in_(scope.network_ids))
-    if scope.territory_id is not None:
-        statement = statement.join(Member, Member.id == Case.client_id).where(Member.territory_id == scope.territory_id)
+    if shape.network_ids is not None:
+        statement = statement.where(Case.network_id.in_(shape.network_ids))
+    if shape.territory_id is not None:
+        statement = statement.join(Member, Member.id == Case.client_id).where(Member.territory_id == shape.territory_id)
     applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
-    totals = db.session.execute(statement.with_only_columns(
+    totals = statement.with_only_columns(
         key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
         func.count(Case.outcome),
         func.sum(case((Case.outcome == Outcome.RESOLVED, 1), else_=0)),
         func.sum(case((Case.outcome.in_((Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
         func.sum(case((applicable, 1), else_=0)),
-    ).group_by(key)).all()
+    ).group_by(key)
+    outcomes = (statement.with_only_columns(key, Case.outcome, func.count(Case.id))
+                .where(Case.outcome.is_not(None)).group_by(key, Case.outcome))
+    return totals, outcomes
+
+
+def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
+    """CODEV cases worked at meetings of the period (two grouped queries). Key: network id, or None for all.
+
+    Outcome = the case's latest follow-up; a case without follow-up is not counted as unresolved."""
+    totals_statement, outcomes_statement = _codev_statements(scope.shape, by_network)
+    totals = _run(totals_statement, scope).all()
     outcome_counts: dict[int | None, dict[str, int]] = {}
-    for group, outcome, count in db.session.execute(
-            statement.with_only_columns(key, Case.outcome, func.count(Case.id))
-            .where(Case.outcome.is_not(None)).group_by(key, Case.outcome)):
+    for group, outcome, count in _run(outcomes_statement, scope):
         outcome_counts.setdefault(group, {})[outcome] = count
     return {
         group: CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
@@ -347,26 +394,23 @@ def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None,
     }
 
 
-def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
-    """Vote rounds closed in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
-
-    A round closes at its early close (closed_at) or its deadline; entitled = members of the round's network
-    (admins excluded) who had joined by the close and were not deactivated before it. One query."""
+@lru_cache(maxsize=16)
+def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
     closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
     rounds = (
         select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"))
-        .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= scope.period.start_at, closed_at < scope.until)
+        .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= shape.start_at, closed_at < shape.until)
     )
-    if scope.network_ids is not None:
-        rounds = rounds.where(TopicVote.network_id.in_(scope.network_ids))
+    if shape.network_ids is not None:
+        rounds = rounds.where(TopicVote.network_id.in_(shape.network_ids))
     rounds = rounds.subquery()
     entitled = [
         Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN,
         Member.joined_on <= rounds.c.closed_at,  # a date compares as its midnight on both databases
         or_(Member.deactivated_at.is_(None), Member.deactivated_at > rounds.c.closed_at),
     ]
-    if scope.territory_id is not None:
-        entitled.append(Member.territory_id == scope.territory_id)
+    if shape.territory_id is not None:
+        entitled.append(Member.territory_id == shape.territory_id)
     per_round = (
         select(rounds.c.id, rounds.c.network_id, func.count(distinct(Member.id)).label("eligible"),
                func.count(distinct(Ballot.id)).label("ballots"))
@@ -377,39 +421,57 @@ def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, 
         .subquery()
     )
     key = per_round.c.network_id if by_network else literal(None)
-    rows = db.session.execute(
-        select(key, func.count(per_round.c.id), func.coalesce(func.sum(per_round.c.ballots), 0),
-               func.coalesce(func.sum(per_round.c.eligible), 0))
-        .group_by(key)
-    ).all()
+    return (select(key, func.count(per_round.c.id), func.coalesce(func.sum(per_round.c.ballots), 0),
+                   func.coalesce(func.sum(per_round.c.eligible), 0))
+            .group_by(key))
+
+
+def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
+    """Vote rounds closed in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
+
+    A round closes at its early close (closed_at) or its deadline; entitled = members of the round's network
+    (admins excluded) who had joined by the close and were not deactivated before it. One query."""
+    rows = _run(_vote_turnout_statement(scope.shape, by_network), scope).all()
     return {group: VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
             for group, count, ballots, eligible in rows if count}
 
 
 # --- the synthesis line: one per network, plus the total ------------------------------------------
 
-def _active_members(scope: Scope) -> dict[int, int]:
+@lru_cache(maxsize=8)
+def _active_members_statement(shape: ScopeShape):
     statement = (
         select(Member.network_id, func.count(Member.id))
         .where(Member.is_active.is_(True), Member.role != Role.ADMIN, Member.network_id.is_not(None))
         .group_by(Member.network_id)
     )
-    if scope.network_ids is not None:
-        statement = statement.where(Member.network_id.in_(scope.network_ids))
-    if scope.territory_id is not None:
-        statement = statement.where(Member.territory_id == scope.territory_id)
-    return {row[0]: row[1] for row in db.session.execute(statement)}
+    if shape.network_ids is not None:
+        statement = statement.where(Member.network_id.in_(shape.network_ids))
+    if shape.territory_id is not None:
+        statement = statement.where(Member.territory_id == shape.territory_id)
+    return statement
 
 
-def network_summaries(scope: Scope) -> tuple[list[NetworkSummary], NetworkSummary]:
-    """One NetworkSummary per network of the scope (by name) and the total over them: a fixed number of queries."""
-    networks_statement = select(Network.id, Network.slug, Network.name).order_by(Network.name)
-    if scope.network_ids is not None:
-        networks_statement = networks_statement.where(Network.id.in_(scope.network_ids))
-    networks = db.session.execute(networks_statement).all()
+def _active_members(scope: Scope) -> dict[int, int]:
+    return {row[0]: row[1] for row in _run(_active_members_statement(scope.shape), scope)}
+
+
+@lru_cache(maxsize=8)
+def _networks_statement(shape: ScopeShape):
+    statement = select(Network.id, Network.slug, Network.name).order_by(Network.name)
+    if shape.network_ids is not None:
+        statement = statement.where(Network.id.in_(shape.network_ids))
+    return statement
+
+
+def network_summaries(scope: Scope, *, with_total: bool = True) -> tuple[list[NetworkSummary], NetworkSummary | None]:
+    """One NetworkSummary per network of the scope (by name) and the total over them: a fixed number of queries.
+
+    with_total=False skips the total (None), half of the queries, for callers that show only the networks."""
+    networks = _run(_networks_statement(scope.shape), scope).all()
     members = _active_members(scope)
     figures = {}
-    for by_network in (True, False):
+    for by_network in (True, False) if with_total else (True,):
         figures[by_network] = (
             _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network),
             _topic_rows(scope, by_network),
@@ -432,7 +494,7 @@ def network_summaries(scope: Scope) -> tuple[list[NetworkSummary], NetworkSummar
         )
 
     rows = [line(row.id, row.slug, row.name, members.get(row.id, 0), True) for row in networks]
-    total = line(None, "total", "Total", sum(members.values()), False)
+    total = line(None, "total", "Total", sum(members.values()), False) if with_total else None
     return rows, total
 
 
@@ -442,6 +504,6 @@ def _attendance_summaries_empty() -> AttendanceSummary:
 
 def network_summary(scope: Scope) -> NetworkSummary:
     """The synthesis of a single network scope (the dashboard's headline)."""
-    rows, _total = network_summaries(scope)
+    rows, _total = network_summaries(scope, with_total=False)
     return rows[0]
 

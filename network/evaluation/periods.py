@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -66,3 +68,43 @@ class Scope:
     def until(self) -> datetime:
         """Meetings count only once they have started: the period's end, or now if earlier."""
         return min(self.period.end_at, self.now)
+
+    @property
+    def shape(self) -> "ScopeShape":
+        return ScopeShape(some_networks=self.network_ids is not None, territory=self.territory_id is not None)
+
+    @property
+    def parameters(self) -> dict:
+        """The values a statement built from `shape` is executed with."""
+        return {"start_at": self.period.start_at, "until": self.until, "network_ids": list(self.network_ids or ()),
+                "territory_id": self.territory_id, "last_day": min(self.period.last_day, self.now.date())}
+
+
+@dataclass(frozen=True)
+class ScopeShape:
+    """What the text of an indicator statement depends on; the scope's values are bound at execution, so each
+    statement is built once per shape (building one costs about twice as much as running it)."""
+
+    some_networks: bool
+    territory: bool
+
+    @property
+    def start_at(self):
+        return bindparam("start_at")
+
+    @property
+    def until(self):
+        return bindparam("until")
+
+    @property
+    def last_day(self):
+        """The period's last day, or today if earlier (self-efficacy answers)."""
+        return bindparam("last_day")
+
+    @property
+    def network_ids(self):
+        return bindparam("network_ids", expanding=True) if self.some_networks else None
+
+    @property
+    def territory_id(self):
+        return bindparam("territory_id") if self.territory else None

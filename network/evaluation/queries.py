@@ -1,6 +1,7 @@
 """Named queries: self-efficacy group figures and history, the grid, rubric scores (member and group)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Float, and_, case, cast, func, select
 
@@ -9,35 +10,34 @@ from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGrou
 from network.evaluation.models import (
     GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
 )
-from network.evaluation.periods import Scope
+from network.evaluation.periods import Scope, ScopeShape
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Member, Network
 
 # --- self-efficacy --------------------------------------------------------------------------------
 
-def _response_filters(statement, scope: Scope, model=SelfEfficacyResponse):
-    last_day = min(scope.period.last_day, scope.now.date())
-    statement = statement.where(model.taken_on <= last_day)
-    if scope.network_ids is not None:
-        statement = statement.where(model.network_id.in_(scope.network_ids))
-    if scope.territory_id is not None:
+def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse):
+    statement = statement.where(model.taken_on <= shape.last_day)
+    if shape.network_ids is not None:
+        statement = statement.where(model.network_id.in_(shape.network_ids))
+    if shape.territory_id is not None:
         statement = statement.join(Member, Member.id == model.member_id).where(
-            Member.territory_id == scope.territory_id)
+            Member.territory_id == shape.territory_id)
     return statement
 
 
-def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int | None, SelfEfficacyGroup]:
-    """Paired T0 / latest yearly score (up to the period's end) per network, or overall (key None)."""
+@lru_cache(maxsize=16)
+def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
     response = SelfEfficacyResponse
     scored = response.score.is_not(None)
     t0 = _response_filters(
         select(response.member_id, response.network_id, response.score.label("score")).where(response.wave == 0,
                                                                                             scored),
-        scope).subquery("t0")
+        shape).subquery("t0")
     latest = _response_filters(
         select(response.member_id, func.max(response.wave).label("wave")).where(response.wave >= 1, scored),
-        scope).group_by(response.member_id).subquery("latest")
+        shape).group_by(response.member_id).subquery("latest")
     t1 = (select(response.member_id, response.score.label("score"))
           .join(latest, and_(latest.c.member_id == response.member_id, latest.c.wave == response.wave))
           .subquery("t1"))
@@ -50,10 +50,15 @@ def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int 
     )
     if by_network:
         statement = statement.add_columns(t0.c.network_id).group_by(t0.c.network_id)
+    return statement
+
+
+def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int | None, SelfEfficacyGroup]:
+    """Paired T0 / latest yearly score (up to the period's end) per network, or overall (key None)."""
     return {
         (row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
             int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
-        for row in db.session.execute(statement)
+        for row in db.session.execute(_self_efficacy_statement(scope.shape, by_network), scope.parameters)
     }
 
 
@@ -174,23 +179,28 @@ def group_rubric_means(scope: Scope) -> list[RubricMean]:
     return results
 
 
-def _rubric_means(scope: Scope, *, latest: bool) -> dict[int, tuple[int, float | None]]:
+@lru_cache(maxsize=16)
+def _rubric_means_statement(shape: ScopeShape, latest: bool):
     assessment = SelfAssessment
-    chosen = _response_filters(select(assessment.member_id, assessment.id.label("assessment_id")), scope, assessment)
+    chosen = _response_filters(select(assessment.member_id, assessment.id.label("assessment_id")), shape, assessment)
     if latest:
         last = _response_filters(
             select(assessment.member_id, func.max(assessment.wave).label("wave")).where(assessment.wave >= 1),
-            scope, assessment).group_by(assessment.member_id).subquery("last")
+            shape, assessment).group_by(assessment.member_id).subquery("last")
         chosen = chosen.join(last, and_(last.c.member_id == assessment.member_id, last.c.wave == assessment.wave))
     else:
         chosen = chosen.where(assessment.wave == 0)
     chosen = chosen.subquery("chosen")
     per = _per_assessment_rubric().subquery("per")
     share = case((per.c.scored > 0, cast(per.c.total, Float) / (GRID_MAX_SCORE * per.c.scored)))
-    statement = (
+    return (
         select(per.c.rubric_id, func.count(share).label("n"), func.avg(share).label("mean"))
         .join(chosen, chosen.c.assessment_id == per.c.assessment_id)
         .group_by(per.c.rubric_id)
     )
+
+
+def _rubric_means(scope: Scope, *, latest: bool) -> dict[int, tuple[int, float | None]]:
+    statement = _rubric_means_statement(scope.shape, latest)
     return {row.rubric_id: (int(row.n), None if row.mean is None else float(row.mean))
-            for row in db.session.execute(statement)}
+            for row in db.session.execute(statement, scope.parameters)}
