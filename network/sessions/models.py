@@ -26,7 +26,11 @@ class Venue(IdMixin, db.Model):
 
     @property
     def address(self) -> str:
-        return f"{self.street}, {self.postal_code} {self.city}"
+        return postal_address(self.street, self.postal_code, self.city)
+
+
+def postal_address(street: str, postal_code: str, city: str) -> str:
+    return f"{street}, {postal_code} {city}"
 
 
 class Meeting(IdMixin, TimestampMixin, db.Model):

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
@@ -11,7 +12,7 @@ from network.evaluation import indicators
 from network.evaluation.figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
 from network.evaluation.periods import Period, Scope
 from network.extensions import db
-from network.members.models import Institution, Member
+from network.members.models import Institution, Member, Network
 from network.sessions.enums import MeetingKind, RegistrationStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
 
@@ -183,19 +184,36 @@ def my_meetings(member_id: int) -> list[tuple[Meeting, Invitation | None, Attend
 
 # --- feed ---------------------------------------------------------------------------------------
 
-def member_by_calendar_token(token: str) -> Member | None:
+@lru_cache(maxsize=1)
+def _feed_statement():
+    """Built once (calendar clients poll the feed); the token is bound at execution."""
+    return (
+        select(Member.first_name, Meeting.id, Meeting.ical_uid, Meeting.ical_sequence, Meeting.title,
+               Meeting.starts_at, Meeting.ends_at, Meeting.description, Meeting.status, Network.mailbox_email,
+               Network.name.label("network_name"), Meeting.venue_id, Venue.name.label("venue_name"), Venue.street,
+               Venue.postal_code, Venue.city)
+        .select_from(Member)
+        # left joins all along (a member without meetings still gets a feed); an invitation always has its meeting,
+        # and a meeting its network
+        .outerjoin(Invitation, and_(Invitation.member_id == Member.id, Invitation.sent_at.is_not(None)))
+        .outerjoin(Meeting, Meeting.id == Invitation.meeting_id)
+        .outerjoin(Network, Network.id == Meeting.network_id)
+        .outerjoin(Venue, Venue.id == Meeting.venue_id)
+        .where(Member.calendar_token == bindparam("token"), Member.is_active.is_(True))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+
+
+def feed(token: str) -> tuple[str, list[Row]] | None:
+    """(first name, rows) of the active member holding this calendar token, or None. One row per meeting or
+    training they hold a sent invitation (or a training place) for, with the columns its VEVENT is made of: plain
+    rows, not models, in one query."""
     if not token:
         return None
-    return db.session.scalar(select(Member).where(Member.calendar_token == token, Member.is_active.is_(True)))
-
-
-def feed_meetings(member_id: int) -> list[Meeting]:
-    """Every meeting and training the member holds an invitation (or a training place) for."""
-    return list(db.session.scalars(
-        select(Meeting).options(joinedload(Meeting.venue), joinedload(Meeting.network))
-        .join(Invitation, Invitation.meeting_id == Meeting.id)
-        .where(Invitation.member_id == member_id, Invitation.sent_at.is_not(None))
-        .order_by(Meeting.starts_at)))
+    rows = db.session.execute(_feed_statement(), {"token": token}).all()
+    if not rows:
+        return None
+    return rows[0].first_name, [row for row in rows if row.id is not None]
 
 
 def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:

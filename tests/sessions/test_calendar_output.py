@@ -203,3 +203,25 @@ def test_feed_bytes_are_icalendars_own_serialisation(network):
     for data in events:
         expected.add_component(_event(data, stamp))
     assert build_feed(events, name="Réseau — rencontres", now=stamp) == expected.to_ical()
+
+
+def test_feed_event_is_the_meeting_download_event(client, login, invited_meeting):
+    meeting, member = invited_meeting
+    feed = client.get(f"/rencontres/agenda/{member.calendar_token}.ics").data
+    login(member)
+    download = client.get(f"/rencontres/{meeting.id}/rencontre.ics").data
+
+    def vevent(body):
+        return [line for line in body.split(b"VEVENT")[1].split(b"\r\n") if not line.startswith(b"DTSTAMP")]
+
+    assert b"LOCATION:" in feed
+    assert vevent(feed) == vevent(download)
+
+
+def test_feed_of_a_member_without_meetings_is_empty(client, network):
+    member = factories.create_member(network=network, email="nouvelle@example.test")
+    member.calendar_token = "jeton-sans-rencontre"
+    db.session.commit()
+    response = client.get("/rencontres/agenda/jeton-sans-rencontre.ics")
+    assert response.status_code == 200
+    assert Calendar.from_ical(response.data).walk("VEVENT") == []

@@ -12,7 +12,7 @@ from network.members.models import Member
 from network.sessions import bp, queries, services
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import can_answer
-from network.sessions.services.mailing import MeetingContext, event_data
+from network.sessions.services.mailing import MeetingContext, event_data, feed_event
 from network.sessions.views.common import NETWORK_ROLES, flash_domain_error, load_meeting
 
 
@@ -107,9 +107,8 @@ def meeting_ics(meeting_id):
 @bp.route("/agenda/<token>.ics")
 @public
 def calendar_feed(token):
-    member = queries.member_by_calendar_token(token) or abort(404)
-    events = [event_data(MeetingContext(m, m.network, m.venue, [])) for m in queries.feed_meetings(member.id)]
-    feed = build_feed_with_etag(events, name=f"Réseau — rencontres de {member.first_name}")
+    first_name, rows = queries.feed(token) or abort(404)
+    feed = build_feed_with_etag([feed_event(row) for row in rows], name=f"Réseau — rencontres de {first_name}")
     # Clients poll the feed: they may keep it (never a shared cache) and revalidate with If-None-Match → 304.
     response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})
     response.set_etag(feed.etag)
