@@ -210,7 +210,8 @@ def feed(token: str) -> tuple[str, list[Row]] | None:
     rows, not models, in one query."""
     if not token:
         return None
-    rows = db.session.execute(_feed_statement(), {"token": token}).all()
+    # on the session's connection: the statement needs none of the ORM's result processing (a third of its cost)
+    rows = db.session.connection().execute(_feed_statement(), {"token": token}).all()
     if not rows:
         return None
     return rows[0].first_name, [row for row in rows if row.id is not None]
