@@ -36,12 +36,17 @@ class Evaluation:
 
 def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     """Everything a single-network page shows, in a fixed number of queries."""
-    summary = indicators.network_summary(scope)
-    meetings = indicators.meeting_attendance(scope)
-    trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING)
+    # The per-meeting and per-member rows are fetched once, shown and added up into the summary.
+    meeting_rows = indicators.meeting_rows(scope)
+    training_rows = indicators.meeting_rows(scope, MeetingKind.TRAINING)
+    member_rows = indicators.member_assiduity_rows(scope) if with_members else None
+    summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
+                                         member_rows=member_rows)
+    meetings = indicators.meeting_attendance(scope, rows=meeting_rows)
+    trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=training_rows)
     territories = indicators.attendance_breakdown(scope, Breakdown.TERRITORY)
     institutions = indicators.attendance_breakdown(scope, Breakdown.INSTITUTION)
-    members = indicators.member_assiduity(scope) if with_members else []
+    members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
                       outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means))

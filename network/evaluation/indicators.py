@@ -186,18 +186,27 @@ def _meeting_attendance_statement(shape: ScopeShape, kind: str):
     per_meeting = _eligible(select(Invitation.meeting_id.label("meeting_id"), *_count_columns()), shape, kind)
     per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
     return (
-        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status, _is_recorded().label("is_recorded"),
-               per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
+        select(Meeting.id, Meeting.network_id, Meeting.title, Meeting.starts_at, Meeting.status,
+               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
         .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
         .where(_meeting_filter(shape, kind))
         .order_by(Meeting.starts_at, Meeting.id)
     )
 
 
-def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MeetingAttendance]:
-    """Every past, non-cancelled meeting of the scope, recorded or not, with its counts."""
+def meeting_rows(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list:
+    """The rows behind meeting_attendance (with the meeting's network_id): one query, one row per meeting."""
+    return _run(_meeting_attendance_statement(scope.shape, kind), scope).all()
+
+
+def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=None) -> list[MeetingAttendance]:
+    """Every past, non-cancelled meeting of the scope, recorded or not, with its counts.
+
+    rows: meeting_rows(scope, kind) already fetched, to reuse them instead of querying again."""
+    if rows is None:
+        rows = meeting_rows(scope, kind)
     return [MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), _counts(row))
-            for row in _run(_meeting_attendance_statement(scope.shape, kind), scope)]
+            for row in rows]
 
 
 def _per_meeting_rates(shape: ScopeShape, kind: str):
@@ -208,16 +217,6 @@ def _per_meeting_rates(shape: ScopeShape, kind: str):
         shape, kind,
     )
     return statement.group_by(Meeting.network_id, Meeting.id).subquery()
-
-
-@lru_cache(maxsize=64)
-def _meeting_counts_statement(shape: ScopeShape, kind: str, by_network: bool):
-    recorded = case((_is_recorded(), 1), else_=0)
-    columns = [func.coalesce(func.sum(recorded), 0).label("recorded"), func.count(Meeting.id).label("meetings")]
-    statement = select(*columns).where(_meeting_filter(shape, kind))
-    if by_network:
-        statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
-    return statement
 
 
 @lru_cache(maxsize=64)
@@ -254,46 +253,73 @@ def _assiduity_statement(shape: ScopeShape, kind: str, by_network: bool):
 def _member_assiduity_statement(shape: ScopeShape, kind: str):
     members = _per_member(shape, kind).subquery()
     return (
-        select(Member.id, Member.first_name, Member.last_name, members.c.attended, members.c.invited)
+        select(Member.id, Member.first_name, Member.last_name, members.c.network_id, members.c.attended,
+               members.c.invited)
         .join(members, members.c.member_id == Member.id)
         .order_by(Member.last_name, Member.first_name, Member.id)
     )
 
 
-def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list[MemberAssiduity]:
-    """Assiduity of each invited member (for the facilitators of the network; never in national exports)."""
+def member_assiduity_rows(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list:
+    """The rows behind member_assiduity (with the network_id): one query, one row per (network, member)."""
+    return _run(_member_assiduity_statement(scope.shape, kind), scope).all()
+
+
+def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=None) -> list[MemberAssiduity]:
+    """Assiduity of each invited member (for the facilitators of the network; never in national exports).
+
+    rows: member_assiduity_rows(scope, kind) already fetched, to reuse them instead of querying again."""
+    if rows is None:
+        rows = member_assiduity_rows(scope, kind)
     return [MemberAssiduity(row.id, f"{row.first_name} {row.last_name}", int(row.attended), int(row.invited))
-            for row in _run(_member_assiduity_statement(scope.shape, kind), scope)]
+            for row in rows]
+
+
+def _assiduity_from(member_rows, by_network: bool) -> dict[int | None, Assiduity]:
+    """The assiduity counts of _assiduity_statement, from member_assiduity_rows already fetched."""
+    tallies: dict[int | None, list[int]] = {}
+    for row in member_rows:
+        tally = tallies.setdefault(row.network_id if by_network else None, [0, 0])
+        tally[0] += 1
+        tally[1] += row.attended * ASSIDUITY_THRESHOLD_DEN >= row.invited * ASSIDUITY_THRESHOLD_NUM
+    return {key: Assiduity(members, at) for key, (members, at) in tallies.items()}
 
 
 def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceSummary:
     return _attendance_summaries(scope, kind, by_network=False)[None]
 
 
-def _attendance_summaries(scope: Scope, kind: str, by_network: bool) -> dict[int | None, AttendanceSummary]:
-    """AttendanceSummary per network (by_network) or for the whole scope (key None): five queries."""
-    def key(row):
-        return row.network_id if by_network else None
+def _attendance_summaries(scope: Scope, kind: str, by_network: bool, rows=None,
+                          member_rows=None) -> dict[int | None, AttendanceSummary]:
+    """AttendanceSummary per network (by_network) or for the whole scope (key None): three queries at most.
 
-    shape = scope.shape
-    if by_network:
-        totals = {row.key: row.counts for row in attendance_breakdown(scope, Breakdown.NETWORK, kind)}
+    The pooled counts and the recorded / unrecorded meetings are added up (integers) from the per-meeting rows
+    (one row per meeting: meeting_rows, or `rows` if already fetched). The mean of the meetings' rates stays a
+    SQL avg: a float sum depends on its order, and a mean at a rounding tie (72.5 %) would then show another
+    percentage. The assiduity is a grouped query per member, or added up from `member_rows`
+    (member_assiduity_rows of the same scope and kind) if already fetched."""
+    if rows is None:
+        rows = meeting_rows(scope, kind)
+    groups: dict[int | None, list] = {} if by_network else {None: []}
+    for row in rows:
+        groups.setdefault(row.network_id if by_network else None, []).append(row)
+    means = {(row.network_id if by_network else None): row.mean
+             for row in _run(_mean_rates_statement(scope.shape, kind, by_network), scope)}
+    if member_rows is not None:
+        assiduity = _assiduity_from(member_rows, by_network)
     else:
-        totals = {None: attendance_totals(scope, kind)}
-    meetings = {key(row): row for row in _run(_meeting_counts_statement(shape, kind, by_network), scope)}
-    means = {key(row): row.mean for row in _run(_mean_rates_statement(shape, kind, by_network), scope)}
-    assiduity = {key(row): Assiduity(int(row.members), int(row.at))
-                 for row in _run(_assiduity_statement(shape, kind, by_network), scope)}
-    keys = set(totals) | set(meetings) | ({None} if not by_network else set())
+        assiduity = {(row.network_id if by_network else None): Assiduity(int(row.members), int(row.at))
+                     for row in _run(_assiduity_statement(scope.shape, kind, by_network), scope)}
     summaries = {}
-    for network_id in keys:
-        meeting_row = meetings.get(network_id)
-        recorded = int(meeting_row.recorded) if meeting_row else 0
+    for network_id, group in groups.items():
+        recorded = [row for row in group if row.is_recorded]
+        counts = [_counts(row) for row in recorded]
         mean = means.get(network_id)
         summaries[network_id] = AttendanceSummary(
-            counts=totals.get(network_id, AttendanceCounts()),
-            meetings_recorded=recorded,
-            meetings_unrecorded=(int(meeting_row.meetings) - recorded) if meeting_row else 0,
+            counts=AttendanceCounts(*(sum(getattr(count, field) for count in counts)
+                                      for field in ("invited", "present", "partial", "excused", "absent"))),
+            meetings_recorded=len(recorded),
+            meetings_unrecorded=len(group) - len(recorded),
             mean_meeting_rate=None if mean is None else float(mean),
             assiduity=assiduity.get(network_id, Assiduity()),
         )
@@ -464,18 +490,25 @@ def _networks_statement(shape: ScopeShape):
     return statement
 
 
-def network_summaries(scope: Scope, *, with_total: bool = True) -> tuple[list[NetworkSummary], NetworkSummary | None]:
+def network_summaries(scope: Scope, *, with_total: bool = True, meetings=None, trainings=None,
+                      member_rows=None) -> tuple[list[NetworkSummary], NetworkSummary | None]:
     """One NetworkSummary per network of the scope (by name) and the total over them: a fixed number of queries.
 
-    with_total=False skips the total (None), half of the queries, for callers that show only the networks."""
+    with_total=False skips the total (None), half of the queries, for callers that show only the networks.
+    meetings / trainings (meeting_rows of the quarterly meetings / trainings) and member_rows
+    (member_assiduity_rows, quarterly) are reused instead of queried when the caller has already fetched them."""
     networks = _run(_networks_statement(scope.shape), scope).all()
     members = _active_members(scope)
+    if meetings is None:
+        meetings = meeting_rows(scope, MeetingKind.QUARTERLY)
+    if trainings is None:
+        trainings = meeting_rows(scope, MeetingKind.TRAINING)
     figures = {}
     for by_network in (True, False) if with_total else (True,):
         figures[by_network] = (
-            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network),
+            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows),
             _topic_rows(scope, by_network),
-            _attendance_summaries(scope, MeetingKind.TRAINING, by_network),
+            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings),
             _training_participants(scope, by_network),
             self_efficacy_groups(scope, by_network=by_network),
             codev_figures(scope, by_network=by_network),
@@ -502,8 +535,8 @@ def _attendance_summaries_empty() -> AttendanceSummary:
     return AttendanceSummary(AttendanceCounts(), 0, 0, None, Assiduity())
 
 
-def network_summary(scope: Scope) -> NetworkSummary:
-    """The synthesis of a single network scope (the dashboard's headline)."""
-    rows, _total = network_summaries(scope, with_total=False)
+def network_summary(scope: Scope, **prefetched) -> NetworkSummary:
+    """The synthesis of a single network scope (the dashboard's headline); prefetched: see network_summaries."""
+    rows, _total = network_summaries(scope, with_total=False, **prefetched)
     return rows[0]
 
