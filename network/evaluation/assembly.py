@@ -44,8 +44,7 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
                                          member_rows=member_rows)
     meetings = indicators.meeting_attendance(scope, rows=meeting_rows)
     trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=training_rows)
-    territories = indicators.attendance_breakdown(scope, Breakdown.TERRITORY)
-    institutions = indicators.attendance_breakdown(scope, Breakdown.INSTITUTION)
+    territories, institutions = indicators.attendance_breakdowns(scope, (Breakdown.TERRITORY, Breakdown.INSTITUTION))
     members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,

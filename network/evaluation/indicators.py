@@ -6,7 +6,7 @@ queries whatever the data size. Definitions live in DEFINITIONS, shown on pages,
 
 from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
@@ -179,6 +179,29 @@ def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QU
     """Pooled attendance per network, territory or institution (the member's current one)."""
     return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row))
             for row in _run(_breakdown_statement(scope.shape, by, kind), scope)]
+
+
+@lru_cache(maxsize=64)
+def _breakdowns_statement(shape: ScopeShape, breakdowns: tuple[Breakdown, ...], kind: str):
+    """The grouped queries of _breakdown_statement as one UNION ALL, each part tagged by its position."""
+    parts = []
+    for position, by in enumerate(breakdowns):
+        key, label, on, model = _BREAKDOWN_COLUMNS[by]
+        part = _eligible(select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
+                                *_count_columns()), shape, kind)
+        parts.append(part.outerjoin(model, on).group_by(key, label))
+    union = union_all(*parts)
+    return union.order_by(union.selected_columns.breakdown, union.selected_columns.label)
+
+
+def attendance_breakdowns(scope: Scope, breakdowns: tuple[Breakdown, ...],
+                          kind: str = MeetingKind.QUARTERLY) -> list[list[AttendanceRow]]:
+    """attendance_breakdown for each of `breakdowns`, in one query (the same rows, in the same order)."""
+    results: list[list[AttendanceRow]] = [[] for _ in breakdowns]
+    for row in _run(_breakdowns_statement(scope.shape, breakdowns, kind), scope):
+        by = breakdowns[row.breakdown]
+        results[row.breakdown].append(AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row)))
+    return results
 
 
 @lru_cache(maxsize=64)
@@ -394,29 +417,26 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         func.sum(case((Case.outcome == Outcome.RESOLVED, 1), else_=0)),
         func.sum(case((Case.outcome.in_((Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
         func.sum(case((applicable, 1), else_=0)),
+        *(func.coalesce(func.sum(case((Case.outcome == code, 1), else_=0)), 0) for code in Outcome),
     ).group_by(key)
-    outcomes = (statement.with_only_columns(key, Case.outcome, func.count(Case.id))
-                .where(Case.outcome.is_not(None)).group_by(key, Case.outcome))
-    return totals, outcomes
+    return totals
 
 
 def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
-    """CODEV cases worked at meetings of the period (two grouped queries). Key: network id, or None for all.
+    """CODEV cases worked at meetings of the period (one grouped query, the count of each outcome as a
+    conditional sum). Key: network id, or None for all.
 
     Outcome = the case's latest follow-up; a case without follow-up is not counted as unresolved."""
-    totals_statement, outcomes_statement = _codev_statements(scope.shape, by_network)
-    totals = _run(totals_statement, scope).all()
-    outcome_counts: dict[int | None, dict[str, int]] = {}
-    for group, outcome, count in _run(outcomes_statement, scope):
-        outcome_counts.setdefault(group, {})[outcome] = count
+    totals = _run(_codev_statements(scope.shape, by_network), scope).all()
     return {
         group: CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
                             followed_up=followed, resolved=int(resolved or 0),
                             resolved_or_overcome=int(resolved_or_overcome or 0),
-                            outcome_counts={code.value: outcome_counts.get(group, {}).get(code.value, 0)
-                                            for code in Outcome},
+                            outcome_counts={code.value: int(count)
+                                            for code, count in zip(Outcome, outcomes, strict=True)},
                             with_outcome=int(with_outcome or 0))
-        for group, worked, clients, themes, followed, resolved, resolved_or_overcome, with_outcome in totals
+        for group, worked, clients, themes, followed, resolved, resolved_or_overcome, with_outcome, *outcomes
+        in totals
     }
 
 
