@@ -251,6 +251,26 @@ def _mean_rates_statement(shape: ScopeShape, kind: str, by_network: bool):
     return statement
 
 
+@lru_cache(maxsize=16)
+def _kinds_mean_rates_statement(shape: ScopeShape, kinds: tuple[str, ...], by_network: bool):
+    """_mean_rates_statement of each kind as one UNION ALL, each part tagged by its position in kinds."""
+    parts = []
+    for position, kind in enumerate(kinds):
+        rates = _per_meeting_rates(shape, kind)
+        part = select(literal(position).label("kind"), func.avg(rates.c.rate).label("mean"),
+                      (rates.c.network_id if by_network else literal(None)).label("network_id"))
+        parts.append(part.group_by(rates.c.network_id) if by_network else part)
+    return union_all(*parts)
+
+
+def _kinds_mean_rates(scope: Scope, kinds: tuple[str, ...], by_network: bool) -> dict[str, dict]:
+    """{kind: {network id or None: mean of the meetings' rates}} for each of kinds, in one query."""
+    means: dict[str, dict] = {kind: {} for kind in kinds}
+    for row in _run(_kinds_mean_rates_statement(scope.shape, kinds, by_network), scope):
+        means[kinds[row.kind]][row.network_id if by_network else None] = row.mean
+    return means
+
+
 def _per_member(shape: ScopeShape, kind: str):
     attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
     statement = _eligible(
@@ -312,22 +332,23 @@ def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> Atten
     return _attendance_summaries(scope, kind, by_network=False)[None]
 
 
-def _attendance_summaries(scope: Scope, kind: str, by_network: bool, rows=None,
-                          member_rows=None) -> dict[int | None, AttendanceSummary]:
+def _attendance_summaries(scope: Scope, kind: str, by_network: bool, rows=None, member_rows=None,
+                          means=None) -> dict[int | None, AttendanceSummary]:
     """AttendanceSummary per network (by_network) or for the whole scope (key None): three queries at most.
 
     The pooled counts and the recorded / unrecorded meetings are added up (integers) from the per-meeting rows
     (one row per meeting: meeting_rows, or `rows` if already fetched). The mean of the meetings' rates stays a
     SQL avg: a float sum depends on its order, and a mean at a rounding tie (72.5 %) would then show another
     percentage. The assiduity is a grouped query per member, or added up from `member_rows`
-    (member_assiduity_rows of the same scope and kind) if already fetched."""
+    (member_assiduity_rows of the same scope and kind) if already fetched; `means` likewise (_kinds_mean_rates)."""
     if rows is None:
         rows = meeting_rows(scope, kind)
     groups: dict[int | None, list] = {} if by_network else {None: []}
     for row in rows:
         groups.setdefault(row.network_id if by_network else None, []).append(row)
-    means = {(row.network_id if by_network else None): row.mean
-             for row in _run(_mean_rates_statement(scope.shape, kind, by_network), scope)}
+    if means is None:
+        means = {(row.network_id if by_network else None): row.mean
+                 for row in _run(_mean_rates_statement(scope.shape, kind, by_network), scope)}
     if member_rows is not None:
         assiduity = _assiduity_from(member_rows, by_network)
     else:
@@ -524,11 +545,15 @@ def network_summaries(scope: Scope, *, with_total: bool = True, meetings=None, t
     if trainings is None:
         trainings = meeting_rows(scope, MeetingKind.TRAINING)
     figures = {}
+    kinds = (MeetingKind.QUARTERLY, MeetingKind.TRAINING)
     for by_network in (True, False) if with_total else (True,):
+        means = _kinds_mean_rates(scope, kinds, by_network)
         figures[by_network] = (
-            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows),
+            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows,
+                                  means[MeetingKind.QUARTERLY]),
             _topic_rows(scope, by_network),
-            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings),
+            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings,
+                                  means=means[MeetingKind.TRAINING]),
             _training_participants(scope, by_network),
             self_efficacy_groups(scope, by_network=by_network),
             codev_figures(scope, by_network=by_network),
