@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
 
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
 from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
@@ -162,14 +162,15 @@ def member_rubric_scores(member: Member) -> dict[int, list[RubricScore]]:
 
 
 def group_rubric_means(scope: Scope) -> list[RubricMean]:
-    """Mean rubric share of the members at T0 and at their latest later wave (two queries, one per wave)."""
+    """Mean rubric share of the members at T0 and at their latest later wave (the rubrics, then one query
+    for both waves)."""
     network_ids = scope.network_ids
     rubric_statement = select(GridRubric).where(GridRubric.is_active.is_(True)).order_by(
         GridRubric.network_id, GridRubric.position, GridRubric.id)
     if network_ids is not None:
         rubric_statement = rubric_statement.where(GridRubric.network_id.in_(network_ids))
     rubrics = list(db.session.scalars(rubric_statement))
-    means = {wave_class: _rubric_means(scope, latest=wave_class == "t1") for wave_class in ("t0", "t1")}
+    means = _rubric_means_both(scope)
     results = []
     for rubric in rubrics:
         n0, mean0 = means["t0"].get(rubric.id, (0, None))
@@ -200,7 +201,17 @@ def _rubric_means_statement(shape: ScopeShape, latest: bool):
     )
 
 
-def _rubric_means(scope: Scope, *, latest: bool) -> dict[int, tuple[int, float | None]]:
-    statement = _rubric_means_statement(scope.shape, latest)
-    return {row.rubric_id: (int(row.n), None if row.mean is None else float(row.mean))
-            for row in db.session.execute(statement, scope.parameters)}
+@lru_cache(maxsize=16)
+def _rubric_means_both_statement(shape: ScopeShape):
+    """The T0 and the T1 _rubric_means_statement as one UNION ALL, tagged by `latest` (0 = T0, 1 = T1)."""
+    return union_all(*(_rubric_means_statement(shape, latest).add_columns(literal(int(latest)).label("latest"))
+                       for latest in (False, True)))
+
+
+def _rubric_means_both(scope: Scope) -> dict[str, dict[int, tuple[int, float | None]]]:
+    """{"t0": {rubric id: (n, mean)} at T0, "t1": the same at the latest later wave}, in one query."""
+    means: dict[str, dict[int, tuple[int, float | None]]] = {"t0": {}, "t1": {}}
+    for row in db.session.execute(_rubric_means_both_statement(scope.shape), scope.parameters):
+        means["t1" if row.latest else "t0"][row.rubric_id] = (int(row.n),
+                                                              None if row.mean is None else float(row.mean))
+    return means
