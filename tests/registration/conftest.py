@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import g
 
 from network.database import utcnow
 from network.extensions import db as _db
@@ -12,25 +11,14 @@ from network.members.enums import InstitutionKind
 from network.registration.enums import JoinRequestStatus
 from network.registration.models import JoinRequest
 from tests import factories
-from tests.conftest import Client
 
 LINK_PATTERN = re.compile(r"https?://[^/\s]+(/\S+)")  # any host: the e2e live server changes PUBLIC_BASE_URL
 
 
-class IsolatedClient(Client):
-    """The test's app context (db fixture) is shared by every request, so Flask-WTF's per-request cache
-    g.csrf_token leaks from one client to the next; forget it before this client takes its own token."""
-
-    def csrf_token(self) -> str:
-        if self._csrf is None:
-            g.pop("csrf_token", None)
-        return super().csrf_token()
-
-
 @pytest.fixture
-def other_client(app):
+def other_client(make_client):
     """other_client() → a second browser (its own cookies) in the same test."""
-    return lambda: IsolatedClient(app.test_client())
+    return make_client
 
 
 @pytest.fixture
