@@ -1,6 +1,6 @@
 """Réseau benchmark (not a test): national-scale data, gunicorn with 4 workers, wrk as the load tool.
 
-    .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8]
+    .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data]
 
 Prints requests/s and p50/p95 per page beside a bare Flask route served the same way (the ceiling),
 then the indicators timing, the 500-email delivery time and the resident memory per worker.
@@ -67,8 +67,10 @@ def flask(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def prepare_database(database: str, env: dict) -> dict:
-    if database == "postgresql":
+def prepare_database(database: str, env: dict, *, reuse: bool = False) -> dict:
+    if reuse:
+        print("  reusing the national-scale data of the previous run (--reuse-data)")
+    elif database == "postgresql":
         parsed = urllib.parse.urlparse(PG_URL)
         name = parsed.path.lstrip("/")
         for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
@@ -77,9 +79,10 @@ def prepare_database(database: str, env: dict) -> dict:
     else:
         shutil.rmtree(env["RESEAU_INSTANCE_PATH"], ignore_errors=True)
     flask(env, "db", "upgrade")
-    started = time.monotonic()
-    print(flask(env, "seed-demo", "--scale", "national").strip().splitlines()[-2])
-    print(f"  national seed: {time.monotonic() - started:.1f} s")
+    if not reuse:
+        started = time.monotonic()
+        print(flask(env, "seed-demo", "--scale", "national").strip().splitlines()[-2])
+        print(f"  national seed: {time.monotonic() - started:.1f} s")
     output = subprocess.run([str(BIN / "python"), "bench/prepare.py"], env=dict(env, RESEAU_ENV="development"),
                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -146,7 +149,7 @@ def status_of(url: str, cookie: str | None) -> int:
 def bench_database(database: str, args) -> list[dict]:
     env = app_environment(database)
     print(f"\n== {database}: preparing national-scale data")
-    info = prepare_database(database, env)
+    info = prepare_database(database, env, reuse=args.reuse_data)
     rows = []
     ceiling_server = Gunicorn("bench.bare_app:app", env)
     try:
@@ -215,6 +218,8 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="keep the database of the previous run (migrated, not re-seeded) to measure a code change")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
