@@ -111,8 +111,13 @@ def install_read_only_commit(app: Flask) -> None:
     @app.teardown_appcontext
     def _commit_if_read_only(exc):
         session = db.session()
-        connection = session.info.get(_CONNECTION)
-        if exc is not None or connection is None or session.new or session.dirty or session.deleted:
+        if exc is not None or session.new or session.dirty or session.deleted:
             return
-        if not connection.info.get(_WROTE, True):
+        if transaction_wrote(session) is False:
             session.commit()
+
+
+def transaction_wrote(session) -> bool | None:
+    """Whether the session's open transaction ran a write statement; None when it has not touched the database."""
+    connection = session.info.get(_CONNECTION)
+    return None if connection is None else connection.info.get(_WROTE, True)

@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import require, roles
+from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
 from network.evaluation import bp, exports, permissions, queries, report, services
@@ -41,7 +42,8 @@ def _network_in_scope() -> Network | None:
 
 
 def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
-    now = utcnow()
+    # Figures as of the start of the minute: the same request a few seconds later hits the dashboard cache.
+    now = utcnow().replace(second=0, microsecond=0)
     this_year = now.astimezone(PARIS).year
     territories = list(db.session.scalars(select(Territory).where(Territory.network_id == network.id)
                                           .order_by(Territory.name))) if network else []
@@ -57,10 +59,15 @@ def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
                        territory_id=territory_id)
 
 
+# Recomputed after any committed write (the data version), kept per worker otherwise.
+_evaluations = VersionedCache(maxsize=64)
+
+
 def _evaluation_for(network: Network):
     form, scope = _filters(network)
     with_members = permissions.can_edit_grid(current_user, network)  # named assiduity: the network's facilitators
-    return form, build_evaluation(scope, with_members=with_members)
+    return form, _evaluations.get_or_compute(
+        (scope, with_members), lambda: build_evaluation(scope, with_members=with_members))
 
 
 # --- facilitators and admins ----------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""The data version: one number that every committed write raises, so that each worker may keep what it computed
+from the database and know, with one cheap read, whether that is still what the database says.
+
+The number lives in the database (one row), because the workers share nothing else. It is raised inside the
+writing transaction, just before its COMMIT, so a reader that sees the new number also sees the new data."""
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy import BigInteger, event, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.database import transaction_wrote
+from network.extensions import db
+
+ROW_ID = 1
+_RAISE = text(f"UPDATE data_versions SET version = version + 1 WHERE id = {ROW_ID}")
+
+T = TypeVar("T")
+
+
+class DataVersion(db.Model):
+    """A single row (id 1), created by the migration; without it nothing is cached."""
+
+    __tablename__ = "data_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+def install_data_version() -> None:
+    @event.listens_for(db.session, "before_commit")
+    def _raise_on_write(session):
+        session.flush()  # the commit's own flush comes after this hook: its writes must count
+        if transaction_wrote(session):
+            session.execute(_RAISE)
+
+
+def current_data_version() -> int | None:
+    return db.session.scalar(select(DataVersion.version).where(DataVersion.id == ROW_ID))
+
+
+def ensure_data_version_row() -> None:
+    """For databases made by create_all (the tests): the migration inserts the row elsewhere."""
+    if current_data_version() is None:
+        db.session.add(DataVersion(id=ROW_ID, version=0))
+
+
+class VersionedCache:
+    """A per-process LRU of values computed from the database, valid while the data version is unchanged.
+
+    Values must be plain data (no ORM instances): they outlive the session that computed them."""
+
+    _all: "weakref.WeakSet[VersionedCache]" = weakref.WeakSet()
+
+    def __init__(self, maxsize: int = 64):
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+        VersionedCache._all.add(self)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T],
+                       keep: Callable[[T], bool] = lambda _value: True) -> T:
+        """The value cached under the current data version and `key`, else compute() (kept if keep(value))."""
+        version = current_data_version()
+        if version is None:
+            return compute()
+        entry_key = (version, key)
+        with self._lock:
+            if entry_key in self._entries:
+                self._entries.move_to_end(entry_key)
+                return self._entries[entry_key]
+        value = compute()
+        if not keep(value):
+            return value
+        with self._lock:
+            self._entries[entry_key] = value
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def clear_all_caches() -> None:
+    """Empty every VersionedCache of this process (the query-count tests measure the pages' own queries)."""
+    for cache in list(VersionedCache._all):
+        cache.clear()
