@@ -11,6 +11,7 @@ from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
 from network.members.enums import Role
+from network.page_cache import cached_page
 from network.sessions import bp, queries, services
 from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
@@ -44,6 +45,7 @@ def my_meetings():
 
 @bp.route("/<int:meeting_id>")
 @roles(*NETWORK_ROLES)
+@cached_page
 def meeting_detail(meeting_id):
     meeting = load_meeting(meeting_id)
     return render_template("sessions/meeting_detail.html", **meeting_context(meeting))

@@ -1,0 +1,83 @@
+"""The meeting page is kept per worker: per viewer and session, until the next committed write or minute."""
+
+import re
+
+import pytest
+
+from network.sessions.enums import MeetingStatus
+from tests import factories
+from tests.sessions.factories import create_meeting, invite, page_text
+
+ANSWER_BADGE = re.compile(r'Vous avez répondu\W+<span class="badge[^"]*">([^<]+)</span>')
+
+
+@pytest.fixture
+def meeting(network):
+    return create_meeting(network, status=MeetingStatus.INVITED, title="Rencontre du printemps")
+
+
+def my_answer(response) -> str:
+    return ANSWER_BADGE.search(response.get_data(as_text=True)).group(1)
+
+
+def test_second_view_is_served_from_the_cache(client, login, coordinator, meeting, count_queries):
+    invite(meeting, coordinator)
+    login(coordinator)
+    client.get("/")  # shows the welcome message: a page with a flash is neither cached nor served from the cache
+    url = f"/rencontres/{meeting.id}"
+    with count_queries() as first:
+        first_page = client.get(url).get_data(as_text=True)
+    with count_queries() as second:
+        second_page = client.get(url).get_data(as_text=True)
+
+    assert second_page == first_page
+    assert first.count > 5
+    assert [statement.split()[1] for statement in second.statements] == [
+        "members.network_id,", "data_versions.version"]  # the login loader and the data version
+
+
+def test_an_answer_shows_at_once_with_its_message(client, login, coordinator, meeting):
+    invite(meeting, coordinator)
+    login(coordinator)
+    before = client.get(f"/rencontres/{meeting.id}")
+
+    response = client.post(f"/rencontres/{meeting.id}/reponse", data={"answer": "no", "comment": ""})
+    after_redirect = client.get(response.headers["Location"])
+    later = client.get(f"/rencontres/{meeting.id}")
+
+    assert "Vous avez répondu" not in before.get_data(as_text=True)
+    assert "Réponse enregistrée : non." in page_text(after_redirect)  # a flash: rendered, not cached
+    assert my_answer(after_redirect) == "Non"
+    assert my_answer(later) == "Non" and "Réponse enregistrée" not in page_text(later)
+
+
+def test_each_viewer_gets_their_own_page(make_client, login, network, facilitator, coordinator, meeting):
+    other = factories.create_member(network=network, first_name="Odile", last_name="Autre",
+                                    email="odile@example.org")
+    invite(meeting, coordinator, other)
+    pages = {}
+    for member in (facilitator, coordinator, other, facilitator):
+        viewer = login(member, on=make_client())
+        pages.setdefault(member.email, []).append(viewer.get(f"/rencontres/{meeting.id}").get_data(as_text=True))
+
+    assert 'id="invites"' in pages[facilitator.email][0]  # the facilitator sees the answers
+    assert 'id="invites"' not in pages[coordinator.email][0]
+    assert coordinator.full_name in pages[coordinator.email][0] and other.full_name not in pages[coordinator.email][0]
+    assert other.full_name in pages["odile@example.org"][0]
+    # two sessions of the same facilitator: two pages, each with its session's CSRF token
+    first_token, second_token = (re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+                                 for page in pages[facilitator.email])
+    assert first_token != second_token
+
+
+def test_a_refused_viewer_is_never_served_a_cached_page(client, login, make_client, coordinator, meeting):
+    invite(meeting, coordinator)
+    login(coordinator)
+    assert client.get(f"/rencontres/{meeting.id}").status_code == 200
+    outsider_network = factories.create_network()
+    outsider = factories.create_member(network=outsider_network, email="ailleurs@example.org")
+
+    response = login(outsider, on=make_client()).get(f"/rencontres/{meeting.id}")
+
+    assert response.status_code in (403, 404)
+
