@@ -31,12 +31,16 @@ class DataVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
+def _raise_on_write(session) -> None:
+    session.flush()  # the commit's own flush comes after this hook: its writes must count
+    if transaction_wrote(session):
+        session.execute(_RAISE)
+
+
 def install_data_version() -> None:
-    @event.listens_for(db.session, "before_commit")
-    def _raise_on_write(session):
-        session.flush()  # the commit's own flush comes after this hook: its writes must count
-        if transaction_wrote(session):
-            session.execute(_RAISE)
+    # db.session is one per process, while apps may be several (tests, CLI): listen once.
+    if not event.contains(db.session, "before_commit", _raise_on_write):
+        event.listen(db.session, "before_commit", _raise_on_write)
 
 
 def current_data_version() -> int | None:

@@ -86,21 +86,26 @@ def _is_read_only(statement: str, context) -> bool:
     return head.startswith("WITH") and compiled_select
 
 
+def _transaction_began(session, _transaction, connection) -> None:
+    connection.info[_WROTE] = False
+    session.info[_CONNECTION] = connection
+
+
+def _transaction_ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTION, None)
+
+
 def install_read_only_commit(app: Flask) -> None:
     """At the end of an app context (a request, a CLI command), commit the session's transaction when it only
     read: no pending change, no write statement run since it began, no exception."""
     with app.app_context():
         engine = db.engine
 
-    @event.listens_for(db.session, "after_begin")
-    def _transaction_began(session, _transaction, connection):
-        connection.info[_WROTE] = False
-        session.info[_CONNECTION] = connection
-
-    @event.listens_for(db.session, "after_transaction_end")
-    def _transaction_ended(session, transaction):
-        if transaction.parent is None:
-            session.info.pop(_CONNECTION, None)
+    # db.session is one per process, while apps may be several (tests, CLI): listen once.
+    for name, listener in (("after_begin", _transaction_began), ("after_transaction_end", _transaction_ended)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_writes(connection, _cursor, statement, _parameters, context, _executemany):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, event, update
 
+from network import create_app
 from network.data_version import DataVersion, VersionedCache, current_data_version, ensure_data_version_row
 from network.database import utcnow
 from network.evaluation.periods import PARIS
@@ -39,6 +40,14 @@ def test_a_committed_write_raises_the_version(db, raises):
 
     assert raises() == 1
     assert current_data_version() >= before + 1
+
+
+def test_another_app_in_the_process_does_not_raise_it_twice(app, db, raises):
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    factories.create_network()
+
+    assert raises() == 1
 
 
 def test_several_flushes_in_one_transaction_raise_it_once(db, network, raises):
