@@ -64,6 +64,9 @@ class Config:
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
 
+    # Per-worker caches of computed figures and pages, kept until the next committed write (network/data_version.py).
+    RESULT_CACHE = _env_bool("RESULT_CACHE", True)
+
     LOAD_DEMO_DATA = False
     TESTING = False
 

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import BigInteger, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,7 +70,7 @@ class VersionedCache:
     def get_or_compute(self, key: Hashable, compute: Callable[[], T],
                        keep: Callable[[T], bool] = lambda _value: True) -> T:
         """The value cached under the current data version and `key`, else compute() (kept if keep(value))."""
-        version = current_data_version()
+        version = current_data_version() if current_app.config["RESULT_CACHE"] else None
         if version is None:
             return compute()
         entry_key = (version, key)

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
 from network import create_app
-from network.data_version import DataVersion, ensure_data_version_row
+from network.data_version import DataVersion, clear_all_caches, ensure_data_version_row
 from network.extensions import db as _db
 from tests import factories
 
@@ -212,10 +212,15 @@ def login(client):
 
 @pytest.fixture
 def count_queries(app):
-    """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements.
+
+    The per-worker caches are emptied first, so the page's own queries are counted; count_queries(cached=True)
+    counts what a cached page costs."""
 
     @contextmanager
-    def _count():
+    def _count(cached: bool = False):
+        if not cached:
+            clear_all_caches()
         counter = type("Counter", (), {"count": 0, "statements": []})()
 
         def before_execute(conn, cursor, statement, parameters, context, executemany):

@@ -128,7 +128,7 @@ def test_dashboard_is_served_from_the_cache_until_a_write(client, login, facilit
     login(facilitator)
     with count_queries() as computed:
         first = client.get("/evaluation/").get_data(as_text=True)
-    with count_queries() as cached:
+    with count_queries(cached=True) as cached:
         second = client.get("/evaluation/").get_data(as_text=True)
 
     db.session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id,  # a committed write
@@ -141,3 +141,15 @@ def test_dashboard_is_served_from_the_cache_until_a_write(client, login, facilit
     assert computed.count == 18
     assert [statement.split()[1] for statement in cached.statements] == [
         "members.network_id,", "territories.network_id,", "data_versions.version"]  # login, filter form, version
+
+
+def test_result_cache_setting_off_computes_every_time(app, db):
+    cache, calls = VersionedCache(), []
+    app.config["RESULT_CACHE"] = False
+    try:
+        for _ in range(2):
+            cache.get_or_compute("clé", lambda: calls.append(1))
+    finally:
+        app.config["RESULT_CACHE"] = True
+
+    assert calls == [1, 1]

@@ -13,6 +13,7 @@ from network.errors import DomainError
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Network
+from network.page_cache import cached_page
 from network.sessions.models import Meeting
 
 MOVES = {"retirer": CaseState.WITHDRAWN, "travaille": CaseState.WORKED, "clore": CaseState.CLOSED}
@@ -64,6 +65,7 @@ def _apply(case: Case, verb, success: str, **kwargs):
 
 @bp.route("/")
 @signed_in
+@cached_page
 def case_list():
     page = max(request.args.get("page", 1, type=int), 1)
     state = request.args.get("etat") or None

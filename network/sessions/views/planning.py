@@ -34,6 +34,7 @@ def calendar():
 
 @bp.route("/mes-rencontres")
 @signed_in
+@cached_page
 def my_meetings():
     rows = queries.my_meetings(current_user.id)
     now = utcnow()
