@@ -81,3 +81,25 @@ def test_a_refused_viewer_is_never_served_a_cached_page(client, login, make_clie
 
     assert response.status_code in (403, 404)
 
+
+
+def test_calendar_feed_is_kept_until_a_write(client, network, coordinator, meeting, count_queries):
+    invite(meeting, coordinator)
+    url = f"/rencontres/agenda/{coordinator.calendar_token}.ics"
+    first = client.get(url).get_data(as_text=True)
+    with count_queries(cached=True) as cached:
+        second = client.get(url).get_data(as_text=True)
+    invite(create_meeting(network, status=MeetingStatus.INVITED, title="Rencontre de l'été"), coordinator)
+    third = client.get(url).get_data(as_text=True)
+
+    assert second == first and first.count("BEGIN:VEVENT") == 1
+    assert [statement.split()[1] for statement in cached.statements] == ["data_versions.version"]
+    assert third.count("BEGIN:VEVENT") == 2 and "Rencontre de l'été" in third
+
+
+def test_unknown_calendar_token_is_never_cached(client, count_queries):
+    for _ in range(2):
+        with count_queries(cached=True) as counter:
+            assert client.get("/rencontres/agenda/inconnu.ics").status_code == 404
+
+    assert counter.count == 2  # the data version and the token lookup, every time
