@@ -1,6 +1,6 @@
 """Réseau benchmark (not a test): national-scale data, gunicorn with 4 workers, wrk as the load tool.
 
-    .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data]
+    .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data] [--no-cache]
 
 Prints requests/s and p50/p95 per page beside a bare Flask route served the same way (the ceiling),
 then the indicators timing, the 500-email delivery time and the resident memory per worker.
@@ -47,9 +47,10 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
-def app_environment(database: str) -> dict:
+def app_environment(database: str, *, cache: bool = True) -> dict:
     env = dict(os.environ, RESEAU_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
-               SESSION_COOKIE_SECURE="0", OUTBOX_SEND_AFTER_COMMIT="0", FLASK_APP="network")
+               SESSION_COOKIE_SECURE="0", OUTBOX_SEND_AFTER_COMMIT="0", FLASK_APP="network",
+               RESULT_CACHE="1" if cache else "0")
     env.pop("MAIL_SERVER", None)
     if database == "sqlite":
         env["RESEAU_INSTANCE_PATH"] = str(RESULTS / "instance-sqlite")
@@ -147,7 +148,7 @@ def status_of(url: str, cookie: str | None) -> int:
 
 
 def bench_database(database: str, args) -> list[dict]:
-    env = app_environment(database)
+    env = app_environment(database, cache=not args.no_cache)
     print(f"\n== {database}: preparing national-scale data")
     info = prepare_database(database, env, reuse=args.reuse_data)
     rows = []
@@ -218,13 +219,15 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="serve with RESULT_CACHE=0: every request computes its page (no per-worker cache)")
     parser.add_argument("--reuse-data", action="store_true",
                         help="keep the database of the previous run (migrated, not re-seeded) to measure a code change")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for database in databases:
-        print_rows(database, bench_database(database, args))
+        print_rows(database + (" (RESULT_CACHE=0)" if args.no_cache else ""), bench_database(database, args))
         extra = subprocess.run([str(BIN / "python"), "bench/in_process.py"], env=app_environment(database),
                                cwd=ROOT, capture_output=True, text=True)
         print(extra.stdout.rstrip())

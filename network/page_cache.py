@@ -23,7 +23,8 @@ def cached_page(view):
     def wrapper(*args, **kwargs):
         if "_flashes" in session:
             return view(*args, **kwargs)
-        generate_csrf()  # creates the session's CSRF secret if it has none yet
+        if "csrf_token" not in session:
+            generate_csrf()  # creates the session's CSRF secret
         minute = database.utcnow().replace(second=0, microsecond=0)
         key = (request.full_path, current_user.get_id(), session.get("csrf_token"), minute)
         return _pages.get_or_compute(key, lambda: view(*args, **kwargs), keep=lambda page: isinstance(page, str))
