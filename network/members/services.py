@@ -3,9 +3,10 @@
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from network.audit import record_audit
@@ -283,14 +284,20 @@ def revoke_login_sessions(member: Member) -> None:
     )
 
 
+@lru_cache(maxsize=1)
+def _member_for_login_token_statement():
+    """Built once (it runs on every signed-in request); the token and the cut-off are bound at execution."""
+    return (
+        select(Member).options(joinedload(Member.network)).join(LoginSession, LoginSession.member_id == Member.id)
+        .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None),
+               LoginSession.created_at >= bindparam("opened_since"), Member.is_active.is_(True))
+    )
+
+
 def load_member_for_login_token(token: str) -> Member | None:
     """Flask-Login's user loader: one query, live and unexpired sessions of active members only."""
     opened_since = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
-    member = db.session.scalar(
-        select(Member).options(joinedload(Member.network)).join(LoginSession, LoginSession.member_id == Member.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), LoginSession.created_at >= opened_since,
-               Member.is_active.is_(True))
-    )
+    member = db.session.scalar(_member_for_login_token_statement(), {"token": token, "opened_since": opened_since})
     if member is not None:
         member.login_token = token
     return member
