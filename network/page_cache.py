@@ -3,7 +3,7 @@
 A rendered page is kept per worker under the data version (any committed write makes it stale), the URL, the
 viewer, the session's CSRF secret (the page's forms carry a token of that session) and the minute (the page
 shows what is open "now": answers, check-in). A page with flash messages pending is never cached nor served
-from the cache; only rendered HTML is kept, never a redirect or an error."""
+from the cache; only rendered HTML is kept (as bytes), never a redirect or an error."""
 
 from functools import wraps
 
@@ -27,6 +27,12 @@ def cached_page(view):
             generate_csrf()  # creates the session's CSRF secret
         minute = database.utcnow().replace(second=0, microsecond=0)
         key = (request.full_path, current_user.get_id(), session.get("csrf_token"), minute)
-        return _pages.get_or_compute(key, lambda: view(*args, **kwargs), keep=lambda page: isinstance(page, str))
+        return _pages.get_or_compute(key, lambda: _encoded(view(*args, **kwargs)),
+                                     keep=lambda page: isinstance(page, bytes))
 
     return wrapper
+
+
+def _encoded(page):
+    """Rendered HTML as the UTF-8 bytes Flask would send (kept so, not re-encoded at each hit); else unchanged."""
+    return page.encode() if isinstance(page, str) else page

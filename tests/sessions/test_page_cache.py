@@ -26,11 +26,14 @@ def test_second_view_is_served_from_the_cache(client, login, coordinator, meetin
     client.get("/")  # shows the welcome message: a page with a flash is neither cached nor served from the cache
     url = f"/rencontres/{meeting.id}"
     with count_queries() as first:
-        first_page = client.get(url).get_data(as_text=True)
+        first_response = client.get(url)
     with count_queries(cached=True) as second:
-        second_page = client.get(url).get_data(as_text=True)
+        second_response = client.get(url)
+    first_page, second_page = first_response.get_data(as_text=True), second_response.get_data(as_text=True)
 
-    assert second_page == first_page
+    assert second_page == first_page and "Rencontre du printemps" in second_page
+    assert second_response.headers["Content-Type"] == first_response.headers["Content-Type"] == \
+        "text/html; charset=utf-8"
     assert first.count > 5
     assert [statement.split()[1] for statement in second.statements] == [
         "members.network_id,", "data_versions.version"]  # the login loader and the data version
