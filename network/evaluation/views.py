@@ -21,6 +21,7 @@ from network.extensions import db
 from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network, Territory
+from network.page_cache import cached_page
 from sqlalchemy import select
 
 STAFF = (Role.ADMIN, Role.FACILITATOR)
@@ -74,6 +75,7 @@ def _evaluation_for(network: Network):
 
 @bp.route("/")
 @roles(*STAFF)
+@cached_page
 def dashboard():
     network = _network_in_scope()
     if network is None:
