@@ -16,7 +16,7 @@ from network.errors import DomainError
 from network.extensions import db
 from network.members.models import Member
 from network.members.services import MemberData, create_member
-from network.outbox import pending_count, send_due
+from network.outbox import OutboxStatus, pending_count, send_due, status_count
 
 outbox_cli = AppGroup("outbox", help="Queued emails.")
 
@@ -38,8 +38,8 @@ def outbox_send(limit, send_all):
 
 @outbox_cli.command("status")
 def outbox_status():
-    """How many emails wait to be sent."""
-    click.echo(f"pending={pending_count()}")
+    """How many emails wait to be sent, and how many were given up after permanent refusals."""
+    click.echo(f"pending={pending_count()} refused={status_count(OutboxStatus.REFUSED)}")
 
 
 @click.command("seed-demo")

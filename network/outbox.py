@@ -43,6 +43,13 @@ SMTP_POLICY = compat32.clone(linesep="\r\n")
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    REFUSED = "refused"  # the server refused it for good (5xx) PERMANENT_REFUSALS_BEFORE_GIVING_UP times
+
+
+# A permanent refusal (5xx: unknown mailbox, rejected content) is retried with the same backoff, in case the
+# address is fixed or the server was wrong, then given up; `flask outbox status` counts those. A temporary
+# error (4xx) or an unreachable server is retried for ever: an outage delays mail, never loses it.
+PERMANENT_REFUSALS_BEFORE_GIVING_UP = 5
 
 
 class OutboxMessage(IdMixin, TimestampMixin, db.Model):
@@ -56,6 +63,7 @@ class OutboxMessage(IdMixin, TimestampMixin, db.Model):
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    permanent_refusals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claim_token: Mapped[str | None] = mapped_column(String(36))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -249,7 +257,7 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
                 try:
                     open_connection.send_raw(message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
-                    _record_failure(message, error, now)
+                    _record_failure(message, error, now, permanent=_is_permanent(error))
                     report.failed += 1
                 else:
                     message.status = OutboxStatus.SENT
@@ -270,17 +278,30 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
     return report
 
 
-def _record_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:
+def _is_permanent(error: smtplib.SMTPException) -> bool:
+    """A 5xx answer: for a refused recipient list, every recipient refused with a 5xx."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _text in error.recipients.values())
+    return getattr(error, "smtp_code", 0) >= 500
+
+
+def _record_failure(message: OutboxMessage, error: Exception, now: datetime, *, permanent: bool = False) -> None:
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.next_attempt_at = now + backoff_after(message.attempts)
     message.claim_token = None
+    if permanent:
+        message.permanent_refusals += 1
+        if message.permanent_refusals >= PERMANENT_REFUSALS_BEFORE_GIVING_UP:
+            message.status = OutboxStatus.REFUSED
 
 
 def pending_count() -> int:
-    return db.session.scalar(
-        select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
-    )
+    return status_count(OutboxStatus.PENDING)
+
+
+def status_count(status: OutboxStatus) -> int:
+    return db.session.scalar(select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == status))
 
 
 # --- sending right after a request's commit -------------------------------------------------

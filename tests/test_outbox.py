@@ -152,7 +152,7 @@ def test_cli_outbox_send_and_status(app, db, smtp_server):
     queue(2)
     db.session.commit()
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["outbox", "status"]).output == "pending=2\n"
+    assert runner.invoke(args=["outbox", "status"]).output == "pending=2 refused=0\n"
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0
     assert result.output == "sent=2 failed=0 pending=0\n"
@@ -192,3 +192,79 @@ def test_rolled_back_request_sends_nothing_in_background(app, client, db, smtp_s
     finally:
         app.config["OUTBOX_SEND_AFTER_COMMIT"] = False
     assert rows(db) == [] and smtp_server.received == []
+
+
+class RefusingHandler:
+    """A real SMTP server that refuses one mailbox, for good (550) or for now (450)."""
+
+    def __init__(self, code: int):
+        self.code = code
+        self.delivered = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("inconnu@"):
+            return f"{self.code} 5.1.1 Boîte inconnue" if self.code >= 500 else f"{self.code} 4.2.0 Réessayez"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def refusing_server(app):
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    def start(code: int) -> RefusingHandler:
+        handler = RefusingHandler(code)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        started.append(controller)
+        state.port = controller.port
+        return handler
+
+    state, started = app.extensions["mail"], []
+    original = state.port
+    yield start
+    state.port = original
+    for controller in started:
+        controller.stop()
+
+
+def send_until_settled(rounds: int) -> None:
+    """`rounds` sending passes, a day apart: each one after the previous failure's backoff (at most an hour)."""
+    for day in range(rounds):
+        send_due(now=utcnow() + timedelta(days=day))
+
+
+def test_a_mailbox_refused_for_good_is_given_up_after_five_refusals(app, db, refusing_server):
+    handler = refusing_server(550)
+    queue_email(to="inconnu@example.org", subject="Invitation", text="Bonjour")
+    queue_email(to="connu@example.org", subject="Invitation", text="Bonjour")
+    db.session.commit()
+
+    send_until_settled(4)
+    after_four = [(row.status, row.permanent_refusals) for row in rows(db)]
+    for day in range(4, 7):  # three more passes: the fifth refusal gives it up, the others find nothing due
+        send_due(now=utcnow() + timedelta(days=day))
+
+    assert after_four == [(OutboxStatus.PENDING, 4), (OutboxStatus.SENT, 0)]
+    refused, sent = rows(db)
+    assert (refused.status, refused.attempts, refused.permanent_refusals) == (OutboxStatus.REFUSED, 5, 5)
+    assert refused.last_error.startswith("SMTPRecipientsRefused") and "550" in refused.last_error
+    assert handler.delivered == ["connu@example.org"]
+    assert app.test_cli_runner().invoke(args=["outbox", "status"]).output == "pending=0 refused=1\n"
+
+
+def test_a_temporary_refusal_is_retried_for_ever(db, refusing_server):
+    refusing_server(450)
+    queue_email(to="inconnu@example.org", subject="Invitation", text="Bonjour")
+    db.session.commit()
+
+    send_until_settled(8)
+
+    (message,) = rows(db)
+    assert (message.status, message.attempts, message.permanent_refusals) == (OutboxStatus.PENDING, 8, 0)
