@@ -42,6 +42,6 @@ def clear_events(scope: str, key: str) -> None:
     )
 
 
-def purge_older_than(age: timedelta) -> int:
-    result = db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.created_at < utcnow() - age))
+def purge_older_than(age: timedelta, *, now: datetime | None = None) -> int:
+    result = db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.created_at < (now or utcnow()) - age))
     return result.rowcount or 0

@@ -17,4 +17,5 @@ def purge_command(years, now_text):
     report = purge_departed_members(now=now, years=years or current_app.config["RETENTION_YEARS"])
     db.session.commit()
     click.echo(f"members={report.members} self_efficacy_responses={report.self_efficacy_responses} "
-               f"self_assessments={report.self_assessments} cases={report.cases} sent_emails={report.sent_emails}")
+               f"self_assessments={report.self_assessments} cases={report.cases} sent_emails={report.sent_emails} "
+               f"throttle_events={report.throttle_events}")

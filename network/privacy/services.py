@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 
-from sqlalchemy import String, Text, delete, func, select, update
+from sqlalchemy import String, Text, and_, delete, func, or_, select, update
 
 from network.audit import record_audit
 from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord
@@ -22,10 +22,13 @@ from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
 from network.sessions.models import Attendance, Invitation, Meeting
-from network.throttle import ThrottleEvent
+from network.throttle import ThrottleEvent, purge_older_than
 from network.topics.models import Ballot, BallotPoint, Topic
 
 ERASED_LABEL = "[anonymisé]"
+DONE_WITH = (OutboxStatus.SENT, OutboxStatus.REFUSED)  # emails that will not be sent (again)
+# Login and reset throttling looks back an hour at most: older attempts only take room (and hold IP addresses).
+THROTTLE_EVENTS_KEPT = timedelta(days=1)
 CASE_CONTENT_FIELDS = ("context", "question", "help_wanted")
 RECORD_FIELDS = ("exposition", "clarifications", "contract", "suggestions", "synthesis", "client_learnings",
                  "group_learnings")
@@ -152,7 +155,7 @@ def _mentions(raw: bytes, needles: list[str]) -> bool:
 def _delete_emails_about(needles: list[str], email: str) -> int:
     ids = [message_id for message_id, recipients, status, raw in db.session.execute(
         select(OutboxMessage.id, OutboxMessage.recipients, OutboxMessage.status, OutboxMessage.raw))
-        if email in recipients.lower() or (status == OutboxStatus.SENT and _mentions(raw, needles))]
+        if email in recipients.lower() or (status in DONE_WITH and _mentions(raw, needles))]
     if ids:
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
     return len(ids)
@@ -193,12 +196,13 @@ class PurgeReport:
     self_assessments: int
     cases: int
     sent_emails: int
+    throttle_events: int
 
 
 def purge_departed_members(*, now: datetime | None = None, years: int, sent_email_days: int = 90) -> PurgeReport:
     """Members deactivated more than `years` ago lose their self-efficacy answers, their grids and the
-    content of their CODEV cases (metadata stays for the indicators). Sent emails older than
-    `sent_email_days` are deleted too."""
+    content of their CODEV cases (metadata stays for the indicators). Sent (or given up) emails older than
+    `sent_email_days` are deleted too, and throttling records older than a day."""
     now = now or utcnow()
     cutoff = now - timedelta(days=365 * years)
     departed = select(Member.id).where(Member.is_active.is_(False), Member.deactivated_at < cutoff)
@@ -208,8 +212,11 @@ def purge_departed_members(*, now: datetime | None = None, years: int, sent_emai
     case_ids = db.session.scalars(
         select(Case.id).where(Case.client_id.in_(departed), Case.title != "Cas anonymisé")).all()
     _purge_case_content(case_ids)
-    emails = db.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < now - timedelta(days=sent_email_days)))
+    emails_before = now - timedelta(days=sent_email_days)
+    emails = db.session.execute(delete(OutboxMessage).where(or_(
+        and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < emails_before),
+        and_(OutboxMessage.status == OutboxStatus.REFUSED, OutboxMessage.created_at < emails_before))))
     return PurgeReport(members=len(member_ids), self_efficacy_responses=responses.rowcount or 0,
                        self_assessments=assessments.rowcount or 0, cases=len(case_ids),
-                       sent_emails=emails.rowcount or 0)
+                       sent_emails=emails.rowcount or 0,
+                       throttle_events=purge_older_than(THROTTLE_EVENTS_KEPT, now=now))

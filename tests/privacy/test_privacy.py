@@ -14,8 +14,9 @@ from network.codev.models import Case, CaseAction
 from network.evaluation.models import SelfEfficacyResponse
 from network.extensions import db as _db
 from network.members.models import LoginSession, Member
-from network.outbox import OutboxMessage, queue_email, send_due
+from network.outbox import OutboxMessage, OutboxStatus, queue_email, send_due
 from network.sessions.models import Attendance, Invitation
+from network.throttle import ThrottleEvent
 from tests import factories
 from tests.codev.factories import create_case, create_meeting
 from tests.topics.factories import create_topic
@@ -128,12 +129,25 @@ def test_retention_purges_members_gone_for_longer_than_the_limit(app, network):
         _db.session.add(SelfEfficacyResponse(member_id=member.id, network_id=network.id, wave=0,
                                              taken_on=date(2025, 1, 10), item_1=3, score=30.0))
         create_case(member, context="Contenu confidentiel")
+    for status, days_ago in ((OutboxStatus.SENT, 100), (OutboxStatus.SENT, 10), (OutboxStatus.REFUSED, 100),
+                             (OutboxStatus.REFUSED, 10), (OutboxStatus.PENDING, 100)):
+        message = queue_email(to="quelqu.un@example.org", subject="Invitation", text="Bonjour")
+        message.status, message.created_at = status, now - timedelta(days=days_ago)
+        message.sent_at = message.created_at if status == OutboxStatus.SENT else None
+    _db.session.add_all([ThrottleEvent(scope="login-ip", key="192.0.2.1", created_at=now - timedelta(days=2)),
+                         ThrottleEvent(scope="login-ip", key="192.0.2.1", created_at=now - timedelta(hours=2))])
     _db.session.commit()
 
     result = app.test_cli_runner().invoke(args=["privacy", "purge", "--years", "3", "--now", now.isoformat()])
 
     assert result.exit_code == 0, result.output
-    assert result.output == "members=1 self_efficacy_responses=1 self_assessments=0 cases=1 sent_emails=0\n"
+    assert result.output == ("members=1 self_efficacy_responses=1 self_assessments=0 cases=1 sent_emails=2 "
+                             "throttle_events=1\n")
+    kept_emails = _db.session.execute(select(OutboxMessage.status, OutboxMessage.created_at)
+                                      .order_by(OutboxMessage.id)).all()
+    assert [(status, (now - created_at).days) for status, created_at in kept_emails] == [
+        (OutboxStatus.SENT, 10), (OutboxStatus.REFUSED, 10), (OutboxStatus.PENDING, 100)]  # never lose pending mail
+    assert _db.session.scalars(select(ThrottleEvent.created_at)).all() == [now - timedelta(hours=2)]
     remaining = _db.session.scalars(select(SelfEfficacyResponse.member_id)).all()
     assert remaining == [gone_recently.id]
     contexts = dict(_db.session.execute(select(Case.client_id, Case.context)).all())
