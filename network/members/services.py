@@ -89,6 +89,63 @@ def add_territory(*, actor: Member, network: Network, name: str, siren: str | No
     return territory
 
 
+def _check_reference_name(model, network_id: int, name: str, *, exclude_id: int, message: str) -> None:
+    taken = db.session.scalar(select(model.id).where(
+        model.network_id == network_id, func.lower(model.name) == name.strip().lower(), model.id != exclude_id))
+    if taken is not None:
+        raise Conflict(message)
+
+
+def _check_unused(column, ident: int, message: str) -> None:
+    """Members keep their institution and territory: the indicators break attendance down by them."""
+    users = db.session.scalar(select(func.count(Member.id)).where(column == ident))
+    if users:
+        raise Conflict(message.format(count=users))
+
+
+def update_institution(institution: Institution, *, actor: Member, network: Network, name: str,
+                       kind: InstitutionKind) -> None:
+    if not permissions.can_manage_members(actor, network) or institution.network_id != network.id:
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _check_reference_name(Institution, network.id, name, exclude_id=institution.id,
+                          message="Une autre institution du réseau porte déjà ce nom.")
+    changed = [field for field, old, new in (("name", institution.name, name.strip()), ("kind", institution.kind, kind))
+               if old != new]
+    institution.name, institution.kind = name.strip(), kind
+    record_audit(actor=actor, action="institution.update", obj=institution, fields=changed)
+
+
+def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
+    if not permissions.can_manage_members(actor, network) or institution.network_id != network.id:
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _check_unused(Member.institution_id, institution.id,
+                  "Cette institution est celle de {count} membre(s), ancien·nes compris : rattachez-les d'abord à une "
+                  "autre institution (les indicateurs par institution en dépendent).")
+    record_audit(actor=actor, action="institution.delete", obj=institution)
+    db.session.delete(institution)
+
+
+def update_territory(territory: Territory, *, actor: Member, network: Network, name: str, siren: str | None) -> None:
+    if not permissions.can_manage_members(actor, network) or territory.network_id != network.id:
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _check_reference_name(Territory, network.id, name, exclude_id=territory.id,
+                          message="Un autre territoire du réseau porte déjà ce nom.")
+    changed = [field for field, old, new in (("name", territory.name, name.strip()), ("siren", territory.siren, siren or None))
+               if old != new]
+    territory.name, territory.siren = name.strip(), siren or None
+    record_audit(actor=actor, action="territory.update", obj=territory, fields=changed)
+
+
+def delete_territory(territory: Territory, *, actor: Member, network: Network) -> None:
+    if not permissions.can_manage_members(actor, network) or territory.network_id != network.id:
+        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _check_unused(Member.territory_id, territory.id,
+                  "Ce territoire est celui de {count} membre(s), ancien·nes compris : rattachez-les d'abord à un "
+                  "autre territoire (les indicateurs par territoire en dépendent).")
+    record_audit(actor=actor, action="territory.delete", obj=territory)
+    db.session.delete(territory)
+
+
 # --- members -----------------------------------------------------------------------------------
 
 @dataclass

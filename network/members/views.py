@@ -1,5 +1,7 @@
 import base64
 import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -15,7 +17,7 @@ from network.members.forms import (
     PasswordSetForm, ProfileForm, TerritoryForm,
 )
 from network.members.importing import import_members, parse_members_csv
-from network.members.models import Member, Network
+from network.members.models import Institution, Member, Network, Territory
 from network.outbox import external_url
 from network.page_cache import cached_page
 
@@ -323,3 +325,70 @@ def network_settings(slug):
                            institutions=queries.institutions_of(network.id),
                            territories=queries.territories_of(network.id),
                            institution_form=institution_form, territory_form=territory_form)
+
+
+# Institutions and territories: renamed, or deleted while no member (even a former one) refers to them.
+@dataclass(frozen=True)
+class Reference:
+    model: type
+    form: type
+    update: Callable
+    delete: Callable
+    title: str  # of the edit page
+    saved: str
+    deleted: str  # with {name}
+
+
+REFERENCES = {
+    "institutions": Reference(Institution, InstitutionForm, services.update_institution, services.delete_institution,
+                              "Modifier l'institution", "L'institution est modifiée.",
+                              "L'institution « {name} » est supprimée."),
+    "territoires": Reference(Territory, TerritoryForm, services.update_territory, services.delete_territory,
+                             "Modifier le territoire", "Le territoire est modifié.",
+                             "Le territoire « {name} » est supprimé."),
+}
+
+
+def _reference_in(slug: str, kind: str, ident: int):
+    network = queries.network_by_slug(slug) or abort(404)
+    model = REFERENCES[kind].model
+    require(permissions.can_manage_members(current_user, network))
+    item = db.session.get(model, ident)
+    if item is None or item.network_id != network.id:
+        abort(404)
+    return network, item
+
+
+@bp.route("/reseaux/<slug>/<any(institutions, territoires):kind>/<int:ident>/modifier", methods=["GET", "POST"])
+@roles(Role.ADMIN, Role.FACILITATOR)
+def reference_edit(slug, kind, ident):
+    network, item = _reference_in(slug, kind, ident)
+    reference = REFERENCES[kind]
+    form = reference.form(obj=item)
+    if form.validate_on_submit():
+        values = {"kind": form.kind.data} if kind == "institutions" else {"siren": form.siren.data}
+        try:
+            reference.update(item, actor=current_user, network=network, name=form.name.data, **values)
+        except DomainError as error:
+            add_form_error(form, "name", str(error))
+        else:
+            db.session.commit()
+            flash(reference.saved, "success")
+            return redirect(url_for("members.network_settings", slug=slug))
+    return render_template("members/reference_edit.html", network=network, item=item, form=form, kind=kind,
+                           title=reference.title)
+
+
+@bp.route("/reseaux/<slug>/<any(institutions, territoires):kind>/<int:ident>/supprimer", methods=["POST"])
+@roles(Role.ADMIN, Role.FACILITATOR)
+def reference_delete(slug, kind, ident):
+    network, item = _reference_in(slug, kind, ident)
+    reference, name = REFERENCES[kind], item.name
+    try:
+        reference.delete(item, actor=current_user, network=network)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(reference.deleted.format(name=name), "success")
+    return redirect(url_for("members.network_settings", slug=slug))
