@@ -13,7 +13,9 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.formatting import french_date, french_datetime
+from network.members.enums import Role
 from network.members.models import Member, Network
+from network.outbox import external_url, queue_templated_email
 from network.sessions.enums import AgendaItemKind
 from network.sessions.models import AgendaItem, Meeting
 from network.topics import permissions, queries
@@ -163,6 +165,8 @@ def change_vote_status(vote: TopicVote, target: VoteStatus, *, actor: Member, ch
         if vote.closes_at <= now:
             raise DomainError("La clôture du vote doit être dans le futur.")
         vote.opened_at = now
+        if vote.closes_at > utcnow():  # a round replayed in the past (demo data) is announced to nobody
+            _announce_vote(vote)
     elif target == VoteStatus.CLOSED:
         vote.closed_at, vote.closed_by_id = now, actor.id
     elif target == VoteStatus.CONFIRMED:
@@ -174,6 +178,25 @@ def change_vote_status(vote: TopicVote, target: VoteStatus, *, actor: Member, ch
     db.session.flush()
     record_audit(actor=actor, action=f"topic_vote.{target.value}", obj=vote, fields=("status",))
     return vote
+
+
+def _announce_vote(vote: TopicVote) -> int:
+    """A round opens: each active facilitator and coordinator of the network gets the candidate topics, the
+    deadline and the link to vote (the same page they use at the meeting). No ballot content ever leaves."""
+    network = db.session.get(Network, vote.network_id)
+    titles = list(db.session.scalars(
+        select(Topic.title).join(TopicVoteCandidate, TopicVoteCandidate.topic_id == Topic.id)
+        .where(TopicVoteCandidate.vote_id == vote.id).order_by(Topic.title)))
+    members = list(db.session.scalars(select(Member).where(
+        Member.network_id == vote.network_id, Member.is_active.is_(True),
+        Member.role.in_((Role.FACILITATOR, Role.COORDINATOR))).order_by(Member.id)))
+    url = external_url("topics.vote_detail", vote_id=vote.id)
+    for member in members:
+        queue_templated_email(
+            "vote_open", to=member.email, subject="Vote ouvert : le thème de la prochaine rencontre",
+            reply_to=network.mailbox_email, name=member.first_name, topics=titles, vote=vote, network=network,
+            vote_url=url)
+    return len(members)
 
 
 def open_vote_round(vote: TopicVote, *, actor: Member, now: datetime | None = None) -> TopicVote:

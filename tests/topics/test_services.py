@@ -7,6 +7,7 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.members.models import Network
+from network.outbox import OutboxMessage, send_due
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem
 from network.topics import queries, services
@@ -386,3 +387,36 @@ def test_topics_handled_counts_held_meetings_with_a_thematic_topic(network, coor
     # 1 January 2026 at 09:00 Paris is inside the 2026 period, outside 2025's: bounds are Paris midnights.
     assert [h.meeting_id for h in queries.topics_handled(network.id, date(2026, 1, 1), date(2027, 1, 1))] == [
         next_year.id]
+
+
+# --- the round's announcement --------------------------------------------------------------------
+
+def test_opening_a_round_emails_each_active_member_of_the_network(network, meeting, topics, facilitator, voters,
+                                                                   coordinator, admin, smtp_server):
+    factories.create_member(network=network, is_active=False, email="partie@example.org")
+    factories.create_member(network=factories.create_network(), email="ailleurs@example.org")
+    closes_at = datetime(2099, 3, 19, 17, 0, tzinfo=UTC)
+
+    vote = services.create_vote_round(actor=facilitator, meeting=meeting, topics=topics[:3], closes_at=closes_at)
+    db.session.commit()
+    assert send_due().failed == 0
+
+    recipients = sorted(mail.rcpt_tos[0] for mail in smtp_server.received)
+    assert recipients == sorted(member.email for member in (facilitator, coordinator, *voters))
+    message = smtp_server.received[0].message
+    assert message["Subject"] == "Vote ouvert : le thème de la prochaine rencontre"
+    assert message["Reply-To"] == network.mailbox_email
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "- Animer une réunion avec des élus\n- L'inclusion\n- Le SDSF\n" in text
+    assert "Vous disposez de 1 point(s) à répartir, 2 au plus par thème." in text  # ⌈3 thèmes / 3⌉
+    assert "Clôture : jeudi 19 mars 2099 à 18h00 (heure de Paris)." in text
+    assert f"/themes/votes/{vote.id}" in text
+
+
+def test_a_round_replayed_in_the_past_is_announced_to_nobody(meeting, topics, facilitator, voters):
+    before = db.session.scalar(select(func.count(OutboxMessage.id)))
+    services.create_vote_round(actor=facilitator, meeting=meeting, topics=topics[:3],
+                               now=datetime(2026, 3, 12, 9, tzinfo=UTC), closes_at=datetime(2026, 3, 19, tzinfo=UTC))
+    db.session.commit()
+
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == before
