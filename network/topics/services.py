@@ -172,12 +172,20 @@ def change_vote_status(vote: TopicVote, target: VoteStatus, *, actor: Member, ch
     elif target == VoteStatus.CONFIRMED:
         if vote.closed_at is None:
             vote.closed_at = vote.closes_at
-        _make_topic_of_next_meeting(vote, chosen_topic)
+        target_meeting = _make_topic_of_next_meeting(vote, chosen_topic)
         vote.confirmed_at, vote.confirmed_by_id = now, actor.id
+        if target_meeting.starts_at > utcnow():  # a round replayed in the past (demo data) is announced to nobody
+            _announce_chosen_topic(vote, chosen_topic, target_meeting)
     vote.status = target
     db.session.flush()
     record_audit(actor=actor, action=f"topic_vote.{target.value}", obj=vote, fields=("status",))
     return vote
+
+
+def _voters_of(network_id: int) -> list[Member]:
+    return list(db.session.scalars(select(Member).where(
+        Member.network_id == network_id, Member.is_active.is_(True),
+        Member.role.in_((Role.FACILITATOR, Role.COORDINATOR))).order_by(Member.id)))
 
 
 def _announce_vote(vote: TopicVote) -> int:
@@ -187,15 +195,26 @@ def _announce_vote(vote: TopicVote) -> int:
     titles = list(db.session.scalars(
         select(Topic.title).join(TopicVoteCandidate, TopicVoteCandidate.topic_id == Topic.id)
         .where(TopicVoteCandidate.vote_id == vote.id).order_by(Topic.title)))
-    members = list(db.session.scalars(select(Member).where(
-        Member.network_id == vote.network_id, Member.is_active.is_(True),
-        Member.role.in_((Role.FACILITATOR, Role.COORDINATOR))).order_by(Member.id)))
+    members = _voters_of(vote.network_id)
     url = external_url("topics.vote_detail", vote_id=vote.id)
     for member in members:
         queue_templated_email(
             "vote_open", to=member.email, subject="Vote ouvert : le thème de la prochaine rencontre",
             reply_to=network.mailbox_email, name=member.first_name, topics=titles, vote=vote, network=network,
             vote_url=url)
+    return len(members)
+
+
+def _announce_chosen_topic(vote: TopicVote, topic: Topic, meeting: Meeting) -> int:
+    """The round is confirmed: the same members learn the chosen topic and the meeting it opens."""
+    network = db.session.get(Network, vote.network_id)
+    members = _voters_of(vote.network_id)
+    url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
+    for member in members:
+        queue_templated_email(
+            "vote_confirmed", to=member.email, subject=f"Thème retenu : {topic.title}",
+            reply_to=network.mailbox_email, name=member.first_name, topic=topic, meeting=meeting, network=network,
+            meeting_url=url)
     return len(members)
 
 
@@ -214,7 +233,7 @@ def confirm_vote_round(vote: TopicVote, *, topic: Topic | None, actor: Member,
     return db.session.get(Meeting, vote.target_meeting_id)
 
 
-def _make_topic_of_next_meeting(vote: TopicVote, topic: Topic | None) -> None:
+def _make_topic_of_next_meeting(vote: TopicVote, topic: Topic | None) -> Meeting:
     if topic is None:
         raise DomainError("Choisissez le thème retenu.")
     if topic.id not in queries.candidate_topic_ids(vote):
@@ -242,6 +261,7 @@ def _make_topic_of_next_meeting(vote: TopicVote, topic: Topic | None) -> None:
     topic.status = TopicStatus.CHOSEN
     vote.chosen_topic_id = topic.id
     vote.target_meeting_id = target.id
+    return target
 
 
 # --- ballots -----------------------------------------------------------------------------------

@@ -420,3 +420,26 @@ def test_a_round_replayed_in_the_past_is_announced_to_nobody(meeting, topics, fa
     db.session.commit()
 
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == before
+
+
+def test_confirming_a_round_emails_the_chosen_topic_and_its_meeting(network, topics, voters, facilitator,
+                                                                    coordinator, smtp_server):
+    now = utcnow().replace(microsecond=0)
+    current = create_meeting(network, starts_at=now + timedelta(days=2), title="Rencontre de décembre")
+    following = create_meeting(network, starts_at=datetime(2099, 3, 12, 8, 30, tzinfo=UTC), title="Rencontre de mars")
+    vote = create_vote(current, topics)
+    _closed_vote_with_tie(vote, topics, voters, facilitator)
+    smtp_server.clear()
+
+    services.confirm_vote_round(vote, topic=topics[1], actor=facilitator)
+    db.session.commit()
+    assert send_due().failed == 0
+
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == sorted(
+        member.email for member in (facilitator, coordinator, *voters))
+    message = smtp_server.received[0].message
+    assert message["Subject"] == "Thème retenu : L'inclusion"
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "le thème retenu est : L'inclusion." in text
+    assert "Il ouvrira la rencontre « Rencontre de mars » du jeudi 12 mars 2099 (information thématique)." in text
+    assert f"/rencontres/{following.id}" in text
