@@ -31,7 +31,7 @@ class PeriodFilterForm(FlaskForm):
 
 
 class SelfEfficacyForm(FlaskForm):
-    pass
+    """The ten GSE items, one radio field each (item_1 … item_10), added below from GSE_ITEMS."""
 
 
 for _number, _item in enumerate(GSE_ITEMS, start=1):
@@ -49,7 +49,7 @@ def self_assessment_form(activities, formdata=None) -> FlaskForm:
     """One select per active activity (0–3 or NC), named activity_<id>."""
 
     class SelfAssessmentForm(FlaskForm):
-        pass
+        """Fields added below, one per activity of this network's grid."""
 
     for activity in activities:
         setattr(SelfAssessmentForm, f"activity_{activity.id}", SelectField(

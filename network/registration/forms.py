@@ -80,7 +80,7 @@ class JoinForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    pass
+    """No field: the confirmation button (a POST, so a mail scanner opening the link confirms nothing)."""
 
 
 class DeclineForm(FlaskForm):

@@ -40,7 +40,7 @@ Status = JoinRequestStatus
 
 
 class JoinThrottled(DomainError):
-    pass
+    """Too many join requests from one IP address within the window; the message asks to wait."""
 
 
 class SubmitOutcome(StrEnum):

@@ -87,7 +87,7 @@ class BallotForm(FlaskForm):
 
 def ballot_form(candidate_ids, max_per_topic: int, current: dict[int, int], **kwargs) -> BallotForm:
     class RoundBallotForm(BallotForm):
-        pass
+        """One points field per candidate of this round, added below."""
 
     RoundBallotForm.candidate_ids = tuple(candidate_ids)
     choices = [(value, str(value)) for value in range(max_per_topic + 1)]

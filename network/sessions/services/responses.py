@@ -19,7 +19,7 @@ ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.EXCUSED)
 
 
 class LinkInvalid(DomainError):
-    pass
+    """A signed RSVP link that is tampered with, or whose meeting no longer takes answers."""
 
 
 def check_answerable(meeting: Meeting, now: datetime) -> None:
