@@ -184,11 +184,18 @@ def leading_topic_ids(vote: TopicVote) -> set[int]:
     return {row.topic.id for row in tally(vote) if row.is_leader}
 
 
+def _is_eligible_voter(network_id: int):
+    return and_(Member.network_id == network_id, Member.is_active.is_(True),
+                Member.role.in_((Role.FACILITATOR, Role.COORDINATOR)))
+
+
 def eligible_voter_count(network_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Member.id)).where(Member.network_id == network_id, Member.is_active.is_(True),
-                                            Member.role.in_((Role.FACILITATOR, Role.COORDINATOR)))
-    ) or 0
+    return db.session.scalar(select(func.count(Member.id)).where(_is_eligible_voter(network_id))) or 0
+
+
+def eligible_voters(network_id: int) -> list[Member]:
+    """Who may vote in the network's rounds today, and hears of them by email."""
+    return list(db.session.scalars(select(Member).where(_is_eligible_voter(network_id)).order_by(Member.id)))
 
 
 def turnout(vote: TopicVote) -> Turnout:

@@ -13,7 +13,6 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.formatting import french_date, french_datetime
-from network.members.enums import Role
 from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
 from network.sessions.enums import AgendaItemKind
@@ -182,12 +181,6 @@ def change_vote_status(vote: TopicVote, target: VoteStatus, *, actor: Member, ch
     return vote
 
 
-def _voters_of(network_id: int) -> list[Member]:
-    return list(db.session.scalars(select(Member).where(
-        Member.network_id == network_id, Member.is_active.is_(True),
-        Member.role.in_((Role.FACILITATOR, Role.COORDINATOR))).order_by(Member.id)))
-
-
 def _announce_vote(vote: TopicVote) -> int:
     """A round opens: each active facilitator and coordinator of the network gets the candidate topics, the
     deadline and the link to vote (the same page they use at the meeting). No ballot content ever leaves."""
@@ -195,7 +188,7 @@ def _announce_vote(vote: TopicVote) -> int:
     titles = list(db.session.scalars(
         select(Topic.title).join(TopicVoteCandidate, TopicVoteCandidate.topic_id == Topic.id)
         .where(TopicVoteCandidate.vote_id == vote.id).order_by(Topic.title)))
-    members = _voters_of(vote.network_id)
+    members = queries.eligible_voters(vote.network_id)
     url = external_url("topics.vote_detail", vote_id=vote.id)
     for member in members:
         queue_templated_email(
@@ -208,7 +201,7 @@ def _announce_vote(vote: TopicVote) -> int:
 def _announce_chosen_topic(vote: TopicVote, topic: Topic, meeting: Meeting) -> int:
     """The round is confirmed: the same members learn the chosen topic and the meeting it opens."""
     network = db.session.get(Network, vote.network_id)
-    members = _voters_of(vote.network_id)
+    members = queries.eligible_voters(vote.network_id)
     url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
     for member in members:
         queue_templated_email(
