@@ -59,14 +59,23 @@ def create_network(*, actor: Member, name: str, slug: str, department_code: str,
     return network
 
 
-def add_institution(*, actor: Member, network: Network, name: str, kind: InstitutionKind) -> Institution:
-    if not permissions.can_manage_members(actor, network):
+def _require_manager(actor: Member, network: Network, item: Institution | Territory | None = None) -> None:
+    if not permissions.can_manage_members(actor, network) or (item is not None and item.network_id != network.id):
         raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
-    exists = db.session.scalar(
-        select(Institution.id).where(Institution.network_id == network.id, func.lower(Institution.name) == name.strip().lower())
-    )
-    if exists is not None:
-        raise Conflict("Cette institution existe déjà dans le réseau.")
+
+
+def _check_name_free(model, network_id: int, name: str, message: str, *, exclude_id: int | None = None) -> None:
+    """Institution and territory names are unique in a network, whatever their case."""
+    query = select(model.id).where(model.network_id == network_id, func.lower(model.name) == name.strip().lower())
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(message)
+
+
+def add_institution(*, actor: Member, network: Network, name: str, kind: InstitutionKind) -> Institution:
+    _require_manager(actor, network)
+    _check_name_free(Institution, network.id, name, "Cette institution existe déjà dans le réseau.")
     institution = Institution(network_id=network.id, name=name.strip(), kind=kind)
     db.session.add(institution)
     db.session.flush()
@@ -75,25 +84,13 @@ def add_institution(*, actor: Member, network: Network, name: str, kind: Institu
 
 
 def add_territory(*, actor: Member, network: Network, name: str, siren: str | None) -> Territory:
-    if not permissions.can_manage_members(actor, network):
-        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
-    exists = db.session.scalar(
-        select(Territory.id).where(Territory.network_id == network.id, func.lower(Territory.name) == name.strip().lower())
-    )
-    if exists is not None:
-        raise Conflict("Ce territoire existe déjà dans le réseau.")
+    _require_manager(actor, network)
+    _check_name_free(Territory, network.id, name, "Ce territoire existe déjà dans le réseau.")
     territory = Territory(network_id=network.id, name=name.strip(), siren=siren or None)
     db.session.add(territory)
     db.session.flush()
     record_audit(actor=actor, action="territory.create", obj=territory)
     return territory
-
-
-def _check_reference_name(model, network_id: int, name: str, *, exclude_id: int, message: str) -> None:
-    taken = db.session.scalar(select(model.id).where(
-        model.network_id == network_id, func.lower(model.name) == name.strip().lower(), model.id != exclude_id))
-    if taken is not None:
-        raise Conflict(message)
 
 
 def _check_unused(column, ident: int, message: str) -> None:
@@ -105,10 +102,9 @@ def _check_unused(column, ident: int, message: str) -> None:
 
 def update_institution(institution: Institution, *, actor: Member, network: Network, name: str,
                        kind: InstitutionKind) -> None:
-    if not permissions.can_manage_members(actor, network) or institution.network_id != network.id:
-        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
-    _check_reference_name(Institution, network.id, name, exclude_id=institution.id,
-                          message="Une autre institution du réseau porte déjà ce nom.")
+    _require_manager(actor, network, institution)
+    _check_name_free(Institution, network.id, name, "Une autre institution du réseau porte déjà ce nom.",
+                     exclude_id=institution.id)
     changed = [field for field, old, new in (("name", institution.name, name.strip()), ("kind", institution.kind, kind))
                if old != new]
     institution.name, institution.kind = name.strip(), kind
@@ -116,8 +112,7 @@ def update_institution(institution: Institution, *, actor: Member, network: Netw
 
 
 def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
-    if not permissions.can_manage_members(actor, network) or institution.network_id != network.id:
-        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _require_manager(actor, network, institution)
     _check_unused(Member.institution_id, institution.id,
                   "Cette institution est celle de {count} membre(s), ancien·nes compris : rattachez-les d'abord à une "
                   "autre institution (les indicateurs par institution en dépendent).")
@@ -126,10 +121,9 @@ def delete_institution(institution: Institution, *, actor: Member, network: Netw
 
 
 def update_territory(territory: Territory, *, actor: Member, network: Network, name: str, siren: str | None) -> None:
-    if not permissions.can_manage_members(actor, network) or territory.network_id != network.id:
-        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
-    _check_reference_name(Territory, network.id, name, exclude_id=territory.id,
-                          message="Un autre territoire du réseau porte déjà ce nom.")
+    _require_manager(actor, network, territory)
+    _check_name_free(Territory, network.id, name, "Un autre territoire du réseau porte déjà ce nom.",
+                     exclude_id=territory.id)
     changed = [field for field, old, new in (("name", territory.name, name.strip()), ("siren", territory.siren, siren or None))
                if old != new]
     territory.name, territory.siren = name.strip(), siren or None
@@ -137,8 +131,7 @@ def update_territory(territory: Territory, *, actor: Member, network: Network, n
 
 
 def delete_territory(territory: Territory, *, actor: Member, network: Network) -> None:
-    if not permissions.can_manage_members(actor, network) or territory.network_id != network.id:
-        raise NotAllowed("Vous ne pouvez pas modifier ce réseau.")
+    _require_manager(actor, network, territory)
     _check_unused(Member.territory_id, territory.id,
                   "Ce territoire est celui de {count} membre(s), ancien·nes compris : rattachez-les d'abord à un "
                   "autre territoire (les indicateurs par territoire en dépendent).")
