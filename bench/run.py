@@ -1,6 +1,7 @@
 """Réseau benchmark (not a test): national-scale data, gunicorn with 4 workers, wrk as the load tool.
 
     .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data] [--no-cache]
+                          [--pages meeting,feed]
 
 Prints requests/s and p50/p95 per page beside a bare Flask route served the same way (the ceiling),
 then the indicators timing, the 500-email delivery time and the resident memory per worker.
@@ -163,6 +164,8 @@ def bench_database(database: str, args) -> list[dict]:
         emails = sorted({login for _name, _path, login, _compare in info["pages"] if login})
         cookies = {email: login_cookie(server.base, email, "reseau-demo") for email in emails}
         for name, path, login, compare in info["pages"]:
+            if args.pages and not any(word in name for word in args.pages.split(",")):
+                continue
             if not path.startswith("/"):
                 rows.append({"page": name, "error": path})
                 continue
@@ -223,11 +226,15 @@ def main() -> int:
                         help="serve with RESULT_CACHE=0: every request computes its page (no per-worker cache)")
     parser.add_argument("--reuse-data", action="store_true",
                         help="keep the database of the previous run (migrated, not re-seeded) to measure a code change")
+    parser.add_argument("--pages", help="only the pages whose name contains one of these words (comma-separated), "
+                                        "e.g. meeting,feed; the indicators and emails are then skipped too")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for database in databases:
         print_rows(database + (" (RESULT_CACHE=0)" if args.no_cache else ""), bench_database(database, args))
+        if args.pages:
+            continue
         extra = subprocess.run([str(BIN / "python"), "bench/in_process.py"], env=app_environment(database),
                                cwd=ROOT, capture_output=True, text=True)
         print(extra.stdout.rstrip())

@@ -10,7 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # models, which import sessions models; starting from codev would find codev.models half-initialised.
 from network import sessions
 from network import (
-    codev, evaluation, formatting, home, members, navigation, outbox, privacy, registration, security, topics,
+    codev, evaluation, formatting, home, members, navigation, outbox, page_cache, privacy, registration, security,
+    topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli
@@ -73,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_member_for_login_token)
+    app.before_request(page_cache.serve_cached_page)  # first: a kept page needs no member loaded
     app.before_request(enforce_access_policy)
     security.install_security_headers(app)
     outbox.install_after_commit_sending(app)

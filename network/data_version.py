@@ -21,6 +21,7 @@ ROW_ID = 1
 _RAISE = text(f"UPDATE data_versions SET version = version + 1 WHERE id = {ROW_ID}")
 
 T = TypeVar("T")
+_READ = object()  # get_or_compute(version=…) left out: read it
 
 
 class DataVersion(db.Model):
@@ -53,6 +54,13 @@ def current_data_version() -> int | None:
     return db.session.connection().execute(_CURRENT).scalar()
 
 
+def latest_data_version() -> int | None:
+    """The data version read on a connection of its own, outside the session's transaction and in autocommit:
+    on PostgreSQL one statement instead of BEGIN, SELECT, COMMIT (what a page served from the cache runs)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(_CURRENT).scalar()
+
+
 def ensure_data_version_row() -> None:
     """For databases made by create_all (the tests): the migration inserts the row elsewhere."""
     if current_data_version() is None:
@@ -72,25 +80,40 @@ class VersionedCache:
         self._lock = threading.Lock()
         VersionedCache._all.add(self)
 
+    def peek(self, key: Hashable) -> tuple[int | None, object | None]:
+        """(the latest data version, the value cached under it and `key` or None). Nothing is computed and the
+        session's transaction is not begun: a hit touches the database once. The version is None when caching
+        is off (RESULT_CACHE=0) or the row is missing."""
+        version = latest_data_version() if current_app.config["RESULT_CACHE"] else None
+        return version, (None if version is None else self._get((version, key)))
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], T],
-                       keep: Callable[[T], bool] = lambda _value: True) -> T:
-        """The value cached under the current data version and `key`, else compute() (kept if keep(value))."""
-        version = current_data_version() if current_app.config["RESULT_CACHE"] else None
+                       keep: Callable[[T], bool] = lambda _value: True, *, version: int | None | object = _READ) -> T:
+        """The value cached under the current data version and `key`, else compute(), kept if it is not None
+        and keep(value). `version`: the one this request has just read (from peek), instead of reading it again."""
+        if version is _READ:
+            version = current_data_version() if current_app.config["RESULT_CACHE"] else None
         if version is None:
             return compute()
         entry_key = (version, key)
-        with self._lock:
-            if entry_key in self._entries:
-                self._entries.move_to_end(entry_key)
-                return self._entries[entry_key]
+        value = self._get(entry_key)
+        if value is not None:
+            return value
         value = compute()
-        if not keep(value):
+        if value is None or not keep(value):
             return value
         with self._lock:
             self._entries[entry_key] = value
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
         return value
+
+    def _get(self, entry_key: tuple) -> object | None:
+        with self._lock:
+            if entry_key in self._entries:
+                self._entries.move_to_end(entry_key)
+                return self._entries[entry_key]
+        return None
 
     def clear(self) -> None:
         with self._lock:

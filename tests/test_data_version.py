@@ -106,10 +106,37 @@ def test_without_the_row_nothing_is_cached(db):
     cache, calls = VersionedCache(), []
     try:
         for _ in range(2):
-            cache.get_or_compute("clé", lambda: calls.append(1))
+            cache.get_or_compute("clé", lambda: calls.append(1) or "valeur")
+        peeked = cache.peek("clé")
     finally:
         ensure_data_version_row()
         db.session.commit()
+
+    assert calls == [1, 1]
+    assert peeked == (None, None)
+
+
+def test_peek_reads_the_latest_version_without_beginning_the_session(db, network, count_queries):
+    cache, version = VersionedCache(), current_data_version()
+    db.session.commit()
+    with count_queries(cached=True) as counter:
+        missing = cache.peek("clé")
+    began = db.session().in_transaction()
+    cache.get_or_compute("clé", lambda: "valeur", version=missing[0])
+    kept = cache.peek("clé")
+    network.name = "Renommé"
+    db.session.commit()
+
+    assert missing == (version, None)
+    assert counter.count == 1 and not began
+    assert kept == (version, "valeur")
+    assert cache.peek("clé") == (version + 1, None)
+
+
+def test_nothing_is_kept_for_none(db):
+    cache, calls = VersionedCache(), []
+    for _ in range(2):
+        cache.get_or_compute("inconnu", lambda: calls.append(1))
 
     assert calls == [1, 1]
 
@@ -140,8 +167,8 @@ def test_dashboard_is_served_from_the_cache_until_a_write(client, login, facilit
     assert "2 sur 4" in first and "2 sur 4" in second and "2 sur 4" not in third
     assert "3 sur 4" in third
     assert computed.count == 19  # 16 for the figures, the territories, the data version (page, then figures)
-    assert [statement.split()[1] for statement in cached.statements] == [
-        "members.network_id,", "data_versions.version"]  # the login loader and the data version: the whole page
+    # the data version only: the whole page, served before the member is loaded
+    assert [statement.split()[1] for statement in cached.statements] == ["data_versions.version"]
 
 
 def test_result_cache_setting_off_computes_every_time(app, db):

@@ -95,8 +95,9 @@ class Member(IdMixin, TimestampMixin, UserMixin, db.Model):
     institution: Mapped[Institution | None] = relationship(lazy="raise")
     territory: Mapped[Territory | None] = relationship(lazy="raise")
 
-    # Set by the login loader: the server-side login session this request runs under.
+    # Set by the login loader: the server-side login session this request runs under, and when it expires.
     login_token = None
+    login_expires_at = None
 
     @property
     def full_name(self) -> str:

@@ -315,7 +315,9 @@ def authenticate(email: str, password: str, *, ip_address: str) -> Member | None
 def open_login_session(member: Member, *, ip_address: str | None) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token=token, member_id=member.id, ip_address=ip_address))
+    # the row's created_at is set at its flush, later than this: the expiry noted here is never the later one
     member.login_token = token
+    member.login_expires_at = utcnow() + current_app.config["PERMANENT_SESSION_LIFETIME"]
     return token
 
 
@@ -338,18 +340,24 @@ def revoke_login_sessions(member: Member) -> None:
 def _member_for_login_token_statement():
     """Built once (it runs on every signed-in request); the token and the cut-off are bound at execution."""
     return (
-        select(Member).options(joinedload(Member.network)).join(LoginSession, LoginSession.member_id == Member.id)
+        select(Member, LoginSession.created_at).options(joinedload(Member.network))
+        .join(LoginSession, LoginSession.member_id == Member.id)
         .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None),
                LoginSession.created_at >= bindparam("opened_since"), Member.is_active.is_(True))
     )
 
 
 def load_member_for_login_token(token: str) -> Member | None:
-    """Flask-Login's user loader: one query, live and unexpired sessions of active members only."""
-    opened_since = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
-    member = db.session.scalar(_member_for_login_token_statement(), {"token": token, "opened_since": opened_since})
-    if member is not None:
-        member.login_token = token
+    """Flask-Login's user loader: one query, live and unexpired sessions of active members only.
+
+    The member carries its login token and the moment that login session expires (the page cache needs both)."""
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    row = db.session.execute(_member_for_login_token_statement(),
+                             {"token": token, "opened_since": utcnow() - lifetime}).first()
+    if row is None:
+        return None
+    member, opened_at = row
+    member.login_token, member.login_expires_at = token, opened_at + lifetime
     return member
 
 

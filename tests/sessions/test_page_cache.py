@@ -1,9 +1,16 @@
 """The meeting page is kept per worker: per viewer and session, until the next committed write or minute."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from network import database
+from network.database import utcnow
+from network.extensions import db
+from network.members import services as member_services
+from network.members.models import LoginSession
 from network.sessions.enums import MeetingStatus
 from tests import factories
 from tests.sessions.factories import create_meeting, invite, page_text
@@ -35,8 +42,55 @@ def test_second_view_is_served_from_the_cache(client, login, coordinator, meetin
     assert second_response.headers["Content-Type"] == first_response.headers["Content-Type"] == \
         "text/html; charset=utf-8"
     assert first.count > 5
-    assert [statement.split()[1] for statement in second.statements] == [
-        "members.network_id,", "data_versions.version"]  # the login loader and the data version
+    # the data version only: a kept page is served before the member is loaded
+    assert [statement.split()[1] for statement in second.statements] == ["data_versions.version"]
+
+
+def test_a_kept_page_is_not_served_once_the_login_session_expires(app, client, login, coordinator, meeting,
+                                                                   count_queries, monkeypatch):
+    invite(meeting, coordinator)
+    login(coordinator)
+    client.get("/")  # the welcome message
+    # The clock stands still at 10 s into a minute; the login session (12 h) ends 30 s later. Its opening is
+    # moved back outside the app's session, as time would: no write, the data version stays the same.
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    now = utcnow().replace(second=10, microsecond=0)
+    with db.engine.begin() as connection:
+        connection.execute(update(LoginSession).where(LoginSession.member_id == coordinator.id)
+                           .values(created_at=now - lifetime + timedelta(seconds=30)))
+    url = f"/rencontres/{meeting.id}"
+    for module in (database, member_services):
+        monkeypatch.setattr(module, "utcnow", lambda: now)
+    assert client.get(url).status_code == 200
+    with count_queries(cached=True) as kept:
+        assert client.get(url).status_code == 200
+    for module in (database, member_services):
+        monkeypatch.setattr(module, "utcnow", lambda: now + timedelta(seconds=40))  # same minute, session over
+
+    with count_queries(cached=True) as expired:
+        response = client.get(url)
+
+    assert kept.count == 1
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+    assert expired.count == 2  # the data version, then the login loader, which refuses the session
+
+
+@pytest.mark.parametrize("change", ["deactivated", "signed out elsewhere"])
+def test_a_kept_page_is_not_served_after_the_member_loses_access(client, login, admin, coordinator, meeting,
+                                                                  change):
+    invite(meeting, coordinator)
+    login(coordinator)
+    url = f"/rencontres/{meeting.id}"
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+    if change == "deactivated":
+        member_services.deactivate_member(actor=admin, member=coordinator)
+    else:
+        member_services.revoke_login_sessions(coordinator)
+    db.session.commit()
+
+    response = client.get(url)
+
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
 
 
 def test_an_answer_shows_at_once_with_its_message(client, login, coordinator, meeting):

@@ -123,8 +123,9 @@ def _feed_of(token: str, now) -> Feed | None:
 @public
 def calendar_feed(token):
     minute = utcnow().replace(second=0, microsecond=0)
-    feed = _feeds.get_or_compute((token, minute), lambda: _feed_of(token, minute),
-                                 keep=lambda found: found is not None) or abort(404)
+    version, feed = _feeds.peek((token, minute))
+    if feed is None:
+        feed = _feeds.get_or_compute((token, minute), lambda: _feed_of(token, minute), version=version) or abort(404)
     # Clients poll the feed: they may keep it (never a shared cache) and revalidate with If-None-Match → 304.
     response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})
     response.set_etag(feed.etag)
