@@ -17,7 +17,7 @@ from network.auth import enforce_access_policy
 from network.cli import register_cli
 from network.config import CONFIGS, config_from_environment
 from network.data_version import install_data_version
-from network.database import install_read_only_commit, install_sqlite_pragmas
+from network.database import install_idle_ping, install_read_only_commit, install_sqlite_pragmas
 from network.error_pages import register_error_pages
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     install_read_only_commit(app)
     install_data_version()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -1,10 +1,11 @@
-"""Model mixins, the UTC datetime column type, the SQLite connection pragmas and how a request ends its
-transaction."""
+"""Model mixins, the UTC datetime column type, the SQLite connection pragmas, when a pooled connection is
+pinged and how a request ends its transaction."""
 
+import time
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import DateTime, event, update
+from sqlalchemy import DateTime, event, exc, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,39 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# --- pinging pooled connections -----------------------------------------------------------------------
+# pool_pre_ping pings at every checkout: one more round trip per request on PostgreSQL, where a cached page
+# otherwise needs one. A connection that sat idle longer than PING_AFTER_IDLE_SECONDS is pinged (and replaced when
+# the server closed it); one used a moment ago is handed out as is. A database restart takes longer than the
+# default second, so every connection last used before it is pinged afterwards, as with pool_pre_ping.
+
+_CHECKED_IN_AT = "network.checked_in_at"  # in the pool record's info: when the connection went back to the pool
+_clock = time.monotonic
+
+
+def install_idle_ping(engine: Engine, after_idle_seconds: float) -> None:
+    if engine.dialect.name == "sqlite":
+        return  # a file, not a server: nothing closes it behind our back
+
+    @event.listens_for(engine, "connect")
+    def _note_connect(_dbapi_connection, record):
+        record.info[_CHECKED_IN_AT] = _clock()  # a new connection needs no ping
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record):
+        if record is not None:
+            record.info[_CHECKED_IN_AT] = _clock()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        if _clock() - record.info.get(_CHECKED_IN_AT, float("-inf")) <= after_idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError("connection closed by the server") from error  # the pool takes another
 
 
 def lock_row(model, ident: int) -> None:
@@ -118,6 +152,9 @@ def install_read_only_commit(app: Flask) -> None:
         session = db.session()
         if exc is not None or session.new or session.dirty or session.deleted:
             return
+        transaction = session.get_transaction()
+        if transaction is not None and not transaction.is_active:
+            return  # a statement failed (and its error was handled): only a rollback can end it
         if transaction_wrote(session) is False:
             session.commit()
 
@@ -125,4 +162,8 @@ def install_read_only_commit(app: Flask) -> None:
 def transaction_wrote(session) -> bool | None:
     """Whether the session's open transaction ran a write statement; None when it has not touched the database."""
     connection = session.info.get(_CONNECTION)
-    return None if connection is None else connection.info.get(_WROTE, True)
+    if connection is None:
+        return None
+    if connection.invalidated:
+        return True  # the connection was lost mid-transaction: only a rollback can end it
+    return connection.info.get(_WROTE, True)
