@@ -21,7 +21,7 @@ ROW_ID = 1
 _RAISE = text(f"UPDATE data_versions SET version = version + 1 WHERE id = {ROW_ID}")
 
 T = TypeVar("T")
-_READ = object()  # get_or_compute(version=…) left out: read it
+UNREAD = object()  # get_or_compute(version=UNREAD), the default: read the version
 
 
 class DataVersion(db.Model):
@@ -88,10 +88,10 @@ class VersionedCache:
         return version, (None if version is None else self._get((version, key)))
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T],
-                       keep: Callable[[T], bool] = lambda _value: True, *, version: int | None | object = _READ) -> T:
+                       keep: Callable[[T], bool] = lambda _value: True, *, version: int | None | object = UNREAD) -> T:
         """The value cached under the current data version and `key`, else compute(), kept if it is not None
         and keep(value). `version`: the one this request has just read (from peek), instead of reading it again."""
-        if version is _READ:
+        if version is UNREAD:
             version = current_data_version() if current_app.config["RESULT_CACHE"] else None
         if version is None:
             return compute()

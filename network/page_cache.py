@@ -19,7 +19,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from network import database
-from network.data_version import VersionedCache
+from network.data_version import UNREAD, VersionedCache
 
 # 122 KB for the largest page: 64 pages stay under 8 MB per worker.
 _pages = VersionedCache(maxsize=64)
@@ -45,7 +45,7 @@ def cached_page(view):
             generate_csrf()  # creates the session's CSRF secret
         result = _pages.get_or_compute(_key(current_user.get_id()), lambda: _rendered(view(*args, **kwargs)),
                                        keep=lambda value: isinstance(value, _Page),
-                                       **({"version": g.pop(_PEEKED_VERSION)} if _PEEKED_VERSION in g else {}))
+                                       version=g.pop(_PEEKED_VERSION, UNREAD))
         return result.body if isinstance(result, _Page) else result
 
     setattr(wrapper, CACHED_PAGE_ATTRIBUTE, True)

@@ -213,7 +213,8 @@ def _meeting_attendance_statement(shape: ScopeShape, kind: str):
     per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
     return (
         select(Meeting.id, Meeting.network_id, Meeting.title, Meeting.starts_at, Meeting.status,
-               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present, per_meeting.c.partial, per_meeting.c.excused)
+               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
+               per_meeting.c.partial, per_meeting.c.excused)
         .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
         .where(_meeting_filter(shape, kind))
         .order_by(Meeting.starts_at, Meeting.id)

@@ -58,7 +58,8 @@ def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int 
     return {
         (row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
             int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
-        for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network), scope.parameters)
+        for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
+                                                   scope.parameters)
     }
 
 

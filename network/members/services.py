@@ -105,10 +105,16 @@ def update_institution(institution: Institution, *, actor: Member, network: Netw
     _require_manager(actor, network, institution)
     _check_name_free(Institution, network.id, name, "Une autre institution du réseau porte déjà ce nom.",
                      exclude_id=institution.id)
-    changed = [field for field, old, new in (("name", institution.name, name.strip()), ("kind", institution.kind, kind))
-               if old != new]
-    institution.name, institution.kind = name.strip(), kind
+    changed = _set_changed(institution, name=name.strip(), kind=kind)
     record_audit(actor=actor, action="institution.update", obj=institution, fields=changed)
+
+
+def _set_changed(obj, **values) -> list[str]:
+    """Set each attribute to its value; the names of those that changed (for the audit log), in order."""
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    for field in changed:
+        setattr(obj, field, values[field])
+    return changed
 
 
 def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
@@ -124,9 +130,7 @@ def update_territory(territory: Territory, *, actor: Member, network: Network, n
     _require_manager(actor, network, territory)
     _check_name_free(Territory, network.id, name, "Un autre territoire du réseau porte déjà ce nom.",
                      exclude_id=territory.id)
-    changed = [field for field, old, new in (("name", territory.name, name.strip()), ("siren", territory.siren, siren or None))
-               if old != new]
-    territory.name, territory.siren = name.strip(), siren or None
+    changed = _set_changed(territory, name=name.strip(), siren=siren or None)
     record_audit(actor=actor, action="territory.update", obj=territory, fields=changed)
 
 
