@@ -10,7 +10,7 @@ from network.evaluation.enums import Breakdown
 from network.evaluation.figures import (
     AttendanceRow, CodevFigures, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
 )
-from network.evaluation.periods import Scope
+from network.evaluation.periods import PARIS, Period, Scope, Series
 from network.formatting import french_percent
 from network.sessions.enums import MeetingKind
 
@@ -32,6 +32,10 @@ class Evaluation:
     rubric_means: list[RubricMean]
     outcomes: list[tuple[str, int, Ratio]]  # CODEV outcomes: (label, count, share of the follow-ups)
     charts: dict[str, Markup]
+    years: list[tuple[Period, NetworkSummary]]  # the last YEARS_SHOWN years, year by year, most recent first
+
+
+YEARS_SHOWN = 5  # the years the period filter offers
 
 
 def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
@@ -48,7 +52,18 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
-                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means))
+                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means),
+                      year_by_year(scope))
+
+
+def year_by_year(scope: Scope) -> list[tuple[Period, NetworkSummary]]:
+    """The synthesis of the scope's network (and territory) for each of the last YEARS_SHOWN years, most recent
+    first, whatever the period chosen: one Series, so the queries of one year."""
+    this_year = scope.now.astimezone(PARIS).year
+    series = Series.of_years(this_year - YEARS_SHOWN + 1, this_year, scope.now, network_ids=scope.network_ids,
+                             territory_id=scope.territory_id)
+    return [(period_scope.period, rows[0])
+            for period_scope, rows, _total in reversed(indicators.series_summaries(series, with_total=False))]
 
 
 def _charts(summary, meetings, territories, rubric_means) -> dict[str, Markup]:

@@ -1,10 +1,11 @@
 """Reporting periods (a year or a quarter, in Europe/Paris local time) and the scope of a computation."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import Date, bindparam, case, literal_column, select, union_all
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -55,6 +56,17 @@ def _paris_midnight_utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
 
 
+def _parameters(periods: tuple[Period, ...], now: datetime, network_ids, territory_id) -> dict:
+    """The values a statement built from a ScopeShape of len(periods) periods is executed with."""
+    today = now.date()
+    last_days = [min(period.last_day, today) for period in periods]
+    parameters = {"start_at": periods[0].start_at, "until": min(periods[-1].end_at, now),
+                  "network_ids": list(network_ids or ()), "territory_id": territory_id, "last_day": last_days[-1]}
+    parameters.update({f"edge_{index}": period.start_at for index, period in enumerate(periods) if index})
+    parameters.update({f"last_day_{index}": last_day for index, last_day in enumerate(last_days)})
+    return parameters
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a figure covers: some networks (None = all), a period, optionally one territory, as of `now`."""
@@ -70,14 +82,61 @@ class Scope:
         return min(self.period.end_at, self.now)
 
     @property
+    def periods(self) -> tuple[Period]:
+        return (self.period,)
+
+    def bucket_of(self, moment: datetime) -> int:
+        """A scope is a series of one period (Series.bucket_of)."""
+        return 0
+
+    @property
     def shape(self) -> "ScopeShape":
         return ScopeShape(some_networks=self.network_ids is not None, territory=self.territory_id is not None)
 
     @property
     def parameters(self) -> dict:
         """The values a statement built from `shape` is executed with."""
-        return {"start_at": self.period.start_at, "until": self.until, "network_ids": list(self.network_ids or ()),
-                "territory_id": self.territory_id, "last_day": min(self.period.last_day, self.now.date())}
+        return _parameters(self.periods, self.now, self.network_ids, self.territory_id)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Consecutive periods of the same networks and territory, computed in one pass: each indicator statement
+    covers them all and is grouped by period (its "bucket", the position of the period in `periods`)."""
+
+    periods: tuple[Period, ...]
+    now: datetime
+    network_ids: tuple[int, ...] | None = None
+    territory_id: int | None = None
+
+    def __post_init__(self):
+        if not self.periods:
+            raise ValueError("a series needs at least one period")
+        for before, after in zip(self.periods, self.periods[1:]):
+            if before.end_at != after.start_at:
+                raise ValueError("the periods of a series must follow each other")
+
+    @classmethod
+    def of_years(cls, first_year: int, last_year: int, now: datetime, **scope) -> "Series":
+        return cls(tuple(Period(year) for year in range(first_year, last_year + 1)), now, **scope)
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        """The scope of each period, in order (what the bucket of the same position stands for)."""
+        return tuple(Scope(period, self.now, self.network_ids, self.territory_id) for period in self.periods)
+
+    @property
+    def shape(self) -> "ScopeShape":
+        return ScopeShape(some_networks=self.network_ids is not None, territory=self.territory_id is not None,
+                          periods=len(self.periods))
+
+    @property
+    def parameters(self) -> dict:
+        return _parameters(self.periods, self.now, self.network_ids, self.territory_id)
+
+    def bucket_of(self, moment: datetime) -> int:
+        """The position of the period a moment of the series falls in (what ScopeShape.bucket computes in SQL)."""
+        return bisect_right([period.start_at for period in self.periods[1:]], moment)
 
 
 @dataclass(frozen=True)
@@ -87,6 +146,7 @@ class ScopeShape:
 
     some_networks: bool
     territory: bool
+    periods: int = 1  # a Series of several periods: statements add a `bucket` column and group by it
 
     @property
     def start_at(self):
@@ -108,3 +168,21 @@ class ScopeShape:
     @property
     def territory_id(self):
         return bindparam("territory_id") if self.territory else None
+
+    def bucket(self, moment):
+        """The position of the period `moment` (a column) falls in: 0 for the first period, … (Series.bucket_of).
+
+        The result is a literal column, not a bound value, so that the same expression can be grouped by on
+        PostgreSQL (two bound parameters are never "the same expression" there)."""
+        if self.periods == 1:
+            return literal_column("0")
+        return case(*((moment < bindparam(f"edge_{index}"), literal_column(str(index - 1)))
+                      for index in range(1, self.periods)), else_=literal_column(str(self.periods - 1)))
+
+    def period_ends(self):
+        """One row per period: its bucket and its last day (or today if earlier), for the figures that look at
+        everything up to the end of each period (self-efficacy) rather than at what happened within it."""
+        rows = [select(literal_column(str(index)).label("bucket"),
+                       bindparam(f"last_day_{index}", type_=Date).label("last_day"))
+                for index in range(self.periods)]
+        return (rows[0] if self.periods == 1 else union_all(*rows)).subquery("period_ends")

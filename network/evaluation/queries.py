@@ -10,15 +10,18 @@ from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGrou
 from network.evaluation.models import (
     GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
 )
-from network.evaluation.periods import Scope, ScopeShape
+from network.evaluation.periods import Scope, ScopeShape, Series
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Member, Network
 
 # --- self-efficacy --------------------------------------------------------------------------------
 
-def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse):
-    statement = statement.where(model.taken_on <= shape.last_day)
+def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse, by_day: bool = True):
+    """Answers of the scope's networks and territory; taken by the period's last day unless by_day is False (the
+    caller compares them with each period's end)."""
+    if by_day:
+        statement = statement.where(model.taken_on <= shape.last_day)
     if shape.network_ids is not None:
         statement = statement.where(model.network_id.in_(shape.network_ids))
     if shape.territory_id is not None:
@@ -29,38 +32,51 @@ def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse):
 
 @lru_cache(maxsize=16)
 def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
+    """Per period of the shape (`bucket`): the members' T0 and their latest yearly answer up to the period's end."""
     response = SelfEfficacyResponse
+    ends = shape.period_ends()
     scored = response.score.is_not(None)
-    t0 = _response_filters(
-        select(response.member_id, response.network_id, response.score.label("score")).where(response.wave == 0,
-                                                                                            scored),
-        shape).subquery("t0")
-    latest = _response_filters(
-        select(response.member_id, func.max(response.wave).label("wave")).where(response.wave >= 1, scored),
-        shape).group_by(response.member_id).subquery("latest")
-    t1 = (select(response.member_id, response.score.label("score"))
+
+    def answered_by_the_end(*columns):
+        statement = select(ends.c.bucket, *columns).select_from(response).join(
+            ends, response.taken_on <= ends.c.last_day)
+        return _response_filters(statement, shape, by_day=False)
+
+    t0 = answered_by_the_end(response.member_id, response.network_id, response.score.label("score")).where(
+        response.wave == 0, scored).subquery("t0")
+    latest = (answered_by_the_end(response.member_id, func.max(response.wave).label("wave"))
+              .where(response.wave >= 1, scored).group_by(ends.c.bucket, response.member_id).subquery("latest"))
+    t1 = (select(latest.c.bucket, response.member_id, response.score.label("score"))
           .join(latest, and_(latest.c.member_id == response.member_id, latest.c.wave == response.wave))
           .subquery("t1"))
     paired_t0 = case((t1.c.score.is_not(None), t0.c.score))
     statement = (
-        select(func.count(t0.c.member_id).label("respondents"), func.count(t1.c.member_id).label("paired"),
-               func.avg(paired_t0).label("mean_t0"), func.avg(t1.c.score).label("mean_t1"),
-               func.avg(t1.c.score - t0.c.score).label("change"))
-        .select_from(t0).outerjoin(t1, t1.c.member_id == t0.c.member_id)
+        select(t0.c.bucket, func.count(t0.c.member_id).label("respondents"),
+               func.count(t1.c.member_id).label("paired"), func.avg(paired_t0).label("mean_t0"),
+               func.avg(t1.c.score).label("mean_t1"), func.avg(t1.c.score - t0.c.score).label("change"))
+        .select_from(t0).outerjoin(t1, and_(t1.c.member_id == t0.c.member_id, t1.c.bucket == t0.c.bucket))
+        .group_by(t0.c.bucket)
     )
     if by_network:
         statement = statement.add_columns(t0.c.network_id).group_by(t0.c.network_id)
     return statement
 
 
-def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int | None, SelfEfficacyGroup]:
-    """Paired T0 / latest yearly score (up to the period's end) per network, or overall (key None)."""
+def self_efficacy_by_period(scope: Scope | Series, *, by_network: bool = False
+                            ) -> dict[tuple[int, int | None], SelfEfficacyGroup]:
+    """self_efficacy_groups of each period of a Series (or of the one period of a Scope), keyed by (bucket, network
+    id or None): one query."""
     return {
-        (row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
+        (int(row.bucket), row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
             int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
         for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
                                                    scope.parameters)
     }
+
+
+def self_efficacy_groups(scope: Scope, *, by_network: bool = False) -> dict[int | None, SelfEfficacyGroup]:
+    """Paired T0 / latest yearly score (up to the period's end) per network, or overall (key None)."""
+    return {key: group for (_bucket, key), group in self_efficacy_by_period(scope, by_network=by_network).items()}
 
 
 def self_efficacy_history(member: Member) -> list[SelfEfficacyResponse]:
