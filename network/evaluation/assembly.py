@@ -35,7 +35,7 @@ class Evaluation:
     years: list[tuple[Period, NetworkSummary]]  # the last YEARS_SHOWN years, year by year, most recent first
 
 
-YEARS_SHOWN = 5  # the years the period filter offers
+YEARS_SHOWN = 5  # the years the period filter offers ("Évolution sur cinq ans")
 
 
 def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
@@ -44,16 +44,19 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     meeting_rows = indicators.meeting_rows(scope)
     training_rows = indicators.meeting_rows(scope, MeetingKind.TRAINING)
     member_rows = indicators.member_assiduity_rows(scope) if with_members else None
-    summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
-                                         member_rows=member_rows)
+    years = year_by_year(scope)
+    # A whole year of the five (the usual choice) is already summed up: its line of the series is the summary.
+    summary = next((line for period, line in years if period == scope.period), None)
+    if summary is None:
+        summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
+                                             member_rows=member_rows)
     meetings = indicators.meeting_attendance(scope, rows=meeting_rows)
     trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=training_rows)
     territories, institutions = indicators.attendance_breakdowns(scope, (Breakdown.TERRITORY, Breakdown.INSTITUTION))
     members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
-                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means),
-                      year_by_year(scope))
+                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means), years)
 
 
 def year_by_year(scope: Scope) -> list[tuple[Period, NetworkSummary]]:

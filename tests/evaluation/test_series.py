@@ -186,3 +186,13 @@ def test_the_dashboard_shows_the_last_five_years_year_by_year(client, login, yea
     assert by_year["2024"] == ("2024 1 75 % 3 sur 4 75 % 3 sur 4 100 % 1 sur 1 0 n.d. 11 % 1 sur 9 "
                                "+4,0 point(s) T0 → T1, n = 5")
     assert by_year["2023"] == "2023 1 67 % 2 sur 3 67 % 2 sur 3 0 % 0 sur 1 1 100 % 1 sur 1 n.d. n.d. n = 0 (moins de 5)"
+
+
+def test_the_dashboard_headline_is_the_years_line_or_the_quarters_own(client, login, years):
+    login(factories.create_member(network=years["network"], role=Role.FACILITATOR))
+
+    headline = [re.findall(r'stat__counts">([^<]+)<', client.get(url).get_data(as_text=True))[:3]
+                for url in ("/evaluation/?annee=2025", "/evaluation/?annee=2025&trimestre=2")]
+
+    # rate, rate without the excused, assiduity: the year (M3 and M4), then the second quarter (M4 only)
+    assert headline == [["3 sur 6", "3 sur 5", "1 sur 4"], ["1 sur 2", "1 sur 2", "1 sur 2"]]
