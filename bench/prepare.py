@@ -64,6 +64,7 @@ def prepare() -> dict:
     for name, endpoint, values, login, compare in (
         ("dashboard (demo Pas-de-Calais)", "evaluation.dashboard", {}, DEMO_FACILITATOR, False),
         (f"dashboard ({NATIONAL_NETWORK}, 10 years)", "evaluation.dashboard", {}, NATIONAL_FACILITATOR, False),
+        (f"year by year ({NATIONAL_NETWORK}, 10 years)", "evaluation.evolution", {}, NATIONAL_FACILITATOR, False),
         ("meeting with 300 invitations", "sessions.meeting_detail", {"meeting_id": meeting.id}, DEMO_FACILITATOR,
          True),
         (f"calendar feed ({feed_meetings} meetings)", "sessions.calendar_feed", {"token": coordinator.calendar_token},

@@ -32,10 +32,6 @@ class Evaluation:
     rubric_means: list[RubricMean]
     outcomes: list[tuple[str, int, Ratio]]  # CODEV outcomes: (label, count, share of the follow-ups)
     charts: dict[str, Markup]
-    years: list[tuple[Period, NetworkSummary]]  # the last YEARS_SHOWN years, year by year, most recent first
-
-
-YEARS_SHOWN = 5  # the years the period filter offers ("Évolution sur cinq ans")
 
 
 def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
@@ -44,29 +40,39 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     meeting_rows = indicators.meeting_rows(scope)
     training_rows = indicators.meeting_rows(scope, MeetingKind.TRAINING)
     member_rows = indicators.member_assiduity_rows(scope) if with_members else None
-    years = year_by_year(scope)
-    # A whole year of the five (the usual choice) is already summed up: its line of the series is the summary.
-    summary = next((line for period, line in years if period == scope.period), None)
-    if summary is None:
-        summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
-                                             member_rows=member_rows)
+    summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
+                                         member_rows=member_rows)
     meetings = indicators.meeting_attendance(scope, rows=meeting_rows)
     trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=training_rows)
     territories, institutions = indicators.attendance_breakdowns(scope, (Breakdown.TERRITORY, Breakdown.INSTITUTION))
     members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
-                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means), years)
+                      outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means))
 
 
-def year_by_year(scope: Scope) -> list[tuple[Period, NetworkSummary]]:
-    """The synthesis of the scope's network (and territory) for each of the last YEARS_SHOWN years, most recent
-    first, whatever the period chosen: one Series, so the queries of one year."""
+EVOLUTION_YEARS = 10  # at most: the years of a young network before its first meeting are left out
+
+
+def last_years(scope: Scope, count: int = EVOLUTION_YEARS) -> Series:
+    """The last `count` years up to now, of the scope's network and territory, whatever period it covers."""
     this_year = scope.now.astimezone(PARIS).year
-    series = Series.of_years(this_year - YEARS_SHOWN + 1, this_year, scope.now, network_ids=scope.network_ids,
-                             territory_id=scope.territory_id)
-    return [(period_scope.period, rows[0])
-            for period_scope, rows, _total in reversed(indicators.series_summaries(series, with_total=False))]
+    return Series.of_years(this_year - count + 1, this_year, scope.now, network_ids=scope.network_ids,
+                           territory_id=scope.territory_id)
+
+
+def year_by_year(series: Series) -> list[tuple[Period, NetworkSummary]]:
+    """The synthesis of the series' network for each year, most recent first, in the queries of one year. The
+    years before the first with a meeting (quarterly or training) are left out; the current year always stays."""
+    lines = [(scope.period, rows[0]) for scope, rows, _total in indicators.series_summaries(series, with_total=False)]
+    first = next((index for index, (_period, line) in enumerate(lines) if _has_meetings(line)), len(lines) - 1)
+    return lines[first:][::-1]
+
+
+def _has_meetings(line: NetworkSummary) -> bool:
+    attendance, training = line.attendance, line.training.summary
+    return bool(attendance.meetings_recorded or attendance.meetings_unrecorded or training.meetings_recorded
+                or training.meetings_unrecorded)
 
 
 def _charts(summary, meetings, territories, rubric_means) -> dict[str, Markup]:
@@ -103,6 +109,14 @@ def outcomes_chart(codev: CodevFigures) -> Markup:
             for outcome, (label, _count, share) in zip(Outcome, outcome_rows(codev), strict=True)]
     return charts.bar_chart(bars if codev.followed_up else [], "Issues des cas CODEV suivis (part des suivis)",
                             empty_message="Aucun suivi de cas renseigné sur cette période", widths=(190, 170, 130))
+
+
+def years_chart(years: list[tuple[Period, NetworkSummary]]) -> Markup:
+    """Attendance rate per year, oldest first, with the counts."""
+    return charts.bar_chart([charts.Bar(str(period.year), line.attendance.counts.rate.value,
+                                        ratio_text(line.attendance.counts.rate)) for period, line in reversed(years)],
+                            "Taux de présence aux rencontres trimestrielles, par année",
+                            widths=(60, 300, 140))  # short labels: the chart stays legible on a phone
 
 
 def group_radar(rubric_means: list[RubricMean]) -> Markup:

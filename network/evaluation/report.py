@@ -21,6 +21,11 @@ BLUE = (11, 92, 138)
 MUTED = (91, 104, 117)
 
 
+def _rate(ratio) -> str:
+    """'82 %' over '124 sur 152', or 'n.d.': a narrow table cell."""
+    return "n.d." if ratio.value is None else f"{french_percent(ratio.value)}\n{ratio.numerator} sur {ratio.denominator}"
+
+
 class ReportPDF(FPDF):
     def __init__(self, title: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -74,7 +79,8 @@ class ReportPDF(FPDF):
         self.ln(2)
 
 
-def evaluation_pdf(evaluation: Evaluation, network) -> bytes:
+def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -> bytes:
+    """years: year_by_year of the network (section 6, most recent first), left out when None."""
     summary, scope = evaluation.summary, evaluation.scope
     title = f"Rapport d'évaluation — {network.name} — {scope.period.label}"
     pdf = ReportPDF(title)
@@ -155,6 +161,17 @@ def evaluation_pdf(evaluation: Evaluation, network) -> bytes:
          f"{french_percent(mean.mean_t1)} ({mean.respondents_t1})"] for mean in evaluation.rubric_means]
         or [["Grille non initialisée", "", ""]], widths=(110, 32, 32))
     pdf.chart(evaluation.charts["radar"], 120)
+
+    if years:
+        pdf.heading("6. Année par année")
+        pdf.grid_table(["Année", "Rencontres", "Présence", "Assidus", "Thème choisi", "Cas CODEV",
+                        "Résolus ou surmontés", "Votes"], [
+            [str(period.year), str(line.attendance.meetings_recorded), _rate(line.attendance.counts.rate),
+             _rate(line.attendance.assiduity.share), _rate(line.topics.share), str(line.codev.cases_worked),
+             _rate(line.codev.resolved_or_overcome_rate), _rate(line.votes.turnout)]
+            for period, line in years], widths=(15, 24, 25, 23, 21, 16, 26, 24))
+        pdf.paragraph("Chaque année calculée comme pour l'année entière ; l'année en cours compte les rencontres "
+                      "déjà passées.", size=8, muted=True)
 
     pdf.heading("Définitions")
     for name, text in DEFINITIONS:

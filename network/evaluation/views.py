@@ -8,7 +8,7 @@ from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
 from network.evaluation import bp, exports, permissions, queries, report, services
-from network.evaluation.assembly import build_evaluation, member_radar
+from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
     ActivityForm, PeriodFilterForm, RubricForm, SelfEfficacyForm, self_assessment_form, self_assessment_scores,
     self_efficacy_answers,
@@ -71,6 +71,15 @@ def _evaluation_for(network: Network):
         (scope, with_members), lambda: build_evaluation(scope, with_members=with_members))
 
 
+_year_series = VersionedCache(maxsize=64)
+
+
+def _years_for(scope: Scope):
+    """The network's (and territory's) last years, year by year, whatever period the scope covers."""
+    series = last_years(scope)
+    return _year_series.get_or_compute(series, lambda: year_by_year(series))
+
+
 # --- facilitators and admins ----------------------------------------------------------------------
 
 @bp.route("/")
@@ -83,6 +92,18 @@ def dashboard():
     form, evaluation = _evaluation_for(network)
     return render_template("evaluation/dashboard.html", network=network, filter_form=form, evaluation=evaluation,
                            definitions=DEFINITIONS, query_args=request.args.to_dict())
+
+
+@bp.route("/evolution")
+@roles(*STAFF)
+@cached_page
+def evolution():
+    network = _network_in_scope() or abort(404)
+    form, scope = _filters(network)
+    years = _years_for(scope)
+    return render_template("evaluation/evolution.html", network=network, filter_form=form, scope=scope,
+                           years=years, chart=years_chart(years), definitions=DEFINITIONS,
+                           query_args=request.args.to_dict())
 
 
 @bp.route("/reseaux")
@@ -115,7 +136,8 @@ def report_page():
     network = _network_in_scope() or abort(404)
     form, evaluation = _evaluation_for(network)
     return render_template("evaluation/report.html", network=network, evaluation=evaluation, definitions=DEFINITIONS,
-                           citation=GSE_CITATION, query_args=request.args.to_dict())
+                           citation=GSE_CITATION, years=_years_for(evaluation.scope),
+                           query_args=request.args.to_dict())
 
 
 @bp.route("/rapport.pdf")
@@ -123,7 +145,7 @@ def report_page():
 def report_pdf():
     network = _network_in_scope() or abort(404)
     form, evaluation = _evaluation_for(network)
-    content = report.evaluation_pdf(evaluation, network)
+    content = report.evaluation_pdf(evaluation, network, _years_for(evaluation.scope))
     name = f"rapport-evaluation-{network.slug}-{evaluation.scope.period.slug}.pdf"
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -59,3 +59,10 @@ def test_facilitator_reads_last_years_figures_and_downloads_the_xlsx(live_server
     assert workbook["Présence par rencontre"]["B2"].value == "Rencontre de printemps"
     assert [row[:3] for row in workbook["CODEV"].iter_rows(min_row=2, max_row=2, values_only=True)] == [
         ("Cas travaillés", 2, None)]
+
+    page.get_by_role("link", name="Année par année").click()
+    page.wait_for_url(f"**/evaluation/evolution?annee={last_year}**")
+    last_year_row = page.locator("table.table--years tr", has_text=str(last_year))
+    assert page.locator("h1").inner_text() == "Année par année"
+    assert last_year_row.locator('td[data-label="Présence"]').inner_text() == "75\u00a0%\n3 sur 4"
+    assert last_year_row.locator('td[data-label="Cas CODEV"]').inner_text() == "2"

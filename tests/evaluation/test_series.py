@@ -169,30 +169,37 @@ def test_the_indicators_command_prints_a_year_by_year_series(app, years):
     assert "--from-year (2026) comes after the last year (2025)" in backwards.output
 
 
-def test_the_dashboard_shows_the_last_five_years_year_by_year(client, login, years):
+def _years_table(page: str) -> dict[str, str]:
+    """The rows of the year-by-year table as text, keyed by year, in the page's order."""
+    table = page.split('class="table table--cards table--years"')[1].split("</table>")[0]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]]
+    return {row.split()[0]: row for row in rows}
+
+
+def test_the_evolution_page_shows_each_year_since_the_first_meeting(client, login, years):
     facilitator = factories.create_member(network=years["network"], role=Role.FACILITATOR, joined_on=date(2023, 1, 1))
     login(facilitator)
 
+    page = client.get("/evaluation/evolution").get_data(as_text=True)
+    rows = _years_table(page)
+
+    this_year = utcnow().astimezone(PARIS).year  # 2026 or later: the fixture's years are all past
+    assert list(rows) == [str(year) for year in range(this_year, 2022, -1)]  # from 2023, its first meeting
     # the facilitator is one more member entitled to vote: 9 in 2024, 10 in 2025
-    page = client.get("/evaluation/?annee=2025").get_data(as_text=True)
-    table = page.split('class="table table--cards table--years"')[1].split("</table>")[0]
-    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]]
-
-    this_year = utcnow().astimezone(PARIS).year
-    assert [row.split()[0] for row in rows] == [str(year) for year in range(this_year, this_year - 5, -1)]
-    by_year = {row.split()[0]: row for row in rows}
-    assert by_year["2025"] == ("2025 2 50 % 3 sur 6 25 % 1 sur 4 50 % 1 sur 2 2 100 % 1 sur 1 30 % 3 sur 10 "
-                               "+10,0 point(s) T0 → T1, n = 5")
-    assert by_year["2024"] == ("2024 1 75 % 3 sur 4 75 % 3 sur 4 100 % 1 sur 1 0 n.d. 11 % 1 sur 9 "
-                               "+4,0 point(s) T0 → T1, n = 5")
-    assert by_year["2023"] == "2023 1 67 % 2 sur 3 67 % 2 sur 3 0 % 0 sur 1 1 100 % 1 sur 1 n.d. n.d. n = 0 (moins de 5)"
+    assert rows["2025"] == ("2025 2 50 % 3 sur 6 25 % 1 sur 4 50 % 1 sur 2 2 100 % 1 sur 1 30 % 3 sur 10 "
+                            "+10,0 point(s) T0 → T1, n = 5")
+    assert rows["2024"] == ("2024 1 75 % 3 sur 4 75 % 3 sur 4 100 % 1 sur 1 0 n.d. 11 % 1 sur 9 "
+                            "+4,0 point(s) T0 → T1, n = 5")
+    assert rows["2023"] == "2023 1 67 % 2 sur 3 67 % 2 sur 3 0 % 0 sur 1 1 100 % 1 sur 1 n.d. n.d. n = 0 (moins de 5)"
+    assert "Taux de présence aux rencontres trimestrielles, par année" in page
+    assert page.index("2 sur 3 (67") < page.index("3 sur 4 (75") < page.index("3 sur 6 (50")  # the chart, oldest first
 
 
-def test_the_dashboard_headline_is_the_years_line_or_the_quarters_own(client, login, years):
+def test_the_report_ends_with_the_years_and_the_dashboard_links_to_them(client, login, years):
     login(factories.create_member(network=years["network"], role=Role.FACILITATOR))
 
-    headline = [re.findall(r'stat__counts">([^<]+)<', client.get(url).get_data(as_text=True))[:3]
-                for url in ("/evaluation/?annee=2025", "/evaluation/?annee=2025&trimestre=2")]
+    report = client.get("/evaluation/rapport?annee=2024").get_data(as_text=True)
+    dashboard = client.get("/evaluation/?annee=2024").get_data(as_text=True)
 
-    # rate, rate without the excused, assiduity: the year (M3 and M4), then the second quarter (M4 only)
-    assert headline == [["3 sur 6", "3 sur 5", "1 sur 4"], ["1 sur 2", "1 sur 2", "1 sur 2"]]
+    assert "6. Année par année" in report and _years_table(report)["2024"].startswith("2024 1 75 % 3 sur 4")
+    assert 'href="/evaluation/evolution?annee=2024"' in dashboard and "table--years" not in dashboard
