@@ -172,8 +172,9 @@ class ScopeShape:
     def bucket(self, moment):
         """The position of the period `moment` (a column) falls in: 0 for the first period, … (Series.bucket_of).
 
-        The result is a literal column, not a bound value, so that the same expression can be grouped by on
-        PostgreSQL (two bound parameters are never "the same expression" there)."""
+        The period numbers are literal columns: as bound values, each would be a new parameter and PostgreSQL
+        would not find the SELECT's expression in the GROUP BY (the edges are bound by name, the same each time).
+        A single period gives the constant 0, which callers never group by (a number there means a position)."""
         if self.periods == 1:
             return literal_column("0")
         return case(*((moment < bindparam(f"edge_{index}"), literal_column(str(index - 1)))
