@@ -71,6 +71,8 @@ class TopicVote(IdMixin, TimestampMixin, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     chosen_topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    # When the facilitators were told that the round reached its deadline (send_close_notices, from cron).
+    close_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The meeting whose thematic segment the chosen topic became.
     target_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
 

@@ -3,7 +3,7 @@ messages. change_vote_status() is the only writer of a round's status."""
 
 import math
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +13,7 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.formatting import french_date, french_datetime
+from network.members.enums import Role
 from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
 from network.sessions.enums import AgendaItemKind
@@ -209,6 +210,40 @@ def _announce_chosen_topic(vote: TopicVote, topic: Topic, meeting: Meeting) -> i
             reply_to=network.mailbox_email, name=member.first_name, topic=topic, meeting=meeting, network=network,
             meeting_url=url)
     return len(members)
+
+
+CLOSE_NOTICE_WINDOW = timedelta(days=7)  # an older deadline (cron stopped, demo data) is not announced any more
+
+
+def send_close_notices(*, now: datetime | None = None) -> int:
+    """Rounds whose deadline has passed while still open: tell the network's active facilitators, once, that the
+    vote is over, with the turnout and the leading topic(s), so they confirm the topic. Returns the emails queued.
+    A round closed by a facilitator needs no notice: they closed it."""
+    now = now or utcnow()
+    rounds = db.session.scalars(
+        select(TopicVote).where(TopicVote.status == VoteStatus.OPEN, TopicVote.closes_at <= now,
+                                TopicVote.closes_at > now - CLOSE_NOTICE_WINDOW,
+                                TopicVote.close_notice_sent_at.is_(None))
+        .order_by(TopicVote.closes_at, TopicVote.id)).all()
+    sent = 0
+    for vote in rounds:
+        network = db.session.get(Network, vote.network_id)
+        facilitators = db.session.scalars(
+            select(Member).where(Member.network_id == vote.network_id, Member.is_active.is_(True),
+                                 Member.role == Role.FACILITATOR).order_by(Member.id)).all()
+        leaders = [row for row in queries.tally(vote) if row.is_leader and row.points]
+        turnout = queries.turnout(vote)
+        url = external_url("topics.vote_detail", vote_id=vote.id)
+        for facilitator in facilitators:
+            queue_templated_email(
+                "vote_closed", to=facilitator.email, subject="Vote clos : confirmez le thème de la prochaine rencontre",
+                reply_to=network.mailbox_email, name=facilitator.first_name, vote=vote, network=network,
+                leaders=leaders, turnout=turnout, vote_url=url)
+        vote.close_notice_sent_at = now
+        record_audit(actor=None, action="topic_vote.close_notice", obj=vote, fields=["close_notice_sent_at"])
+        sent += len(facilitators)
+    db.session.flush()
+    return sent
 
 
 def open_vote_round(vote: TopicVote, *, actor: Member, now: datetime | None = None) -> TopicVote:
