@@ -94,3 +94,14 @@ class FollowUpForm(FlaskForm):
                              choices=[SelectChoice(str(value), label) for value, label in HELPFULNESS_LABELS.items()], validate_choice=False,
                              validators=[_helpfulness_in_range])
     comment = TextAreaField("Commentaire", validators=[optional(), max_length(LONG_TEXT)])
+    meeting_id = SelectField("Rencontre où vous l'avez partagé", coerce=_int_or_none, validate_choice=False,
+                             validators=[optional()])
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting_id.choices = [SelectChoice("", "— Aucune en particulier —")] + [
+            SelectChoice(str(m.id), _meeting_label(m)) for m in meetings]
+
+    def validate_meeting_id(self, field):
+        if field.data is not None and str(field.data) not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choisissez une rencontre de la liste.")

@@ -191,6 +191,7 @@ class CaseFollowUp(IdMixin, TimestampMixin, db.Model):
     comment: Mapped[str] = _content(default="")
 
     case: Mapped[Case] = relationship(back_populates="follow_ups", lazy="raise")
+    meeting: Mapped[Meeting | None] = relationship(lazy="raise")  # where the client shared it, if they said
 
     @property
     def outcome_label(self) -> str:

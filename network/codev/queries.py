@@ -50,7 +50,8 @@ def load_case_content(case: Case) -> CaseContent:
     actions = list(db.session.scalars(select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)))
     follow_ups = list(db.session.scalars(
         select(CaseFollowUp).where(CaseFollowUp.case_id == case.id).order_by(CaseFollowUp.id)
-        .options(undefer(CaseFollowUp.actions_done), undefer(CaseFollowUp.comment))))
+        .options(undefer(CaseFollowUp.actions_done), undefer(CaseFollowUp.comment),
+                 joinedload(CaseFollowUp.meeting))))
     previous = db.session.get(Case, case.previous_case_id) if case.previous_case_id else None
     return CaseContent(record=record, actions=actions, follow_ups=follow_ups, previous=previous)
 
@@ -116,6 +117,20 @@ def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: in
         select(Meeting).where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
                               Meeting.starts_at >= now - timedelta(days=100))
         .order_by(Meeting.starts_at).limit(limit)))
+
+
+FOLLOW_UP_MEETINGS_AHEAD = timedelta(days=31)  # a follow-up may be written just before the meeting it is shared at
+
+
+def follow_up_meetings(case: Case, now: datetime) -> list[Meeting]:
+    """Meetings where a follow-up of the case can have been shared: its network's meetings after its workshop, up to
+    a month ahead, not cancelled; the latest first (12 at most)."""
+    workshop_start = select(Meeting.starts_at).where(Meeting.id == case.meeting_id).scalar_subquery()
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.network_id == case.network_id, Meeting.starts_at > workshop_start,
+                              Meeting.starts_at <= now + FOLLOW_UP_MEETINGS_AHEAD,
+                              Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(Meeting.starts_at.desc()).limit(12)))
 
 
 def upcoming_meetings(network_id: int, *, after: datetime | None = None) -> list[Meeting]:

@@ -359,6 +359,8 @@ def record_follow_up(case: Case, *, actor: Member, data: FollowUpData, meeting: 
         raise DomainError("Choisissez où en est la situation.")
     if data.helpfulness not in (0, 1, 2, 3):
         raise DomainError("L'aide apportée par l'atelier se note de 0 à 3.")
+    if meeting is not None:
+        _check_follow_up_meeting(case, meeting)
     follow_up = CaseFollowUp(case_id=case.id, author_id=actor.id, meeting_id=meeting.id if meeting else None,
                              outcome=data.outcome, helpfulness=data.helpfulness,
                              actions_done=data.actions_done.strip(), comment=data.comment.strip())
@@ -372,6 +374,13 @@ def record_follow_up(case: Case, *, actor: Member, data: FollowUpData, meeting: 
     else:
         case.followed_up_at = utcnow()
     return follow_up
+
+
+def _check_follow_up_meeting(case: Case, meeting: Meeting) -> None:
+    workshop = db.session.get(Meeting, case.meeting_id) if case.meeting_id else None
+    if (meeting.network_id != case.network_id or meeting.status == MeetingStatus.CANCELLED
+            or (workshop is not None and meeting.starts_at <= workshop.starts_at)):
+        raise DomainError("Choisissez une rencontre du réseau qui a suivi l'atelier.")
 
 
 def set_capitalisation_consent(case: Case, *, actor: Member, consent: bool) -> None:

@@ -9,6 +9,7 @@ from network.codev import bp, permissions, queries, services
 from network.codev.enums import CaseState
 from network.codev.forms import ActionForm, CaseSheetForm, FollowUpForm, MeetingChoiceForm, RecordForm, SubgroupForm
 from network.codev.models import Case
+from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
 from network.members.enums import Role
@@ -242,11 +243,14 @@ def follow_up(case_id):
     if not permissions.can_record_follow_up(current_user, case):
         flash("Le suivi se renseigne une fois le cas travaillé en atelier, et tant qu'il n'est pas clos.", "error")
         return _back(case)
-    form = FollowUpForm()
+    meetings = queries.follow_up_meetings(case, utcnow())
+    form = FollowUpForm(meetings=meetings)
     if form.validate_on_submit():
         data = services.FollowUpData(outcome=form.outcome.data, helpfulness=form.helpfulness.data,
                                      actions_done=form.actions_done.data or "", comment=form.comment.data or "")
-        return _apply(case, services.record_follow_up, "Merci : le suivi de votre cas est enregistré.", data=data)
+        meeting = next((m for m in meetings if m.id == form.meeting_id.data), None)
+        return _apply(case, services.record_follow_up, "Merci : le suivi de votre cas est enregistré.", data=data,
+                      meeting=meeting)
     return render_template("codev/follow_up_form.html", case=case, form=form,
                            content=queries.load_case_content(case))
 

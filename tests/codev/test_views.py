@@ -8,6 +8,7 @@ from network.codev.models import Case, CaseFollowUp
 from network.codev.queries import codev_summary
 from network.database import utcnow
 from network.extensions import db
+from network.formatting import french_date
 from tests import factories
 from tests.codev import factories as codev_factories
 from tests.codev.factories import CONTEXT, reload
@@ -136,6 +137,46 @@ def test_follow_up_form(workshop, login, client):
     assert response.status_code == 302
     follow_up = db.session.scalars(db.select(CaseFollowUp)).one()
     assert (follow_up.outcome, follow_up.helpfulness, reload(workshop.case).state) == ("overcome", 0, "followed_up")
+
+
+def test_a_follow_up_names_the_meeting_it_was_shared_at(workshop, login, client):
+    workshop.case.state = CaseState.WORKED  # the workshop meeting is 20 days ahead
+    db.session.commit()
+    later = codev_factories.create_meeting(workshop.network, days_from_now=30, title="Rencontre d'après")
+    elsewhere = codev_factories.create_meeting(factories.create_network(), days_from_now=25)
+    cancelled = codev_factories.create_meeting(workshop.network, days_from_now=28, status="cancelled")
+    too_far = codev_factories.create_meeting(workshop.network, days_from_now=60)
+    answers = {"outcome": "resolved", "helpfulness": "3", "actions_done": "", "comment": ""}
+    login(workshop.client)
+
+    form = client.get(f"/codev/cas/{workshop.case.id}/suivi").get_data(as_text=True)
+    refused = client.post(f"/codev/cas/{workshop.case.id}/suivi", data={**answers, "meeting_id": str(elsewhere.id)})
+    refused_rows = db.session.scalars(db.select(CaseFollowUp)).all()
+    accepted = client.post(f"/codev/cas/{workshop.case.id}/suivi", data={**answers, "meeting_id": str(later.id)})
+    detail = client.get(f"/codev/cas/{workshop.case.id}").get_data(as_text=True)
+
+    offered = [meeting.id for meeting in (later, elsewhere, cancelled, too_far, workshop.meeting)
+               if f'<option value="{meeting.id}"' in form]
+    assert offered == [later.id]
+    assert refused.status_code == 200 and "Choisissez une rencontre de la liste." in refused.get_data(as_text=True)
+    assert refused_rows == []
+    assert accepted.status_code == 302
+    assert db.session.scalars(db.select(CaseFollowUp.meeting_id)).all() == [later.id]
+    assert f"partagé à la rencontre du\u00a0{french_date(later.starts_at)}" in detail
+
+
+def test_a_follow_up_meeting_must_follow_the_workshop_in_the_network(workshop):
+    from network.codev import services
+    from network.errors import DomainError
+    workshop.case.state = CaseState.WORKED
+    db.session.commit()
+    data = services.FollowUpData(outcome="resolved", helpfulness=2, actions_done="", comment="")
+    before = codev_factories.create_meeting(workshop.network, days_from_now=5)
+    elsewhere = codev_factories.create_meeting(factories.create_network(), days_from_now=25)
+
+    for meeting in (before, elsewhere, workshop.meeting):
+        with pytest.raises(DomainError, match="Choisissez une rencontre du réseau qui a suivi l'atelier."):
+            services.record_follow_up(workshop.case, actor=workshop.client, data=data, meeting=meeting)
 
 
 def test_capitalisation_sheet_is_anonymous(workshop, login, client):
