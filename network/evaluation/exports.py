@@ -16,7 +16,7 @@ from network.evaluation.assembly import Evaluation
 from network.codev.enums import Outcome
 from network.evaluation.figures import CodevFigures, NetworkSummary, Ratio, VoteTurnout
 from network.evaluation.indicators import DEFINITIONS
-from network.evaluation.periods import Scope
+from network.evaluation.periods import Period, Scope
 from network.evaluation.scales import GSE_CITATION
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -214,6 +214,18 @@ def summaries_sheets(rows: list[NetworkSummary], total: NetworkSummary, scope: S
     ]
 
 
+def years_sheets(years: list[tuple[Period, NetworkSummary]]) -> list[Sheet]:
+    """The synthesis year by year (year_by_year, most recent first), written oldest first as in a spreadsheet."""
+    columns = [column for column in SUMMARY_COLUMNS if column[0] not in ("network", "name")]
+    return [
+        Sheet("Année par année", ["Année", *(label for _k, label, _g in columns)],
+              [[period.year, *(getter(line) for _k, _l, getter in columns)] for period, line in reversed(years)],
+              percent_columns=tuple(index + 1 for index, (key, _l, _g) in enumerate(columns)
+                                    if key.endswith(("rate", "share")))),
+        Sheet("Définitions", ["Indicateur", "Définition"], [list(item) for item in DEFINITIONS]),
+    ]
+
+
 # --- writers --------------------------------------------------------------------------------------
 
 def sheets_to_xlsx(sheets: list[Sheet]) -> bytes:
@@ -257,6 +269,12 @@ def evaluation_export(evaluation: Evaluation, network, extension: str) -> tuple[
     sheets = evaluation_sheets(evaluation)
     writer = sheets_to_xlsx if extension == "xlsx" else sheets_to_csv
     return writer(sheets), f"evaluation-{network.slug}-{evaluation.scope.period.slug}.{extension}"
+
+
+def years_export(years: list[tuple[Period, NetworkSummary]], network, extension: str) -> tuple[bytes, str]:
+    writer = sheets_to_xlsx if extension == "xlsx" else sheets_to_csv
+    first, last = years[-1][0].year, years[0][0].year
+    return writer(years_sheets(years)), f"evaluation-{network.slug}-{first}-{last}.{extension}"
 
 
 def summaries_export(rows, total, scope: Scope, extension: str) -> tuple[bytes, str]:

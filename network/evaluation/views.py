@@ -106,6 +106,16 @@ def evolution():
                            query_args=request.args.to_dict())
 
 
+@bp.route("/evolution.<any(xlsx, csv):extension>")
+@roles(*STAFF)
+def evolution_export(extension):
+    network = _network_in_scope() or abort(404)
+    _form, scope = _filters(network)
+    content, name = exports.years_export(_years_for(scope), network, extension)
+    return Response(content, mimetype=exports.MIMETYPES[extension],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @bp.route("/reseaux")
 @roles(Role.ADMIN)
 def overview():

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from openpyxl import load_workbook
 
 from network.codev.enums import CaseState, Outcome, Theme
 from network.database import utcnow
@@ -203,3 +204,22 @@ def test_the_report_ends_with_the_years_and_the_dashboard_links_to_them(client, 
 
     assert "6. Année par année" in report and _years_table(report)["2024"].startswith("2024 1 75 % 3 sur 4")
     assert 'href="/evaluation/evolution?annee=2024"' in dashboard and "table--years" not in dashboard
+
+
+def test_the_years_download_as_xlsx_and_csv_oldest_first(client, login, years):
+    login(factories.create_member(network=years["network"], role=Role.FACILITATOR))
+    this_year = utcnow().astimezone(PARIS).year
+
+    xlsx = client.get("/evaluation/evolution.xlsx")
+    csv_text = client.get("/evaluation/evolution.csv").data.decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(xlsx.data))["Année par année"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    rate = header.index("Taux de présence (agrégé)")
+    worked = header.index("CODEV : cas travaillés")
+
+    assert xlsx.headers["Content-Disposition"] == (
+        f'attachment; filename="evaluation-{years["network"].slug}-2023-{this_year}.xlsx"')
+    assert [(row[0], row[rate], row[worked]) for row in rows[:3]] == [(2023, 0.6667, 1), (2024, 0.75, 0), (2025, 0.5, 2)]
+    assert [row[0] for row in rows] == list(range(2023, this_year + 1))
+    assert csv_text.startswith("# Année par année\r\nAnnée;Membres actifs;")
+    assert "\r\n2024;" in csv_text and "\r\n# Définitions\r\n" in csv_text

@@ -76,7 +76,8 @@ def with_codev(network, facilitator):
 
 @pytest.mark.parametrize("endpoint", ["/evaluation/", "/evaluation/export.xlsx", "/evaluation/export.csv",
                                       "/evaluation/rapport", "/evaluation/rapport.pdf", "/evaluation/reseaux",
-                                      "/evaluation/evolution"])
+                                      "/evaluation/evolution", "/evaluation/evolution.csv",
+                                      "/evaluation/evolution.xlsx"])
 def test_coordinators_are_refused_indicators(client, login, coordinator, endpoint):
     login(coordinator)
 
@@ -90,6 +91,7 @@ def test_facilitator_of_another_network_is_refused(client, login, network, facil
     assert client.get("/evaluation/?reseau=ailleurs").status_code == 403
     assert client.get("/evaluation/export.xlsx?reseau=ailleurs").status_code == 403
     assert client.get("/evaluation/evolution?reseau=ailleurs").status_code == 403
+    assert client.get("/evaluation/evolution.csv?reseau=ailleurs").status_code == 403
     assert client.get("/evaluation/reseaux").status_code == 403
     assert other.id
 
