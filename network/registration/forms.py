@@ -67,16 +67,44 @@ class JoinForm(FlaskForm):
             valid = False
         return valid
 
-    def to_data(self) -> JoinRequestData:
+    def to_data(self, email: str | None = None) -> JoinRequestData:
         typed = self.institution.data == OTHER
         return JoinRequestData(
-            first_name=self.first_name.data, last_name=self.last_name.data, email=self.email.data,
+            first_name=self.first_name.data, last_name=self.last_name.data, email=email or self.email.data,
             phone=self.phone.data, job_title=self.job_title.data,
             institution_id=None if typed else _id_or_none(self.institution.data),
             institution_name=self.institution_name.data if typed else None,
             institution_kind=self.institution_kind.data if typed else None,
             territory_id=_id_or_none(self.territory.data), is_associated_operator=self.is_associated_operator.data,
         )
+
+
+class JoinRequestEditForm(JoinForm):
+    """The facilitators correct a pending request before accepting it; the confirmed address stays as it is."""
+
+    email = None
+    privacy_accepted = None
+    website = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution.choices[-1] = SelectChoice(OTHER, "Autre : un employeur absent de la liste")
+        self.institution_name.label.text, self.institution_name.description = "Nom de l'employeur", (
+            "Seulement s'il n'est pas dans la liste : il y sera ajouté à l'acceptation.")
+        self.institution_kind.label.text = "Type d'employeur"
+        self.is_associated_operator.label.text = ("Opérateur associé : sa structure exerce la mission de coopération "
+                                                  "pour le compte d'une collectivité")
+
+    @classmethod
+    def of(cls, join_request, **kwargs) -> "JoinRequestEditForm":
+        """The form filled with the request as it stands."""
+        typed = join_request.institution_id is None and bool(join_request.institution_name)
+        institution = OTHER if typed else str(join_request.institution_id or "")
+        return cls(data=dict(
+            first_name=join_request.first_name, last_name=join_request.last_name, phone=join_request.phone,
+            job_title=join_request.job_title, institution=institution, institution_name=join_request.institution_name,
+            institution_kind=join_request.institution_kind or "", territory=str(join_request.territory_id or ""),
+            is_associated_operator=join_request.is_associated_operator), **kwargs)
 
 
 class ConfirmForm(FlaskForm):

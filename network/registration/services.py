@@ -125,16 +125,37 @@ def submit_join_request(*, actor=None, network: Network, data: JoinRequestData, 
     return SubmitOutcome.CREATED
 
 
-def _build_request(network: Network, data: JoinRequestData, email: str, *, digest: str) -> JoinRequest:
+def _request_values(data: JoinRequestData) -> dict:
+    """What a request records of the form (all but the address): trimmed, an employer typed only when none of
+    the list was chosen."""
     typed_name = None if data.institution_id else (data.institution_name or "").strip() or None
-    return JoinRequest(
-        network_id=network.id, status=Status.UNCONFIRMED, email=email,
-        first_name=data.first_name.strip(), last_name=data.last_name.strip(), phone=data.phone.strip(),
-        job_title=data.job_title.strip(), institution_id=data.institution_id, institution_name=typed_name,
-        institution_kind=InstitutionKind(data.institution_kind) if typed_name else None,
-        territory_id=data.territory_id, is_associated_operator=data.is_associated_operator,
-        privacy_accepted_at=utcnow(), confirmation_digest=digest,
-    )
+    return dict(first_name=data.first_name.strip(), last_name=data.last_name.strip(), phone=data.phone.strip(),
+                job_title=data.job_title.strip(), institution_id=data.institution_id, institution_name=typed_name,
+                institution_kind=InstitutionKind(data.institution_kind) if typed_name else None,
+                territory_id=data.territory_id, is_associated_operator=data.is_associated_operator)
+
+
+def _build_request(network: Network, data: JoinRequestData, email: str, *, digest: str) -> JoinRequest:
+    return JoinRequest(network_id=network.id, status=Status.UNCONFIRMED, email=email, **_request_values(data),
+                       privacy_accepted_at=utcnow(), confirmation_digest=digest)
+
+
+def update_join_request(join_request: JoinRequest, *, actor: Member, data: JoinRequestData) -> list[str]:
+    """A facilitator corrects a pending request before accepting it (name, phone, job, employer, territory);
+    the confirmed address stays. Returns the names of the fields that changed (audited, never their values)."""
+    if not permissions.can_decide_join_request(actor, join_request):
+        raise NotAllowed("Seuls les co-animateurs du réseau modifient ses demandes d'adhésion.")
+    if join_request.status != Status.PENDING:
+        raise InvalidTransition("Seule une demande en attente de décision peut être modifiée.")
+    _check_references(db.session.get(Network, join_request.network_id), data)
+    values = _request_values(data)
+    changed = [name for name, value in values.items() if getattr(join_request, name) != value]
+    for name in changed:
+        setattr(join_request, name, values[name])
+    if changed:
+        record_audit(actor=actor, action="join_request.update", obj=join_request, fields=changed)
+    db.session.flush()
+    return changed
 
 
 def _check_references(network: Network, data: JoinRequestData) -> None:

@@ -10,7 +10,7 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.members.permissions import is_facilitator_of
 from network.registration import bp, permissions, queries, services
-from network.registration.forms import ConfirmForm, DeclineForm, JoinForm
+from network.registration.forms import ConfirmForm, DeclineForm, JoinForm, JoinRequestEditForm
 from network.registration.models import JoinRequest
 
 
@@ -122,6 +122,30 @@ def request_approve(request_id):
     db.session.commit()
     flash(f"{member.full_name} rejoint le réseau ; un e-mail l'invite à choisir son mot de passe.", "success")
     return redirect(url_for("registration.request_queue"))
+
+
+@bp.route("/demandes/<int:request_id>/modifier", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def request_edit(request_id):
+    join_request = db.get_or_404(JoinRequest, request_id)
+    require(permissions.can_decide_join_request(current_user, join_request))
+    if join_request.status != services.Status.PENDING:
+        flash("Cette demande n'est plus en attente : elle ne peut plus être modifiée.", "error")
+        return redirect(url_for("registration.request_queue"))
+    form = JoinRequestEditForm.of(join_request, institutions=member_queries.institutions_of(join_request.network_id),
+                                  territories=member_queries.territories_of(join_request.network_id))
+    if form.validate_on_submit():
+        try:
+            changed = services.update_join_request(join_request, actor=current_user,
+                                                   data=form.to_data(email=join_request.email))
+        except DomainError as error:
+            db.session.rollback()
+            add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
+        else:
+            db.session.commit()
+            flash(f"Demande de {join_request.full_name} modifiée." if changed else "Aucune modification.", "success")
+            return redirect(url_for("registration.request_queue", _anchor=f"demande-{join_request.id}"))
+    return render_template("registration/request_edit.html", form=form, join_request=join_request)
 
 
 @bp.route("/demandes/<int:request_id>/refuser", methods=["POST"])
