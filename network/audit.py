@@ -27,6 +27,14 @@ class AuditEvent(IdMixin, db.Model):
     actor = relationship("Member", foreign_keys=[actor_id], lazy="raise")
 
 
+def set_changed(obj, **values) -> list[str]:
+    """Set each attribute to its value; the names of those that changed, in order (what record_audit takes)."""
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    for field in changed:
+        setattr(obj, field, values[field])
+    return changed
+
+
 def record_audit(*, actor, action: str, obj, fields=(), network_id: int | None = None) -> AuditEvent:
     """Queue an audit row in the current transaction. `fields` are names, not values."""
     event = AuditEvent(

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
-from network.audit import record_audit
+from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
@@ -93,11 +93,16 @@ def add_territory(*, actor: Member, network: Network, name: str, siren: str | No
     return territory
 
 
-def _check_unused(column, ident: int, message: str) -> None:
-    """Members keep their institution and territory: the indicators break attendance down by them."""
-    users = db.session.scalar(select(func.count(Member.id)).where(column == ident))
+def _delete_unused(item: Institution | Territory, member_column, *, actor: Member, network: Network, action: str,
+                   message: str) -> None:
+    """Delete an institution or territory no member refers to, even a former one: the indicators break attendance
+    down by them. `message` ({count}) refuses otherwise."""
+    _require_manager(actor, network, item)
+    users = db.session.scalar(select(func.count(Member.id)).where(member_column == item.id))
     if users:
         raise Conflict(message.format(count=users))
+    record_audit(actor=actor, action=action, obj=item)
+    db.session.delete(item)
 
 
 def update_institution(institution: Institution, *, actor: Member, network: Network, name: str,
@@ -105,42 +110,28 @@ def update_institution(institution: Institution, *, actor: Member, network: Netw
     _require_manager(actor, network, institution)
     _check_name_free(Institution, network.id, name, "Une autre institution du réseau porte déjà ce nom.",
                      exclude_id=institution.id)
-    changed = _set_changed(institution, name=name.strip(), kind=kind)
+    changed = set_changed(institution, name=name.strip(), kind=kind)
     record_audit(actor=actor, action="institution.update", obj=institution, fields=changed)
 
 
-def _set_changed(obj, **values) -> list[str]:
-    """Set each attribute to its value; the names of those that changed (for the audit log), in order."""
-    changed = [field for field, value in values.items() if getattr(obj, field) != value]
-    for field in changed:
-        setattr(obj, field, values[field])
-    return changed
-
-
 def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
-    _require_manager(actor, network, institution)
-    _check_unused(Member.institution_id, institution.id,
-                  "Cette institution est celle de {count} membre(s), ancien·nes compris : rattachez-les d'abord à une "
-                  "autre institution (les indicateurs par institution en dépendent).")
-    record_audit(actor=actor, action="institution.delete", obj=institution)
-    db.session.delete(institution)
+    _delete_unused(institution, Member.institution_id, actor=actor, network=network, action="institution.delete",
+                   message="Cette institution est celle de {count} membre(s), ancien·nes compris : rattachez-les "
+                           "d'abord à une autre institution (les indicateurs par institution en dépendent).")
 
 
 def update_territory(territory: Territory, *, actor: Member, network: Network, name: str, siren: str | None) -> None:
     _require_manager(actor, network, territory)
     _check_name_free(Territory, network.id, name, "Un autre territoire du réseau porte déjà ce nom.",
                      exclude_id=territory.id)
-    changed = _set_changed(territory, name=name.strip(), siren=siren or None)
+    changed = set_changed(territory, name=name.strip(), siren=siren or None)
     record_audit(actor=actor, action="territory.update", obj=territory, fields=changed)
 
 
 def delete_territory(territory: Territory, *, actor: Member, network: Network) -> None:
-    _require_manager(actor, network, territory)
-    _check_unused(Member.territory_id, territory.id,
-                  "Ce territoire est celui de {count} membre(s), ancien·nes compris : rattachez-les d'abord à un "
-                  "autre territoire (les indicateurs par territoire en dépendent).")
-    record_audit(actor=actor, action="territory.delete", obj=territory)
-    db.session.delete(territory)
+    _delete_unused(territory, Member.territory_id, actor=actor, network=network, action="territory.delete",
+                   message="Ce territoire est celui de {count} membre(s), ancien·nes compris : rattachez-les d'abord "
+                           "à un autre territoire (les indicateurs par territoire en dépendent).")
 
 
 # --- members -----------------------------------------------------------------------------------

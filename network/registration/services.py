@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from network.audit import record_audit
+from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
@@ -148,10 +148,7 @@ def update_join_request(join_request: JoinRequest, *, actor: Member, data: JoinR
     if join_request.status != Status.PENDING:
         raise InvalidTransition("Seule une demande en attente de décision peut être modifiée.")
     _check_references(db.session.get(Network, join_request.network_id), data)
-    values = _request_values(data)
-    changed = [name for name, value in values.items() if getattr(join_request, name) != value]
-    for name in changed:
-        setattr(join_request, name, values[name])
+    changed = set_changed(join_request, **_request_values(data))
     if changed:
         record_audit(actor=actor, action="join_request.update", obj=join_request, fields=changed)
     db.session.flush()

@@ -40,11 +40,16 @@ def join_form(slug):
             flash(str(error), "error")
             return _render_join_form(form, network), 429
         except DomainError as error:
-            add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
+            _show_reference_error(form, error)
         else:
             db.session.commit()
             return redirect(url_for("registration.join_sent", slug=network.slug))
     return _render_join_form(form, network)
+
+
+def _show_reference_error(form, error: DomainError) -> None:
+    """A refused employer or territory (services._check_references), under the field it is about."""
+    add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
 
 
 def _render_join_form(form: JoinForm, network: Network):
@@ -140,7 +145,7 @@ def request_edit(request_id):
                                                    data=form.to_data(email=join_request.email))
         except DomainError as error:
             db.session.rollback()
-            add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
+            _show_reference_error(form, error)
         else:
             db.session.commit()
             flash(f"Demande de {join_request.full_name} modifiée." if changed else "Aucune modification.", "success")

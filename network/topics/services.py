@@ -225,12 +225,17 @@ def send_close_notices(*, now: datetime | None = None) -> int:
                                 TopicVote.closes_at > now - CLOSE_NOTICE_WINDOW,
                                 TopicVote.close_notice_sent_at.is_(None))
         .order_by(TopicVote.closes_at, TopicVote.id)).all()
+    network_ids = {vote.network_id for vote in rounds}
+    networks = {network.id: network for network in db.session.scalars(
+        select(Network).where(Network.id.in_(network_ids)))}
+    facilitators_of: dict[int, list[Member]] = {network_id: [] for network_id in network_ids}
+    for member in db.session.scalars(select(Member).where(Member.network_id.in_(network_ids),
+                                                          Member.is_active.is_(True), Member.role == Role.FACILITATOR)
+                                     .order_by(Member.id)):
+        facilitators_of[member.network_id].append(member)
     sent = 0
-    for vote in rounds:
-        network = db.session.get(Network, vote.network_id)
-        facilitators = db.session.scalars(
-            select(Member).where(Member.network_id == vote.network_id, Member.is_active.is_(True),
-                                 Member.role == Role.FACILITATOR).order_by(Member.id)).all()
+    for vote in rounds:  # a few rounds per run; the tally and the turnout are per round
+        network, facilitators = networks[vote.network_id], facilitators_of[vote.network_id]
         leaders = [row for row in queries.tally(vote) if row.is_leader and row.points]
         turnout = queries.turnout(vote)
         url = external_url("topics.vote_detail", vote_id=vote.id)
