@@ -19,6 +19,7 @@ from network.config import CONFIGS, config_from_environment
 from network.data_version import install_data_version
 from network.database import install_idle_ping, install_read_only_commit, install_sqlite_pragmas
 from network.error_pages import register_error_pages
+from network.routing import install_input_parsing
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
 
@@ -36,6 +37,7 @@ def create_app(config: type | str | None = None, overrides: dict | None = None) 
     )
     _configure(app, config, overrides or {})
     _init_extensions(app)
+    install_input_parsing(app)  # before the blueprints: their rules compile against its converters
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_error_pages(app)

@@ -12,6 +12,7 @@ from network.codev.models import Case
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.forms import query_page
 from network.members.enums import Role
 from network.members.models import Network
 from network.page_cache import cached_page
@@ -68,7 +69,7 @@ def _apply(case: Case, verb, success: str, **kwargs):
 @signed_in
 @cached_page
 def case_list():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_page()
     state = request.args.get("etat") or None
     rows, total = queries.case_list(current_user, page=page, state=state)
     is_facilitator = current_user.role == Role.FACILITATOR

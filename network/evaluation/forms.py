@@ -1,6 +1,6 @@
 """Evaluation forms: the period filter, the questionnaire, the self-assessment and the grid editor."""
 
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional

@@ -1,6 +1,6 @@
 import re
 
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, Regexp, ValidationError
@@ -101,4 +101,4 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
-    payload = HiddenField(validators=[required()])
+    payload = HiddenField(validators=[required(), max_length(8_000_000)])  # the file, base64 (MAX_CONTENT_LENGTH)

@@ -1,9 +1,12 @@
-"""Member list import from CSV: UTF-8, or the ';'-separated cp1252 files French Excel writes.
+"""Member list import from CSV: UTF-8 (with or without BOM), UTF-16 (with its BOM, Excel's "Unicode text"), or the
+';'-separated cp1252 files French Excel writes. Anything else (binary, a cell over 128 KiB, broken quoting) is
+answered with a French error about the file, never a crash.
 
 Parsing never writes: it returns a preview with a per-line error report, and the
 import creates only the lines that passed.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -18,6 +21,7 @@ from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Institution, Member, Network, Territory
 from network.members.services import MemberData, create_member, normalize_email
+from network.text import FIRST_DATE, LAST_DATE, one_line
 
 HEADER_ALIASES = {
     "nom": "last_name", "nomdefamille": "last_name",
@@ -42,11 +46,43 @@ def _normalize_header(text: str) -> str:
     return re.sub(r"[^a-z]", "", text)
 
 
+MAX_CELL = 128 * 1024  # the csv module's own field limit, named here so the message can say it
+UNREADABLE = ("Le fichier n'est pas un fichier CSV lisible (texte en UTF-8, UTF-16 ou Windows-1252) : "
+              "enregistrez-le depuis votre tableur au format « CSV ».")
+_BINARY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UnreadableFile(ValueError):
+    """The bytes are not a CSV text we can read; the message is the French per-file error."""
+
+
 def decode_csv(raw: bytes) -> str:
+    """UTF-16 with a BOM, else UTF-8 (BOM or not), else cp1252; control characters mean a binary file."""
     try:
-        return raw.decode("utf-8-sig")
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = raw.decode("utf-16")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252")  # strict: its five undefined bytes betray a binary file
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        raise UnreadableFile(UNREADABLE) from None
+    if _BINARY.search(text):
+        raise UnreadableFile(UNREADABLE)
+    return text
+
+
+def _read_rows(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UnreadableFile(f"Une cellule du fichier dépasse {MAX_CELL // 1024} Kio (ligne {reader.line_num}) : "
+                                 "vérifiez le fichier.") from None
+        raise UnreadableFile(f"Le fichier CSV est mal formé à la ligne {reader.line_num} (guillemets ou "
+                             "séparateurs) : enregistrez-le à nouveau depuis votre tableur au format « CSV ».") from None
 
 
 @dataclass
@@ -78,22 +114,27 @@ class ImportPreview:
 def _parse_date(text: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            parsed = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if FIRST_DATE <= parsed <= LAST_DATE:
+            return parsed
     raise ValueError(text)
 
 
 def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
     preview = ImportPreview()
-    text = decode_csv(raw)
-    first_line = text.splitlines()[0] if text.strip() else ""
-    if not first_line:
-        preview.file_errors.append("Le fichier est vide.")
+    try:
+        text = decode_csv(raw)
+        first_line = text.splitlines()[0] if text.strip() else ""
+        if not first_line:
+            preview.file_errors.append("Le fichier est vide.")
+            return preview
+        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+        header, *rows = _read_rows(text, delimiter)
+    except UnreadableFile as error:
+        preview.file_errors.append(str(error))
         return preview
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
     columns = [HEADER_ALIASES.get(_normalize_header(name)) for name in header]
     missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in columns]
     if missing:
@@ -110,9 +151,9 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
         territories[territory.name.lower()] = territory.id
         if territory.siren:
             territories[territory.siren] = territory.id
-    rows = list(reader)
-    file_emails = {normalize_email(cells[columns.index("email")]) for cells in rows
-                   if len(cells) > columns.index("email")}
+    email_column = columns.index("email")
+    filled = [cells for cells in rows if any(cell.strip() for cell in cells)][:MAX_ROWS]  # a bounded IN (...)
+    file_emails = {normalize_email(cells[email_column]) for cells in filled if len(cells) > email_column}
     existing = set(db.session.scalars(select(Member.email).where(func.lower(Member.email).in_(file_emails))))
     seen: dict[str, int] = {}
 
@@ -122,7 +163,7 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
         if len(preview.rows) >= MAX_ROWS:
             preview.file_errors.append(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
             break
-        values = {key: cells[index].strip() for index, key in enumerate(columns) if key and index < len(cells)}
+        values = {key: one_line(cells[index]) for index, key in enumerate(columns) if key and index < len(cells)}
         row = ImportRow(line=line_number, values=values)
         preview.rows.append(row)
         for key, label in REQUIRED_COLUMNS.items():

@@ -6,10 +6,12 @@ from flask_login import current_user
 from network.auth import roles, signed_in
 from network.errors import DomainError
 from network.extensions import db
+from network.forms import query_int, query_page
 from network.members.enums import Role
 from network.members.models import Member, Network
 from network.privacy import bp, queries, services
 from network.privacy.forms import ErasureForm
+from network.text import DB_INT_MAX
 
 
 @bp.route("/mes-donnees.zip")
@@ -43,9 +45,9 @@ def erase_member(member_id):
 @bp.route("/journal")
 @roles(Role.ADMIN)
 def audit_log():
-    network = db.session.get(Network, request.args.get("reseau", type=int) or 0)
+    network = db.session.get(Network, query_int("reseau", 0, minimum=0, maximum=DB_INT_MAX, clamp=True))
     action = request.args.get("action", "")[:60]
-    page = queries.audit_page(page=request.args.get("page", 1, type=int), network_id=network.id if network else None,
+    page = queries.audit_page(page=query_page(), network_id=network.id if network else None,
                               action_prefix=action)
     return render_template("privacy/audit_log.html", page=page, network=network, action=action,
                            networks=queries.network_names(), actions=queries.audit_actions())

@@ -1,6 +1,6 @@
 import re
 
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 

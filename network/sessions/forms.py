@@ -3,7 +3,7 @@ French error for a time that does not exist on a clock-change day."""
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from wtforms import (
     BooleanField, DateField, EmailField, FieldList, FormField, IntegerField, RadioField, SelectField, StringField,
     TextAreaField, TimeField,

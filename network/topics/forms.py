@@ -1,7 +1,7 @@
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from wtforms import (
     BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
     TimeField,

@@ -8,6 +8,7 @@ from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.forms import query_year
 from network.members.enums import Role
 from network.sessions import bp, queries, services
 from network.sessions.forms import AttendanceForm, WalkInForm
@@ -108,7 +109,7 @@ def signin_sheet_pdf(meeting_id):
 def attendance_history():
     network = network_in_scope()
     require(current_user.is_admin or can_manage_meetings(current_user, network.id))
-    year = request.args.get("annee", type=int) or to_paris(utcnow()).year
+    year = query_year(to_paris(utcnow()).year)
     return render_template("sessions/attendance_history.html", network=network, year=year,
                            history=queries.attendance_history(network.id, year, utcnow()), scope=scope_args(network),
                            years=queries.calendar_years(network.id, year))

@@ -10,6 +10,7 @@ from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.forms import query_year
 from network.members.enums import Role
 from network.page_cache import cached_page
 from network.sessions import bp, queries, services
@@ -28,7 +29,7 @@ from network.sessions.views.context import calendar_context, meeting_context
 def calendar():
     network = network_in_scope()
     require(can_view_network_meetings(current_user, network.id))
-    year = request.args.get("annee", type=int) or to_paris(utcnow()).year
+    year = query_year(to_paris(utcnow()).year)
     return render_template("sessions/calendar.html", **calendar_context(network, year))
 
 
@@ -152,7 +153,7 @@ def plan_year():
     network = network_in_scope()
     require(can_manage_meetings(current_user, network.id))
     today = to_paris(utcnow()).date()
-    year = request.args.get("annee", type=int) or (today.year if today < date(today.year, 3, 1) else today.year + 1)
+    year = query_year(today.year if today < date(today.year, 3, 1) else today.year + 1)
     form = _plan_form(network.id, year)
     if form.validate_on_submit():
         slots = [services.Slot(s.form.day.data, s.form.start.data, s.form.end.data, s.form.venue_id.data)
