@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from network.database import utcnow
 from network.errors import DomainError
+from network.text import clean_text, one_line
 
 PARIS = ZoneInfo("Europe/Paris")
 PRODID = "-//Réseau Caf-MSA//Rencontres//FR"
@@ -73,7 +74,7 @@ def _utc(value: datetime) -> datetime:
 def _address(email: str, name: str | None) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
     if name:
-        address.params["cn"] = vText(name)
+        address.params["cn"] = vText(one_line(name))
     return address
 
 
@@ -84,11 +85,12 @@ def _event(data: EventData, stamp: datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", _utc(data.starts_at))
     event.add("dtend", _utc(data.ends_at))
-    event.add("summary", data.summary)
+    # Any stored text renders: names on one line (a line break in a title 500ed), descriptions without controls.
+    event.add("summary", one_line(data.summary))
     if data.location:
-        event.add("location", data.location)
+        event.add("location", one_line(data.location))
     if data.description:
-        event.add("description", data.description)
+        event.add("description", clean_text(data.description))
     if data.url:
         event.add("url", data.url)
     event.add("status", "CANCELLED" if data.cancelled else "CONFIRMED")
@@ -110,7 +112,7 @@ def _calendar(method: str | None, name: str | None = None) -> Calendar:
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-calname", one_line(name))
     return calendar
 
 

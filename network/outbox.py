@@ -32,6 +32,7 @@ from werkzeug.routing import Map, MapAdapter
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from network.extensions import db
+from network.text import clean_text, one_line
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _header(value: str, name: str) -> Header:
 
 
 def _address(value: str) -> str:
-    name, address = parseaddr(value)
+    name, address = parseaddr(one_line(value))
     return formataddr((name, address), charset="utf-8") if name else address
 
 
@@ -110,7 +111,11 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
                 calendar: CalendarPart | None = None, reply_to: str | None = None,
                 message_id: str | None = None) -> tuple[str, bytes]:
     """Return (Message-ID, raw bytes). With a calendar: multipart/mixed →
-    [multipart/alternative → plain, html, text/calendar] + invitation.ics."""
+    [multipart/alternative → plain, html, text/calendar] + invitation.ics.
+
+    Any stored text renders: the subject on one line (a line break would start a new header), bodies without
+    control characters, display names on one line."""
+    subject, text, html = one_line(subject), clean_text(text), clean_text(html)
     body = MIMEMultipart("alternative")
     body.attach(MIMEText(text, "plain", _utf8(QP)))
     if html is not None:
@@ -148,7 +153,7 @@ def queue_email(*, to: str, subject: str, text: str, html: str | None = None,
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     message_id, raw = build_email(sender=sender, to=to, subject=subject, text=text, html=html,
                                   calendar=calendar, reply_to=reply_to)
-    row = OutboxMessage(message_id=message_id, sender=sender, recipients=to, subject=subject[:500], raw=raw)
+    row = OutboxMessage(message_id=message_id, sender=sender, recipients=to, subject=one_line(subject)[:500], raw=raw)
     db.session.add(row)
     db.session.info["outbox_queued"] = True
     return row

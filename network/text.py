@@ -23,9 +23,8 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]"
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c]")
 _ANY_BREAK = re.compile("[\n\x85\u2028\u2029]+")
 
-# OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel or LibreOffice. A line feed
-# is included because a leading CR becomes one here.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel or LibreOffice.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value):
@@ -51,7 +50,7 @@ def spreadsheet_cell(value):
     XML 1.0 has no place for them) and formulas neutralised by a leading apostrophe (OWASP CSV injection)."""
     if not isinstance(value, str):
         return value
-    value = clean_text(value)
+    value = _UNSAFE.sub("", value)  # line breaks kept as they are: a cell may hold several lines
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 

@@ -17,6 +17,7 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.page_cache import cached_page
 from network.sessions.models import Meeting
+from network.text import spreadsheet_row
 
 MOVES = {"retirer": CaseState.WITHDRAWN, "travaille": CaseState.WORKED, "clore": CaseState.CLOSED}
 MOVE_MESSAGES = {CaseState.WITHDRAWN: "Le cas est retiré.", CaseState.WORKED: "Le cas est noté comme travaillé en atelier.",
@@ -333,8 +334,8 @@ def case_export():
     require(permissions.can_export_cases(current_user, network))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(queries.EXPORT_COLUMNS)
-    writer.writerows(queries.export_rows(network))
+    writer.writerow(spreadsheet_row(queries.EXPORT_COLUMNS))
+    writer.writerows(spreadsheet_row(row) for row in queries.export_rows(network))
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="codev-{network.slug}.csv"', "Cache-Control": "no-store"})
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from network.text import one_line
+
 BLUE, BLUE_LIGHT, GREEN, AMBER, GREY, INK, MUTED, LINE = (
     "#0b5c8a", "#9cc3dd", "#1e7b4f", "#c98a00", "#b8c2cc", "#1d2733", "#5b6875", "#d5dde5")
 GREEN_LIGHT, RED = "#5fa97e", "#b3412f"
@@ -25,12 +27,12 @@ class Bar:
 def _svg(width: int, height: int, body: str, title: str) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{body}</svg>')
+        f'role="img" aria-label="{escape(one_line(title))}"><title>{escape(one_line(title))}</title>{body}</svg>')
 
 
 def _text(x, y, content, size=12, anchor="start", fill=INK, weight="normal") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}" {FONT}>{escape(content)}</text>')
+            f'font-weight="{weight}" {FONT}>{escape(one_line(content))}</text>')  # no control character: XML
 
 
 def _shorten(label: str, limit: int) -> str:

@@ -15,6 +15,7 @@ from network.evaluation.indicators import network_summaries, series_summaries
 from network.evaluation.periods import PARIS, Period, Scope, Series
 from network.extensions import db
 from network.members import queries as member_queries
+from network.text import spreadsheet_cell
 
 
 @bp.cli.command("send-self-efficacy-invitations")
@@ -66,7 +67,8 @@ def indicators_command(slug, year, quarter, from_year, output_format):
     writer = csv.DictWriter(buffer, fieldnames=["period", *(key for key, _l, _g in SUMMARY_COLUMNS)],
                             lineterminator="\n")
     writer.writeheader()
-    writer.writerows({"period": period, **record} for period, networks in records for record in networks)
+    writer.writerows({key: spreadsheet_cell(value) for key, value in {"period": period, **record}.items()}
+                     for period, networks in records for record in networks)
     click.echo(buffer.getvalue(), nl=False)
 
 

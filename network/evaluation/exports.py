@@ -18,17 +18,11 @@ from network.evaluation.figures import CodevFigures, NetworkSummary, Ratio, Vote
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.periods import Period, Scope
 from network.evaluation.scales import GSE_CITATION
+from network.text import spreadsheet_cell
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8"}
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Spreadsheet formula injection: text starting with = + - @ tab or CR gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+neutralise = spreadsheet_cell  # every cell: control characters removed, formulas neutralised (network/text.py)
 
 
 def _rate(ratio: Ratio) -> float | None:

@@ -41,8 +41,9 @@ for _number, _item in enumerate(GSE_ITEMS, start=1):
 
 
 def self_efficacy_answers(form: SelfEfficacyForm) -> list[int | None]:
-    return [int(getattr(form, f"item_{n}").data) if getattr(form, f"item_{n}").data else None
-            for n in range(1, len(GSE_ITEMS) + 1)]
+    """A blank answer (even " ", which Optional lets through) is a missing item, as the scale allows."""
+    answers = [(getattr(form, f"item_{n}").data or "").strip() for n in range(1, len(GSE_ITEMS) + 1)]
+    return [int(answer) if answer else None for answer in answers]
 
 
 def self_assessment_form(activities, formdata=None) -> FlaskForm:

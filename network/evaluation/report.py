@@ -15,6 +15,7 @@ from network.evaluation.assembly import Evaluation, ratio_text
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.scales import GSE_CITATION
 from network.formatting import french_date, french_percent
+from network.text import clean_text
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 BLUE = (11, 92, 138)
@@ -36,6 +37,16 @@ class ReportPDF(FPDF):
         self.set_auto_page_break(True, margin=18)
         self.set_title(title)
         self.set_creator("Réseau")
+
+    def normalize_text(self, text: str) -> str:
+        """Every string fpdf2 writes: control characters removed, a character the font lacks (an emoji, a
+        Chinese name) shown as "?" rather than as an empty box."""
+        text = clean_text(super().normalize_text(text))
+        font = self.current_font
+        cmap = getattr(font, "cmap", None)
+        if not cmap:
+            return text
+        return "".join(char if char == "\n" or ord(char) in cmap else "?" for char in text)
 
     def footer(self):
         self.set_y(-12)

@@ -22,6 +22,7 @@ from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
 from network.sessions.models import Attendance, Invitation, Meeting
+from network.text import spreadsheet_cell
 from network.throttle import ThrottleEvent, purge_older_than
 from network.topics.models import Ballot, BallotPoint, Topic
 
@@ -88,7 +89,8 @@ def collect_member_data(member: Member) -> dict[str, list[dict]]:
 
 
 def member_data_zip(member: Member) -> bytes:
-    """A zip with donnees.json (everything) and one CSV per family (UTF-8 with BOM, ';' for Excel)."""
+    """A zip with donnees.json (everything, as stored) and one CSV per family (UTF-8 with BOM, ';' for Excel; cells
+    through spreadsheet_cell: a topic title written by another member must not run as a formula)."""
     data = collect_member_data(member)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -100,7 +102,8 @@ def member_data_zip(member: Member) -> bytes:
             if rows:
                 writer = csv.DictWriter(text, fieldnames=list(rows[0]), delimiter=";")
                 writer.writeheader()
-                writer.writerows([{key: _jsonable(value) for key, value in row.items()} for row in rows])
+                writer.writerows([{key: spreadsheet_cell(_jsonable(value)) for key, value in row.items()}
+                                  for row in rows])
             archive.writestr(f"{family}.csv", "\ufeff" + text.getvalue())
     return buffer.getvalue()
 

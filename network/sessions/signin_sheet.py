@@ -11,6 +11,8 @@ from flask_babel import format_datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from network.text import clean_text
+
 ENCODING = "windows-1252"
 COLUMNS = (("Nom", 46), ("Institution", 52), ("Territoire", 52), ("Signature", 36))
 ROW_HEIGHT = 11
@@ -19,7 +21,7 @@ APPROXIMATIONS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "
 
 def printable(text: str | None) -> str:
     """Keep what windows-1252 can show; approximate the rest (Ł → L, ğ → g)."""
-    text = text or ""
+    text = clean_text(text or "")
     out = []
     for char in text:
         try:
@@ -38,6 +40,10 @@ class SheetPdf(FPDF):
         self.sheet_title = title
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(12, 12, 12)
+
+    def normalize_text(self, text: str) -> str:
+        """Any string written goes through printable() first: nothing reaches the encoder it cannot take."""
+        return super().normalize_text(printable(text))
 
     def footer(self):
         self.set_y(-12)
