@@ -25,6 +25,7 @@ from network.page_cache import cached_page
 from sqlalchemy import select
 
 STAFF = (Role.ADMIN, Role.FACILITATOR)
+FILTER_NAMES = ("annee", "trimestre", "territoire")
 
 
 # --- helpers: which network, which period ---------------------------------------------------------
@@ -40,6 +41,13 @@ def _network_in_scope() -> Network | None:
         network = db.get_or_404(Network, current_user.network_id)
     require(permissions.can_view_indicators(current_user, network))
     return network
+
+
+def _filter_args(network: bool = True) -> dict[str, str]:
+    """The filters a page's links carry over: only these names (any other, e.g. ?extension= or ?_external=, would
+    collide with url_for's own arguments)."""
+    names = ("reseau", *FILTER_NAMES) if network else FILTER_NAMES
+    return {name: request.args[name] for name in names if name in request.args}
 
 
 def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
@@ -88,10 +96,10 @@ def _years_for(scope: Scope):
 def dashboard():
     network = _network_in_scope()
     if network is None:
-        return redirect(url_for("evaluation.overview", **request.args))
+        return redirect(url_for("evaluation.overview", **_filter_args(network=False)))
     form, evaluation = _evaluation_for(network)
     return render_template("evaluation/dashboard.html", network=network, filter_form=form, evaluation=evaluation,
-                           definitions=DEFINITIONS, query_args=request.args.to_dict())
+                           definitions=DEFINITIONS, query_args=_filter_args())
 
 
 @bp.route("/evolution")
@@ -103,7 +111,7 @@ def evolution():
     years = _years_for(scope)
     return render_template("evaluation/evolution.html", network=network, filter_form=form, scope=scope,
                            years=years, chart=years_chart(years), definitions=DEFINITIONS,
-                           query_args=request.args.to_dict())
+                           query_args=_filter_args())
 
 
 @bp.route("/evolution.<any(xlsx, csv):extension>")
@@ -122,7 +130,7 @@ def overview():
     form, scope = _filters(None)
     rows, total = network_summaries(scope)
     return render_template("evaluation/overview.html", filter_form=form, scope=scope, rows=rows, total=total,
-                           definitions=DEFINITIONS, query_args=request.args.to_dict())
+                           definitions=DEFINITIONS, query_args=_filter_args(network=False))
 
 
 @bp.route("/export.<any(xlsx, csv):extension>")
@@ -147,7 +155,7 @@ def report_page():
     form, evaluation = _evaluation_for(network)
     return render_template("evaluation/report.html", network=network, evaluation=evaluation, definitions=DEFINITIONS,
                            citation=GSE_CITATION, years=_years_for(evaluation.scope),
-                           query_args=request.args.to_dict())
+                           query_args=_filter_args())
 
 
 @bp.route("/rapport.pdf")
