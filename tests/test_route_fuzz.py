@@ -7,18 +7,19 @@ strings; POST routes get the form found on their own page (or on any page that p
 values, with a valid CSRF token. Values are sampled with a fixed seed, not crossed exhaustively."""
 
 import io
+import os
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from sqlalchemy import inspect as sql_inspect, select
 
-from network.codev.enums import CaseState, SubgroupRole
+from network.codev.enums import CaseState
 from network.codev.models import CaseAction, CaseFollowUp, CaseRecord
 from network.database import utcnow
 from network.evaluation import services as evaluation_services
@@ -38,7 +39,7 @@ from tests.topics.factories import create_topic, create_vote
 
 SEED = 14
 ROLES = ("anonymous", "admin", "facilitator", "coordinator")
-FORM_VARIANTS = 4  # per form: the page's own values, then this many with hostile values sampled into the fields
+FORM_VARIANTS = 3  # per form: the page's own values, then this many with hostile values sampled into the fields
 CONTROL = "ctl\x00\x01\x08\x0b\x0c\x1b\x7f"
 HUGE_INTS = ["99999999999999999999", str(2 ** 31), str(2 ** 63), "-1", "0", "-2147483649"]
 PATH_STRINGS = ["\x00", "a\nb", "<script>alert(1)</script>", "é😀", "x" * 300, "..", "=1+1", " ", "%", "'; --"]
@@ -229,21 +230,38 @@ class Walker:
 
     # ids of every table with an integer primary key, smallest (own network, built first) to largest (foreign)
     def _ids_by_model(self) -> dict[str, list[int]]:
-        ids = {}
+        ids, self.models = {}, {}
         for mapper in db.Model.registry.mappers:
             model = mapper.class_
             keys = sql_inspect(model).primary_key
             if len(keys) == 1 and keys[0].type.python_type is int:
                 ids[_snake(model.__name__)] = sorted(db.session.scalars(select(keys[0])).all())
+                self.models[_snake(model.__name__)] = model
         return ids
 
-    def _ids_for(self, argument: str) -> list[int]:
+    def _model_name(self, argument: str) -> str | None:
+        """meeting_id → meeting (Meeting), item_id → agenda_item (AgendaItem), vote_id → topic_vote."""
         name = argument.removesuffix("_id")
-        matches = ([ids for model, ids in self.ids.items() if model == name]
-                   or [ids for model, ids in self.ids.items() if model.endswith("_" + name)])
-        if matches and matches[0]:
-            return matches[0]
+        matches = [model for model in self.ids if model == name] or [m for m in self.ids if m.endswith("_" + name)]
+        return matches[0] if matches and self.ids[matches[0]] else None
+
+    def _ids_for(self, argument: str) -> list[int]:
+        if model := self._model_name(argument):
+            return self.ids[model]
         return sorted({i for ids in self.ids.values() for i in ids})  # an unknown name: any row's id
+
+    def _related(self, combo: dict[str, str], index: int) -> dict[str, str]:
+        """A later id argument takes a row that belongs to an earlier one (/rencontres/<meeting_id>/ordre-du-jour/
+        <item_id>: an item of that meeting), when its model has a column named after the earlier argument."""
+        for argument in list(combo):
+            model = self.models.get(self._model_name(argument) or "")
+            for earlier in [a for a in combo if a != argument and a.endswith("_id")]:
+                if model is not None and combo[earlier].isdigit() and hasattr(model, earlier):
+                    ids = db.session.scalars(select(model.id).where(getattr(model, earlier) == int(combo[earlier]))
+                                             .order_by(model.id)).all()
+                    if ids:
+                        combo[argument] = str(ids[index % len(ids)])
+        return combo
 
     # values for each argument of a rule
     def _candidates(self, rule, argument: str) -> tuple[list[str], list[str]]:
@@ -262,13 +280,14 @@ class Walker:
         return known or ["valeur"], PATH_STRINGS
 
     def urls_for(self, rule) -> list[str]:
-        arguments = sorted(rule._converters)  # the path's own arguments (not the defaults)
+        arguments = re.findall(r"<(?:[^<>:]+:)?([^<>()]+?)(?:\([^<>]*\))?>", rule.rule)  # in path order
         if not arguments:
             return [rule.rule]
         options = {argument: self._candidates(rule, argument) for argument in arguments}
         combos = []
         for index in range(max(len(real) for real, _ in options.values())):  # each real value at least once
-            combos.append({a: real[min(index, len(real) - 1)] for a, (real, _) in options.items()})
+            combos.append(self._related({a: real[min(index, len(real) - 1)] for a, (real, _) in options.items()},
+                                        index))
         for argument in arguments:  # each argument hostile once, the others real
             combos.append({a: (self.rng.choice(hostile) if a == argument else self.rng.choice(real))
                            for a, (real, hostile) in options.items()})
@@ -392,11 +411,13 @@ def walk(app, make_client, role: str) -> Walker:
             query = {name: walker.rng.choice(QUERY_VALUES).replace("{foreign_slug}", world.foreign.slug)
                      for name in walker.rng.sample(QUERY_NAMES, 6)}
             walker.get(f"{urls[0]}?{urlencode(query)}")
+            walker.get(f"{urls[0]}?reseau={world.own.slug}")
 
     for rule in rules:  # every POST: its own page's form, else a form seen posting to it, else the token alone
         if "POST" not in rule.methods:
             continue
-        for url in walker.urls_for(rule)[:3]:
+        urls = walker.urls_for(rule)
+        for url in [*urls[:3], f"{urls[0]}?reseau={world.own.slug}"]:  # ?reseau=: an admin's network scope
             if not _still_signed_in(walker):
                 _sign_in(world, role, client)
             forms = []
@@ -406,8 +427,9 @@ def walk(app, make_client, role: str) -> Walker:
                     forms = [form for form in parse_page(response, urlsplit(url).path).forms
                              if form.method == "post" and urlsplit(form.action).path == urlsplit(url).path]
             forms = forms or walker.forms_by_endpoint.get(rule.endpoint, [])[:2] or [PageForm(url, "post")]
-            for form in forms[:2]:
-                walker.post_form(url, form)
+            for form in forms[:2]:  # to the form's own action when it is this URL (it keeps its ?reseau=)
+                same = urlsplit(form.action).path == urlsplit(url).path and urlsplit(form.action).query
+                walker.post_form(form.action if same else url, form)
     return walker
 
 
@@ -422,6 +444,8 @@ def _still_signed_in(walker: Walker) -> bool:
 def test_no_route_answers_5xx_to_hostile_input(app, make_client, smtp_server, role):
     walker = walk(app, make_client, role)
     mail = send_due(limit=100_000)  # every email the walk queued is built and accepted by a real SMTP server
+    if os.environ.get("FUZZ_REPORT"):  # FUZZ_REPORT=1 pytest -s: how deep the walk went, per method and status
+        print(f"\n{role}: {walker.requests} requests, {sorted(walker.statuses.items())}, {mail}")
 
     assert walker.failures == []
     assert sorted({rule.endpoint for rule in app.url_map.iter_rules()} - walker.endpoints - {"static"}) == []

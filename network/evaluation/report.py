@@ -48,6 +48,15 @@ class ReportPDF(FPDF):
             return text
         return "".join(char if char == "\n" or ord(char) in cmap else "?" for char in text)
 
+    def to_bytes(self) -> bytes:
+        """The document; then the font files fpdf2 keeps open (fontTools reads them lazily) are closed."""
+        try:
+            return bytes(self.output())
+        finally:
+            for font in self.fonts.values():
+                if getattr(font, "ttfont", None) is not None:
+                    font.ttfont.close()
+
     def footer(self):
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
@@ -189,4 +198,4 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
         pdf.set_font("DejaVu", "B", 9)
         pdf.multi_cell(0, 5, name, new_x="LMARGIN", new_y="NEXT")
         pdf.paragraph(text, size=9)
-    return bytes(pdf.output())
+    return pdf.to_bytes()
