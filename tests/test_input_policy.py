@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from icalendar import Calendar
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
+from werkzeug.routing.converters import NumberConverter, UnicodeConverter
 from wtforms import (
     DateField, FieldList, FormField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField,
 )
@@ -24,7 +25,7 @@ from network.evaluation import services as evaluation_services
 from network.evaluation.models import GridRubric, SelfEfficacyResponse
 from network.extensions import db
 from network.forms import DEFAULT_MAX_LINE, DEFAULT_MAX_TEXT, Form, is_text_field
-from network.text import clean_text
+from network.text import DB_INT_MAX, clean_text
 from network.topics.models import Ballot, BallotPoint, Topic
 from tests.sessions.factories import create_meeting
 from tests.topics.factories import create_topic, create_vote
@@ -164,6 +165,15 @@ def test_topic_title_with_a_line_break_is_refused_in_french(client, login, netwo
     assert response.status_code == 200
     assert "Une seule ligne : retirez les retours à la ligne." in response.get_data(as_text=True)
     assert db.session.scalars(db.select(Topic)).all() == []
+
+
+def test_every_integer_url_argument_is_bounded_and_every_text_one_printable(app):
+    loose = sorted(f"{rule.rule} {name}" for rule in app.url_map.iter_rules()
+                   for name, converter in rule._converters.items()
+                   if (isinstance(converter, NumberConverter) and (converter.max is None or converter.max > DB_INT_MAX))
+                   or (type(converter) is UnicodeConverter))
+
+    assert loose == []
 
 
 @pytest.mark.parametrize("url", ["/rencontres/99999999999999999999", "/rencontres/2147483648",
