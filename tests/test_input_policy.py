@@ -5,7 +5,9 @@ import csv
 import importlib
 import io
 import pkgutil
+import re
 import zipfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -144,6 +146,15 @@ def test_ids_and_numbers_beyond_the_database_range_are_refused(app, value):
 @pytest.mark.parametrize("value", ["0001-01-01", "2200-01-01"])
 def test_implausible_dates_are_refused(app, value):
     assert _sample(app, day=value).errors == {"day": ["Date hors limites (entre 1900 et 2199)."]}
+
+
+def test_every_module_writing_a_spreadsheet_goes_through_spreadsheet_cell():
+    writers = [path for path in Path(network.__file__).parent.rglob("*.py")
+               if re.search(r"csv\.(writer|DictWriter)\(|Workbook\(", path.read_text())]
+    unprotected = sorted(str(path.relative_to(Path(network.__file__).parent)) for path in writers
+                         if not re.search(r"\b(spreadsheet_cell|spreadsheet_row|neutralise)\(", path.read_text()))
+
+    assert len(writers) >= 4 and unprotected == []
 
 
 # --- through the real pages ---------------------------------------------------------------------------------------
