@@ -291,6 +291,6 @@ def test_meeting_page_shows_where_each_answer_came_from(mailbox, read_replies, i
     db.session.commit()
     login(caf_facilitator)
     page = client.get(f"/rencontres/{meeting.id}").get_data(as_text=True)
-    assert '<th scope="col">Réponse donnée par</th>' in page
-    assert page.count('<td data-label="Réponse donnée par">agenda</td>') == 1
-    assert page.count('<td data-label="Réponse donnée par">site</td>') == 1
+    assert '<th scope="col">Via</th>' in page
+    assert page.count('<td data-label="Via">agenda</td>') == 1
+    assert page.count('<td data-label="Via">site</td>') == 1
