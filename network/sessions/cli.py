@@ -1,6 +1,8 @@
 """`flask --app network sessions <command>` (for cron)."""
 
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 
 import click
@@ -8,6 +10,7 @@ from flask import current_app
 
 from network.extensions import db
 from network.sessions import bp
+from network.sessions.inbound import reply_server
 from network.sessions.mailbox import Mailbox, MailboxNotConfigured, MailboxSettings
 from network.sessions.services import send_reminders
 from network.sessions.services.replies import process_reply
@@ -79,3 +82,21 @@ def read_replies_command():
     click.echo(f"replies read={report.read} applied={report.applied} ignored={report.ignored} "
                f"malformed={report.malformed} duplicates={report.duplicates} not_replies={report.not_replies} "
                f"failed={report.failed}")
+
+
+@bp.cli.command("serve-replies")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8024, show_default=True, help="LMTP port.")
+def serve_replies_command(host, port):
+    """Receive the calendar answers over LMTP (the mail server delivers the organizer address here)."""
+    server = reply_server(current_app._get_current_object(), host=host, port=port)
+    server.start()
+    click.echo(f"LMTP endpoint for calendar replies on {host}:{port} (Ctrl+C to stop)")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@ are delivered to a real IMAP server (Dovecot, IMAPS with a CA made for the run) 
 `flask sessions read-replies`; forged, stale, duplicate and malformed ones change nothing (issue #17, part A)."""
 
 import logging
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -13,9 +14,11 @@ from network.extensions import db
 from network.outbox import OutboxMessage
 from network.sessions import services
 from network.sessions.enums import AttendanceStatus, MeetingStatus
+from network.sessions.inbound import reply_server
 from network.sessions.mailbox import CHECKED_KEYWORD
 from network.sessions.models import Attendance, CalendarReply, Invitation
 from tests import factories
+from tests.conftest import free_port
 from tests.sessions import factories as sf
 from tests.sessions.reply_emails import (
     gmail_reply, malformed_reply, outlook_reply, plain_email, subject_only_reply, thunderbird_reply,
@@ -294,3 +297,38 @@ def test_meeting_page_shows_where_each_answer_came_from(mailbox, read_replies, i
     assert '<th scope="col">Via</th>' in page
     assert page.count('<td data-label="Via">agenda</td>') == 1
     assert page.count('<td data-label="Via">site</td>') == 1
+
+
+# --- the LMTP endpoint (the mail server delivers the answers instead of the app reading a mailbox) ---------------
+
+@pytest.fixture
+def lmtp_endpoint(app):
+    port = free_port()
+    server = reply_server(app, host="127.0.0.1", port=port)
+    server.start()
+    yield port
+    server.stop()
+
+
+def test_lmtp_delivery_sets_the_answer(lmtp_endpoint, invited, network):
+    meeting, ines, invitation = invited
+    with smtplib.LMTP("127.0.0.1", lmtp_endpoint) as lmtp:
+        refused = lmtp.sendmail(ines.email, [network.mailbox_email],
+                                gmail_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=network.mailbox_email,
+                                            partstat="ACCEPTED", note="Avec plaisir"))
+    assert refused == {}
+    assert _answer(invitation) == ("yes", "Avec plaisir", "calendar")
+
+
+def test_lmtp_takes_one_recipient_per_message_and_acknowledges_ignored_replies(lmtp_endpoint, invited, network):
+    meeting, ines, invitation = invited
+    forged = outlook_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=network.mailbox_email,
+                           sender="mallory@example.test")
+    with smtplib.LMTP("127.0.0.1", lmtp_endpoint) as lmtp:
+        lmtp.ehlo_or_helo_if_needed()
+        assert lmtp.mail("mallory@example.test")[0] == 250
+        assert lmtp.rcpt(network.mailbox_email) == (250, b"2.1.5 OK")
+        assert lmtp.rcpt("autre@example.test") == (452, b"4.5.3 One recipient per message")
+        assert lmtp.data(forged) == (250, b"2.0.0 Processed")
+    assert _answer(invitation) == ("pending", None, None)
+    assert db.session.scalar(select(CalendarReply.outcome)) == "ignored"
