@@ -33,7 +33,9 @@ def _invitations() -> dict[int, tuple]:
     columns = [invitations.c.id, invitations.c.guest_name]
     if "guest_job" in invitations.c:
         columns += [invitations.c.guest_job, invitations.c.rsvp_source, invitations.c.ical_sequence]
-    return {row[0]: tuple(row[1:]) for row in db.session.execute(select(*columns))}
+    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(select(*columns))}
+    db.session.commit()  # PostgreSQL: an open read would block the next migration's ALTER TABLE
+    return rows
 
 
 def test_migration_0012_keeps_sequences_origins_and_guest_jobs(migration_app):  # noqa: F811

@@ -295,8 +295,8 @@ def test_meeting_page_shows_where_each_answer_came_from(mailbox, read_replies, i
     login(caf_facilitator)
     page = client.get(f"/rencontres/{meeting.id}").get_data(as_text=True)
     assert '<th scope="col">Via</th>' in page
-    assert page.count('<td data-label="Via">agenda</td>') == 1
-    assert page.count('<td data-label="Via">site</td>') == 1
+    assert page.count('<td data-label="Via" class="nowrap">agenda</td>') == 1
+    assert page.count('<td data-label="Via" class="nowrap">site</td>') == 1
 
 
 # --- the LMTP endpoint (the mail server delivers the answers instead of the app reading a mailbox) ---------------
