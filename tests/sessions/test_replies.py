@@ -160,8 +160,10 @@ def test_forged_and_stale_replies_change_nothing(mailbox, read_replies, invited,
         mailbox.append(raw)
     with caplog.at_level(logging.INFO, logger="network.sessions.services.replies"):
         output = read_replies()
-    reasons = [record.getMessage() for record in caplog.records if record.name == "network.sessions.services.replies"]
+    records = [record for record in caplog.records if record.name == "network.sessions.services.replies"]
+    reasons = [record.getMessage() for record in records]
     assert output == _summary(read=9, ignored=9)
+    assert {record.levelname for record in records} == {"WARNING"}
     assert _answer(invitation) == ("pending", None, None)
     assert len(mailbox.messages(PROCESSED)) == 9
     assert reasons == [

@@ -124,7 +124,9 @@ def process_reply(raw: bytes, *, require_auth: bool = False, authserv_id: str | 
         outcome, reason = ReplyOutcome.IGNORED, str(error)
     except Malformed as error:
         outcome, reason = ReplyOutcome.MALFORMED, str(error)
-    log.info("calendar reply %s %s: %s", key, outcome, reason)
+    # Ignored and malformed replies are warnings: with no logging set up they still reach cron's output.
+    log.log(logging.INFO if outcome == ReplyOutcome.APPLIED else logging.WARNING, "calendar reply %s %s: %s",
+            key, outcome, reason)
     try:
         with db.session.begin_nested():
             db.session.add(CalendarReply(message_key=key, outcome=outcome, reason=reason[:200],
