@@ -15,7 +15,7 @@ SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := network
 
-.PHONY: run test test-pg install browser node clean help
+.PHONY: run test test-pg install browser imap node clean help
 
 ## make help: list the targets
 help:
@@ -41,6 +41,16 @@ browser:
 	fi
 	@test -x "$(CHROMIUM_PATH)" || { echo "Chromium is missing at $(CHROMIUM_PATH)" >&2; exit 1; }
 
+## make imap: Debian's Dovecot, the IMAP server the calendar-reply tests start (apt-get; not left running)
+DOVECOT := /usr/sbin/dovecot
+imap:
+	@if [ ! -x "$(DOVECOT)" ]; then \
+	  echo "Installing Debian's Dovecot IMAP server (apt-get)…"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd; \
+	fi
+	@test -x "$(DOVECOT)" || { echo "Dovecot is missing at $(DOVECOT)" >&2; exit 1; }
+
 node_modules/.installed-stamp: package.json $(wildcard package-lock.json)
 	@command -v npm >/dev/null || { echo "npm is required for the Node packages in package.json" >&2; exit 1; }
 	@# A lockfile gives a reproducible `npm ci`; without one, install without writing a lockfile.
@@ -57,11 +67,11 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: set up and pass the whole suite on SQLite (browser tests included)
-test: install browser node
+test: install browser imap node
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make test-pg: the same suite on PostgreSQL (TEST_DATABASE_URL, default the local `test` database)
-test-pg: install browser node
+test-pg: install browser imap node
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make clean: remove the virtualenv, Node packages and caches (not the database in instance/)

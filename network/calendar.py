@@ -45,6 +45,11 @@ def to_paris(instant: datetime) -> datetime:
 class Attendee:
     email: str
     name: str | None = None
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED for a place the member took on the site: nothing to answer
+
+    @property
+    def expects_reply(self) -> bool:
+        return self.partstat == "NEEDS-ACTION"
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,8 @@ def _event(data: EventData, stamp: datetime) -> Event:
     for attendee in data.attendees:
         address = _address(attendee.email, attendee.name)
         address.params["role"] = "REQ-PARTICIPANT"
-        address.params["partstat"] = "NEEDS-ACTION"
-        address.params["rsvp"] = "TRUE"
+        address.params["partstat"] = attendee.partstat
+        address.params["rsvp"] = "TRUE" if attendee.expects_reply else "FALSE"
         event.add("attendee", address)
     return event
 

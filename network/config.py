@@ -63,6 +63,22 @@ class Config:
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
     MEETING_REMINDER_DAYS = int(os.environ.get("MEETING_REMINDER_DAYS", 7))
+
+    # The organizer's mailbox read by `flask sessions read-replies` (answers given with a calendar's buttons).
+    REPLY_IMAP_HOST = os.environ.get("REPLY_IMAP_HOST")  # unset: replies are not read
+    REPLY_IMAP_PORT = int(os.environ.get("REPLY_IMAP_PORT", 993))
+    REPLY_IMAP_SECURITY = os.environ.get("REPLY_IMAP_SECURITY", "ssl")  # ssl (IMAPS) or starttls; never plain
+    REPLY_IMAP_USER = os.environ.get("REPLY_IMAP_USER")
+    REPLY_IMAP_PASSWORD = os.environ.get("REPLY_IMAP_PASSWORD")
+    REPLY_IMAP_FOLDER = os.environ.get("REPLY_IMAP_FOLDER", "INBOX")
+    REPLY_IMAP_PROCESSED_FOLDER = os.environ.get("REPLY_IMAP_PROCESSED_FOLDER", "Reponses-traitees")
+    REPLY_IMAP_CA_FILE = os.environ.get("REPLY_IMAP_CA_FILE")  # a private CA; the system's CAs otherwise
+    REPLY_IMAP_TIMEOUT_SECONDS = float(os.environ.get("REPLY_IMAP_TIMEOUT_SECONDS", 30))
+    REPLY_IMAP_BATCH_SIZE = int(os.environ.get("REPLY_IMAP_BATCH_SIZE", 200))
+    # Require the receiving MTA's Authentication-Results to show dkim=pass or spf=pass for the sender's domain;
+    # REPLY_AUTHSERV_ID names that MTA (only its header is trusted; without it, the topmost header).
+    REPLY_REQUIRE_AUTH = _env_bool("REPLY_REQUIRE_AUTH", False)
+    REPLY_AUTHSERV_ID = os.environ.get("REPLY_AUTHSERV_ID")
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
 

@@ -22,6 +22,14 @@ def french_time(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "HH'h'mm")
 
 
+def french_clock(value: datetime | None) -> str:
+    """French typography for a time in running text: « 9 h 30 », « 10 h » (no-break spaces), Paris time."""
+    if value is None:
+        return ""
+    hour, minute = (int(part) for part in format_datetime(value, "H:mm").split(":"))
+    return f"{hour}\u00a0h\u00a0{minute:02d}" if minute else f"{hour}\u00a0h"
+
+
 def french_number(value, digits: int = 0) -> str:
     return "" if value is None else format_decimal(value, format=f"#,##0{'.' + '0' * digits if digits else ''}")
 
@@ -37,6 +45,7 @@ def install_template_helpers(app) -> None:
     app.add_template_filter(french_datetime, "datetime_fr")
     app.add_template_filter(french_date, "date_fr")
     app.add_template_filter(french_time, "time_fr")
+    app.add_template_filter(french_clock, "clock_fr")
     app.add_template_filter(french_number, "number_fr")
     app.add_template_filter(french_percent, "percent_fr")
     app.jinja_env.globals.update(Role=Role, csrf_token=generate_csrf)

@@ -18,6 +18,10 @@ from network.data_version import DataVersion, clear_all_caches, ensure_data_vers
 from network.extensions import db as _db
 from tests import factories
 
+# A real IMAP server (Debian's Dovecot) for the calendar replies: fixtures imap_server, imap_mailbox; and every
+# calendar email a test queues read back by icalendar, vobject and ical.js after the test.
+pytest_plugins = ["tests.dovecot", "tests.calendar_check"]
+
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -65,3 +65,23 @@ class RegistrationStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"confirmed": "Inscrit·e", "waitlisted": "Liste d'attente"}[self.value]
+
+
+class RsvpSource(StrEnum):
+    """Where an answer came from: the email's link, the site, or the member's calendar (an iMIP REPLY)."""
+
+    LINK = "link"
+    SITE = "site"
+    CALENDAR = "calendar"
+
+    @property
+    def label(self) -> str:
+        return {"link": "lien", "site": "site", "calendar": "agenda"}[self.value]
+
+
+class ReplyOutcome(StrEnum):
+    """What reading one email of the organizer's mailbox led to (stored per Message-ID)."""
+
+    APPLIED = "applied"
+    IGNORED = "ignored"
+    MALFORMED = "malformed"

@@ -189,7 +189,8 @@ class RsvpForm(FlaskForm):
 
 
 class GuestForm(FlaskForm):
-    name = StringField("Nom et fonction", validators=[required(), max_length(200)])
+    name = StringField("Prénom et nom", validators=[required(), max_length(200)])
+    job = StringField("Fonction (facultatif)", validators=[optional(), max_length(200)])
     email = EmailField("Adresse e-mail", validators=[required(), email_address(), max_length(320)])
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
 from network.members.models import Member, Network
-from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
+from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
 
 
 class Venue(IdMixin, db.Model):
@@ -96,9 +96,13 @@ class Invitation(IdMixin, db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     guest_email: Mapped[str | None] = mapped_column(String(320))
     guest_name: Mapped[str | None] = mapped_column(String(200))
+    guest_job: Mapped[str | None] = mapped_column(String(200))
     rsvp: Mapped[str] = mapped_column(String(10), default=Rsvp.PENDING)
     rsvp_comment: Mapped[str | None] = mapped_column(String(500))
+    rsvp_source: Mapped[str | None] = mapped_column(String(10))  # RsvpSource; None while pending
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The SEQUENCE of the last calendar sent to this person: a reply older than it is stale.
+    ical_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -108,6 +112,22 @@ class Invitation(IdMixin, db.Model):
     @property
     def rsvp_label(self) -> str:
         return Rsvp(self.rsvp).label
+
+    @property
+    def rsvp_source_label(self) -> str | None:
+        return RsvpSource(self.rsvp_source).label if self.rsvp_source else None
+
+
+class CalendarReply(IdMixin, db.Model):
+    """One email read from the organizer's mailbox, keyed by its Message-ID: the same email twice counts once."""
+
+    __tablename__ = "calendar_replies"
+
+    message_key: Mapped[str] = mapped_column(String(255), unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # ReplyOutcome
+    reason: Mapped[str | None] = mapped_column(String(200))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Attendance(IdMixin, db.Model):

@@ -126,8 +126,8 @@ def invitation_rows(meeting_id: int) -> list[Row]:
     """The meeting page's table as plain rows (no ORM objects: it has 300 of them), in `invitations` order."""
     return list(db.session.execute(
         select(Invitation.member_id, Member.last_name, Member.first_name, Member.institution_id,
-               Institution.name.label("institution_name"), Invitation.guest_name, Invitation.guest_email,
-               Invitation.rsvp, Invitation.rsvp_comment, Invitation.sent_at)
+               Institution.name.label("institution_name"), Invitation.guest_name, Invitation.guest_job,
+               Invitation.guest_email, Invitation.rsvp, Invitation.rsvp_comment, Invitation.rsvp_source, Invitation.sent_at)
         .outerjoin(Member, Member.id == Invitation.member_id)
         .outerjoin(Institution, Institution.id == Member.institution_id)
         .where(Invitation.meeting_id == meeting_id)

@@ -129,16 +129,6 @@ def test_update_then_cancel_bump_sequence_and_keep_uid(invited_meeting, caf_faci
     assert meeting.status == MeetingStatus.CANCELLED
 
 
-def test_title_change_sends_no_update(invited_meeting, caf_facilitator):
-    meeting, _ = invited_meeting
-    before = db.session.scalar(select(db.func.count(OutboxMessage.id)))
-    data = services.MeetingData(title="Nouveau titre", starts_at=meeting.starts_at, ends_at=meeting.ends_at,
-                                venue_id=meeting.venue_id)
-    services.update_meeting(actor=caf_facilitator, meeting=meeting, data=data)
-    assert meeting.ical_sequence == 0
-    assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == before
-
-
 def test_nonexistent_paris_time_is_refused_in_french():
     with pytest.raises(DomainError) as error:
         paris_to_utc(date(2027, 3, 28), time(2, 30))

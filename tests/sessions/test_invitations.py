@@ -53,7 +53,7 @@ def test_invitation_email_layout_as_received(smtp_server, network, meeting, caf_
     assert message["Subject"] == "Invitation : Rencontre du réseau — 2e trimestre 2027 — 15 juin 2027"
     assert message["Reply-To"] == network.mailbox_email
     text = body.get_payload()[0].get_content()
-    assert "de 09h30 à 16h00 (heure de Paris)" in text
+    assert "de 9\u00a0h\u00a030 à 16\u00a0h (heure de Paris)" in text
     assert "/rencontres/reponse/" in text
 
 

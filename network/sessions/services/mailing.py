@@ -94,25 +94,36 @@ def subject_for(kind: str, meeting: Meeting) -> str:
     return f"{SUBJECT_PREFIX[kind]} : {meeting.title} — {when}"
 
 
+def greeting_name(invitation: Invitation, recipient: Member | None) -> str | None:
+    """The same form in every email: a member's first name, a guest's name (their job is kept apart)."""
+    return recipient.first_name if recipient else invitation.guest_name
+
+
 def queue_meeting_email(context: MeetingContext, invitation: Invitation, recipient: Member | None, *,
                         kind: str) -> None:
-    """One email to one invited person; invitations, updates and cancellations carry the calendar."""
+    """One email to one invited person; invitations, updates and cancellations carry the calendar, whose
+    SEQUENCE (the meeting's, raised by every change, even one that concerns this person only) is kept on the
+    invitation: a reply older than it is stale."""
+    meeting = context.meeting
     email = recipient.email if recipient else invitation.guest_email
-    name = recipient.full_name if recipient else invitation.guest_name
-    links = rsvp_links(invitation) if not context.meeting.is_training and kind != CANCELLATION else {}
-    meeting_url = external_url("sessions.meeting_detail", meeting_id=context.meeting.id)
+    links = rsvp_links(invitation) if not meeting.is_training and kind != CANCELLATION else {}
+    meeting_url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
     calendar = None
     if kind in (INVITATION, UPDATE, CANCELLATION, TRAINING_PLACE):
         method = CANCEL if kind == CANCELLATION else REQUEST
         answer_line = f"Répondre : {links[Rsvp.YES].split('?')[0]}" if links else None
-        data = event_data(context, attendees=(Attendee(email, name),), cancelled=kind == CANCELLATION,
-                          description="\n\n".join(part for part in (context.meeting.description, answer_line) if part))
+        # A training's place is taken on the site: the calendar shows it accepted, not « please reply ».
+        attendee = Attendee(email, recipient.full_name if recipient else invitation.guest_name,
+                            partstat="ACCEPTED" if meeting.is_training else "NEEDS-ACTION")
+        data = event_data(context, attendees=(attendee,), cancelled=kind == CANCELLATION,
+                          description="\n\n".join(part for part in (meeting.description, answer_line) if part))
         calendar = CalendarPart(method, build_invitation(data, method=method))
+        invitation.ical_sequence = data.sequence
     queue_templated_email(
-        "meeting_invitation", to=email, subject=subject_for(kind, context.meeting), calendar=calendar,
-        reply_to=context.network.mailbox_email, kind=kind, name=name, is_member=recipient is not None,
-        meeting=context.meeting, network=context.network, venue=context.venue, agenda=context.agenda,
-        links=links, meeting_url=meeting_url,
+        "meeting_invitation", to=email, subject=subject_for(kind, meeting), calendar=calendar,
+        reply_to=context.network.mailbox_email, kind=kind, name=greeting_name(invitation, recipient),
+        is_member=recipient is not None, meeting=meeting, noun="la formation" if meeting.is_training else "la rencontre",
+        network=context.network, venue=context.venue, agenda=context.agenda, links=links, meeting_url=meeting_url,
     )
 
 

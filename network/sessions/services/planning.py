@@ -26,7 +26,9 @@ QUARTER_MONTHS = (3, 6, 9, 12)
 DEFAULT_START = time(9, 30)
 DEFAULT_END = time(16, 0)
 EDITABLE_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.INVITED)
-CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id")  # a change of these re-sends the invitation
+# A change of these re-sends the invitation (they are all in the calendar event).
+CALENDAR_FIELDS = ("title", "description", "starts_at", "ends_at", "venue_id")
+VENUE_CALENDAR_FIELDS = ("name", "street", "postal_code", "city")  # the event's LOCATION
 
 
 def _require_manager(actor: Member, network_id: int) -> None:
@@ -66,7 +68,9 @@ def create_venue(*, actor: Member, network: Network, data: VenueData) -> Venue:
     return venue
 
 
-def update_venue(*, actor: Member, venue: Venue, data: VenueData) -> list[str]:
+def update_venue(*, actor: Member, venue: Venue, data: VenueData, now: datetime | None = None) -> list[str]:
+    """Apply the changes; a new name or address reaches the calendars of every upcoming invited meeting held
+    there (SEQUENCE+1, one update email per invited person)."""
     _require_manager(actor, venue.network_id)
     if _venue_name_taken(venue.network_id, data.name, excluding=venue.id):
         raise Conflict("Un lieu porte déjà ce nom dans le réseau.")
@@ -75,6 +79,14 @@ def update_venue(*, actor: Member, venue: Venue, data: VenueData) -> list[str]:
         setattr(venue, name, getattr(data, name))
     if changed:
         record_audit(actor=actor, action="venue.update", obj=venue, fields=changed)
+    if any(name in VENUE_CALENDAR_FIELDS for name in changed):
+        db.session.flush()
+        meetings = db.session.scalars(select(Meeting).where(
+            Meeting.venue_id == venue.id, Meeting.status == MeetingStatus.INVITED, Meeting.starts_at > (now or utcnow()))
+            .order_by(Meeting.starts_at, Meeting.id))
+        for meeting in meetings:
+            meeting.ical_sequence += 1
+            mailing.queue_to_all(meeting, kind=mailing.UPDATE)
     return changed
 
 
@@ -152,6 +164,8 @@ def update_meeting(*, actor: Member, meeting: Meeting, data: MeetingData, now: d
             Registration.meeting_id == meeting.id, Registration.status == RegistrationStatus.CONFIRMED))
         if data.capacity < confirmed:
             raise Conflict(f"La capacité ne peut pas être inférieure au nombre d'inscrits ({confirmed}).")
+    if "starts_at" in changed:
+        _move_agenda(meeting, data)
     for name in changed:
         setattr(meeting, name, getattr(data, name))
     if not changed:
@@ -165,6 +179,25 @@ def update_meeting(*, actor: Member, meeting: Meeting, data: MeetingData, now: d
     db.session.flush()
     record_audit(actor=actor, action="meeting.update", obj=meeting, fields=changed)
     return changed
+
+
+def _move_agenda(meeting: Meeting, data: MeetingData) -> None:
+    """The agenda moves with the meeting's start; an item that would then leave the new hours is refused
+    (the facilitator shortens the agenda first) rather than silently cut."""
+    shift = data.starts_at - meeting.starts_at
+    items = list(db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+                                    .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
+    for item in items:
+        for name in ("starts_at", "ends_at"):
+            value = getattr(item, name)
+            if value is not None and not data.starts_at <= value + shift <= data.ends_at:
+                raise DomainError(f"L'ordre du jour suit la rencontre, mais le point « {item.title} » "
+                                  "sortirait des nouveaux horaires : raccourcissez-le ou modifiez l'heure de fin.")
+    for item in items:
+        if item.starts_at is not None:
+            item.starts_at += shift
+        if item.ends_at is not None:
+            item.ends_at += shift
 
 
 # --- annual planning ----------------------------------------------------------------------------

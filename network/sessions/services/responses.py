@@ -9,7 +9,7 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
 from network.members.models import Member
-from network.sessions.enums import MeetingStatus, Rsvp
+from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
 from network.sessions.models import Invitation, Meeting
 from network.sessions.permissions import can_manage_meeting
 from network.sessions.services import mailing
@@ -47,8 +47,9 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
 
 
 def answer_invitation(invitation: Invitation, *, answer: str, comment: str | None, actor: Member | None,
-                      now: datetime | None = None) -> None:
-    """Record yes / no / excused. `actor` is the member answering, or None for a guest's signed link."""
+                      source: str = RsvpSource.SITE, now: datetime | None = None) -> None:
+    """Record yes / no / excused. `actor` is the member answering, or None for a guest's signed link;
+    `source` says where the answer came from (the site, the email's link)."""
     now = now or utcnow()
     if answer not in ANSWERS:
         raise DomainError("Réponse inconnue : choisissez oui, non ou excusé·e.")
@@ -58,12 +59,15 @@ def answer_invitation(invitation: Invitation, *, answer: str, comment: str | Non
     check_answerable(meeting, now)
     invitation.rsvp = answer
     invitation.rsvp_comment = (comment or "").strip()[:500] or None
+    invitation.rsvp_source = source
     invitation.responded_at = now
     db.session.flush()
 
 
-def add_guest(*, actor: Member, meeting: Meeting, name: str, email: str, now: datetime | None = None) -> Invitation:
-    """A named guest (speaker, partner), email only; invited at once if the invitations are out."""
+def add_guest(*, actor: Member, meeting: Meeting, name: str, email: str, job: str | None = None,
+              now: datetime | None = None) -> Invitation:
+    """A named guest (speaker, partner), email only; invited at once if the invitations are out.
+    The job is shown beside the name, never in the greeting."""
     now = now or utcnow()
     if not can_manage_meeting(actor, meeting):
         raise NotAllowed("Seuls les co-animateurs du réseau invitent des personnes extérieures.")
@@ -76,7 +80,8 @@ def add_guest(*, actor: Member, meeting: Meeting, name: str, email: str, now: da
         Invitation.meeting_id == meeting.id, Member.email == email))
     if taken or member_taken:
         raise Conflict("Cette adresse est déjà invitée à la rencontre.")
-    invitation = Invitation(meeting_id=meeting.id, guest_email=email, guest_name=name.strip())
+    invitation = Invitation(meeting_id=meeting.id, guest_email=email, guest_name=name.strip(),
+                            guest_job=(job or "").strip() or None)
     db.session.add(invitation)
     db.session.flush()
     if meeting.status == MeetingStatus.INVITED:

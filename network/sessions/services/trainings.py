@@ -14,7 +14,7 @@ from network.database import lock_row, utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
 from network.members.models import Member
-from network.sessions.enums import MeetingStatus, RegistrationStatus, Rsvp
+from network.sessions.enums import MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
 from network.sessions.models import Invitation, Meeting, Registration
 from network.sessions.permissions import can_register
 from network.sessions.services import mailing
@@ -36,8 +36,11 @@ def waitlist_position(registration: Registration) -> int:
 
 
 def _give_place(meeting: Meeting, member: Member, now: datetime) -> None:
-    invitation = Invitation(meeting_id=meeting.id, member_id=member.id, rsvp=Rsvp.YES, responded_at=now, sent_at=now)
+    invitation = Invitation(meeting_id=meeting.id, member_id=member.id, rsvp=Rsvp.YES, rsvp_source=RsvpSource.SITE,
+                            responded_at=now, sent_at=now)
     db.session.add(invitation)
+    # A change for one attendee still raises SEQUENCE: after a withdrawal's CANCEL, a new REQUEST must be newer.
+    meeting.ical_sequence += 1
     db.session.flush()
     mailing.queue_meeting_email(mailing.load_context(meeting), invitation, member, kind=mailing.TRAINING_PLACE)
 
@@ -83,7 +86,9 @@ def unregister(*, actor: Member, meeting: Meeting, now: datetime | None = None) 
         invitation = db.session.scalar(select(Invitation).where(Invitation.meeting_id == meeting.id,
                                                                 Invitation.member_id == actor.id))
         if invitation is not None:
-            # The withdrawn person's calendar drops the event; everyone else's is unchanged.
+            # The withdrawn person's calendar drops the event (a newer SEQUENCE than their REQUEST); everyone
+            # else's is unchanged.
+            meeting.ical_sequence += 1
             mailing.queue_meeting_email(mailing.load_context(meeting), invitation, actor, kind=mailing.CANCELLATION)
             db.session.delete(invitation)
     db.session.flush()

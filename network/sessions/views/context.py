@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from network.database import utcnow
 from network.sessions import queries
-from network.sessions.enums import MeetingStatus, Rsvp
+from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm, WalkInForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
@@ -14,6 +14,7 @@ from network.sessions.services import allowed_transitions, has_started_day, wait
 from network.sessions.views.common import scope_args
 
 RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
+RSVP_SOURCE_LABELS = {source.value: source.label for source in RsvpSource}
 
 
 def calendar_context(network, year: int) -> dict:
@@ -43,7 +44,7 @@ def meeting_context(meeting) -> dict:
         "meeting": meeting, "agenda": queries.agenda(meeting.id), "now": now,
         "can_manage": can_manage_meeting(current_user, meeting), "answers_visible": answers_visible,
         "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
-        "rsvp_labels": RSVP_LABELS,
+        "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
         "counts": queries.rsvp_counts(meeting.id),
         "attendance": queries.meeting_attendance_of(meeting, now),
         "mine": mine, "rsvp_form": RsvpForm(answer=mine.rsvp if mine and mine.rsvp != "pending" else None,

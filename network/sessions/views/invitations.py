@@ -12,6 +12,7 @@ from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Member
 from network.sessions import bp, queries, services
+from network.sessions.enums import RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import can_answer
 from network.sessions.services.mailing import MeetingContext, event_data, feed_event
@@ -42,7 +43,8 @@ def guest_add(meeting_id):
         flash("Invitation non envoyée : " + " ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
     try:
-        services.add_guest(actor=current_user, meeting=meeting, name=form.name.data, email=form.email.data)
+        services.add_guest(actor=current_user, meeting=meeting, name=form.name.data, job=form.job.data,
+                           email=form.email.data)
     except DomainError as error:
         flash_domain_error(error)
     else:
@@ -86,7 +88,8 @@ def rsvp_link(token):
     form = RsvpForm(answer=request.args.get("reponse") or (None if invitation.rsvp == "pending" else invitation.rsvp),
                     comment=invitation.rsvp_comment)
     if form.validate_on_submit():
-        services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member)
+        services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member,
+                                   source=RsvpSource.LINK)
         db.session.commit()
         return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation)
     return render_template("sessions/rsvp_link.html", form=form, meeting=meeting, invitation=invitation,
