@@ -1,7 +1,7 @@
 """A real IMAP server for the tests: Debian's Dovecot, started once per session from a throwaway configuration
 (its own base_dir, a passwd-file user, a maildir, IMAPS on a free port of 127.0.0.1 with a certificate signed
-by a CA made for this run), and stopped at the end. `make test` installs Dovecot (target `imap`); when it is
-missing the tests that need it fail, they are never skipped.
+by a CA made for this run, and IMAP with STARTTLS required on another port), and stopped at the end.
+`make test` installs Dovecot (target `imap`); when it is missing the tests that need it fail, never skip.
 
 Loaded as a plugin by tests/conftest.py: fixtures `imap_server` (session) and `imap_mailbox` (empty per test).
 """
@@ -94,6 +94,7 @@ def _accounts() -> tuple[str, str, str, int, int]:
 class ImapServer:
     host: str
     port: int
+    starttls_port: int  # plain IMAP where STARTTLS is required (ssl = required)
     username: str
     password: str
     ca_file: str
@@ -170,7 +171,8 @@ namespace inbox {{
 service imap-login {{
   chroot =
   inet_listener imap {{
-    port = 0
+    address = 127.0.0.1
+    port = {starttls_port}
   }}
   inet_listener imaps {{
     address = 127.0.0.1
@@ -196,13 +198,13 @@ def imap_server():
     home.mkdir(parents=True)
     if os.geteuid() == 0:
         os.chown(home, uid, gid)
-    port = _free_port()
+    port, starttls_port = _free_port(), _free_port()
     config = base / "dovecot.conf"
     config.write_text(CONFIG.format(base=base, internal_user=internal_user, internal_group=internal_group,
                                     login_user=login_user, uid=uid, gid=gid,
-                                    cert=cert_file, key=key_file, port=port))
+                                    cert=cert_file, key=key_file, port=port, starttls_port=starttls_port))
     process = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    server = ImapServer("127.0.0.1", port, USER, PASSWORD, str(ca_file), base / "dovecot.log")
+    server = ImapServer("127.0.0.1", port, starttls_port, USER, PASSWORD, str(ca_file), base / "dovecot.log")
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -33,7 +33,8 @@ def mailbox(app, imap_mailbox):
     """The app reads the test's Dovecot mailbox; the settings are restored afterwards."""
     settings = {"REPLY_IMAP_HOST": imap_mailbox.host, "REPLY_IMAP_PORT": imap_mailbox.port,
                 "REPLY_IMAP_USER": imap_mailbox.username, "REPLY_IMAP_PASSWORD": imap_mailbox.password,
-                "REPLY_IMAP_CA_FILE": imap_mailbox.ca_file, "REPLY_REQUIRE_AUTH": False, "REPLY_AUTHSERV_ID": None}
+                "REPLY_IMAP_CA_FILE": imap_mailbox.ca_file, "REPLY_IMAP_SECURITY": "ssl", "REPLY_REQUIRE_AUTH": False,
+                "REPLY_AUTHSERV_ID": None}
     saved = {name: app.config.get(name) for name in settings}
     app.config.update(settings)
     yield imap_mailbox
@@ -274,6 +275,14 @@ def test_read_replies_refuses_without_configuration(app, read_replies):
     finally:
         app.config["REPLY_IMAP_HOST"] = saved
     assert output == "Error: set REPLY_IMAP_HOST, REPLY_IMAP_USER, REPLY_IMAP_PASSWORD to read the replies"
+
+
+def test_read_replies_over_starttls(mailbox, read_replies, app, invited, network):
+    meeting, ines, invitation = invited
+    mailbox.append(outlook_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=network.mailbox_email))
+    app.config.update(REPLY_IMAP_SECURITY="starttls", REPLY_IMAP_PORT=mailbox.starttls_port)
+    assert read_replies() == _summary(read=1, applied=1)
+    assert _answer(invitation) == ("yes", None, "calendar")
 
 
 def test_read_replies_verifies_the_server_certificate(mailbox, read_replies, app, invited, network):
