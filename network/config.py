@@ -79,6 +79,7 @@ class Config:
     # REPLY_AUTHSERV_ID names that MTA (only its header is trusted; without it, the topmost header).
     REPLY_REQUIRE_AUTH = _env_bool("REPLY_REQUIRE_AUTH", False)
     REPLY_AUTHSERV_ID = os.environ.get("REPLY_AUTHSERV_ID")
+
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
 

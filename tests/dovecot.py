@@ -1,12 +1,13 @@
 """A real IMAP server for the tests: Debian's Dovecot, started once per session from a throwaway configuration
 (its own base_dir, a passwd-file user, a maildir, IMAPS on a free port of 127.0.0.1 with a certificate signed
-by a CA made for this run), and stopped at the end. `make test` installs Dovecot (target `imap`); when it is
-missing the tests that need it fail, they are never skipped.
+by a CA made for this run, and IMAP with STARTTLS required on another port), and stopped at the end.
+`make test` installs Dovecot (target `imap`); when it is missing the tests that need it fail, never skip.
 
 Loaded as a plugin by tests/conftest.py: fixtures `imap_server` (session) and `imap_mailbox` (empty per test).
 """
 
 import datetime
+import grp
 import ipaddress
 import os
 import pwd
@@ -78,20 +79,22 @@ def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
     return ca_file, cert_file, key_file
 
 
-def _accounts() -> tuple[str, str, int, int]:
-    """Dovecot's own users and the owner of the mail. As root the services drop to Dovecot's users and the mail
-    belongs to `nobody` (Dovecot refuses uid 0); otherwise everything runs as the current user."""
+def _accounts() -> tuple[str, str, str, int, int]:
+    """Dovecot's own user, group and login user, and the owner of the mail. As root the services drop to
+    Dovecot's users and the mail belongs to `nobody` (Dovecot refuses uid 0); otherwise everything runs as the
+    current user and group."""
     if os.geteuid() == 0:
         nobody = pwd.getpwnam("nobody")
-        return "dovecot", "dovenull", nobody.pw_uid, nobody.pw_gid
+        return "dovecot", "dovecot", "dovenull", nobody.pw_uid, nobody.pw_gid
     me = pwd.getpwuid(os.getuid())
-    return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+    return me.pw_name, grp.getgrgid(me.pw_gid).gr_name, me.pw_name, me.pw_uid, me.pw_gid
 
 
 @dataclass
 class ImapServer:
     host: str
     port: int
+    starttls_port: int  # plain IMAP where STARTTLS is required (ssl = required)
     username: str
     password: str
     ca_file: str
@@ -143,6 +146,7 @@ log_path = {base}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 default_internal_user = {internal_user}
+default_internal_group = {internal_group}
 default_login_user = {login_user}
 first_valid_uid = 1
 ssl = required
@@ -167,7 +171,8 @@ namespace inbox {{
 service imap-login {{
   chroot =
   inet_listener imap {{
-    port = 0
+    address = 127.0.0.1
+    port = {starttls_port}
   }}
   inet_listener imaps {{
     address = 127.0.0.1
@@ -186,19 +191,20 @@ def imap_server():
     binary = _dovecot_binary()
     base = Path(tempfile.mkdtemp(prefix="reseau-dovecot-"))
     base.chmod(0o755)  # Dovecot's unprivileged services read the certificate and the users file here
-    internal_user, login_user, uid, gid = _accounts()
+    internal_user, internal_group, login_user, uid, gid = _accounts()
     ca_file, cert_file, key_file = _write_certificates(base)
     (base / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     home = base / "home" / USER
     home.mkdir(parents=True)
     if os.geteuid() == 0:
         os.chown(home, uid, gid)
-    port = _free_port()
+    port, starttls_port = _free_port(), _free_port()
     config = base / "dovecot.conf"
-    config.write_text(CONFIG.format(base=base, internal_user=internal_user, login_user=login_user, uid=uid, gid=gid,
-                                    cert=cert_file, key=key_file, port=port))
+    config.write_text(CONFIG.format(base=base, internal_user=internal_user, internal_group=internal_group,
+                                    login_user=login_user, uid=uid, gid=gid,
+                                    cert=cert_file, key=key_file, port=port, starttls_port=starttls_port))
     process = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    server = ImapServer("127.0.0.1", port, USER, PASSWORD, str(ca_file), base / "dovecot.log")
+    server = ImapServer("127.0.0.1", port, starttls_port, USER, PASSWORD, str(ca_file), base / "dovecot.log")
     try:
         deadline = time.monotonic() + 20
         while True:

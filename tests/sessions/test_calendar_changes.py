@@ -211,11 +211,11 @@ def test_venue_address_change_updates_upcoming_invited_meetings_only(network, ca
     outbox = _outbox_count()
     data = services.VenueData(name=venue.name, host_kind=venue.host_kind, street="1 place de la Gare",
                               postal_code="62000", city="Arras", access_notes=venue.access_notes)
-    changed = services.update_venue(actor=caf_facilitator, venue=venue, data=data)
+    update = services.update_venue(actor=caf_facilitator, venue=venue, data=data)
     db.session.commit()
     updates = _messages(ines.email)[-2:]
     events = [_event(message)[1] for message in updates]
-    assert changed == ["street"]
+    assert (update.changed, update.meetings_updated) == (["street"], 2)
     assert _outbox_count() - outbox == 4  # Inès and Claire, once per upcoming invited meeting held there
     assert [str(event["UID"]) for event in events] == [meeting.ical_uid for meeting in invited]
     assert [event["SEQUENCE"] for event in events] == [1, 1]
@@ -233,3 +233,25 @@ def test_venue_access_notes_change_sends_nothing(network, caf_facilitator, venue
     services.update_venue(actor=caf_facilitator, venue=venue, data=data)
     db.session.commit()
     assert (_outbox_count(), meeting.ical_sequence) == (outbox, 0)
+
+
+def test_venue_form_says_how_many_meetings_get_an_update(client, login, network, caf_facilitator, venue, ines):
+    meeting = sf.create_meeting(network, starts_at=sf.SUMMER_START, ends_at=sf.SUMMER_END, venue=venue)
+    services.send_invitations(meeting, actor=caf_facilitator)
+    db.session.commit()
+    login(caf_facilitator)
+    response = client.post(f"/rencontres/lieux/{venue.id}", data={
+        "name": venue.name, "host_kind": venue.host_kind, "street": "1 place de la Gare", "postal_code": "62000",
+        "city": "Arras", "is_active": "y"}, follow_redirects=True)
+    page = sf.page_text(response)
+    assert "Lieu enregistré ; une mise à jour est envoyée aux invités de la rencontre à venir qui s'y tient." in page
+    assert [_event(message)[1]["SEQUENCE"] for message in _messages(ines.email)] == [0, 1]
+
+
+def test_venue_form_is_forbidden_to_a_coordinator(client, login, network, venue, ines):
+    login(ines)
+    response = client.post(f"/rencontres/lieux/{venue.id}", data={
+        "name": venue.name, "host_kind": venue.host_kind, "street": "1 place de la Gare", "postal_code": "62000",
+        "city": "Arras"})
+    assert response.status_code == 403
+    assert db.session.get(type(venue), venue.id).street == "9 rue Willy Brandt"

@@ -17,6 +17,7 @@ from network.sessions.enums import AttendanceStatus, MeetingStatus
 from network.sessions.inbound import reply_server
 from network.sessions.mailbox import CHECKED_KEYWORD
 from network.sessions.models import Attendance, CalendarReply, Invitation
+from network.sessions.services.replies import process_reply
 from tests import factories
 from tests.conftest import free_port
 from tests.sessions import factories as sf
@@ -32,7 +33,8 @@ def mailbox(app, imap_mailbox):
     """The app reads the test's Dovecot mailbox; the settings are restored afterwards."""
     settings = {"REPLY_IMAP_HOST": imap_mailbox.host, "REPLY_IMAP_PORT": imap_mailbox.port,
                 "REPLY_IMAP_USER": imap_mailbox.username, "REPLY_IMAP_PASSWORD": imap_mailbox.password,
-                "REPLY_IMAP_CA_FILE": imap_mailbox.ca_file, "REPLY_REQUIRE_AUTH": False, "REPLY_AUTHSERV_ID": None}
+                "REPLY_IMAP_CA_FILE": imap_mailbox.ca_file, "REPLY_IMAP_SECURITY": "ssl", "REPLY_REQUIRE_AUTH": False,
+                "REPLY_AUTHSERV_ID": None}
     saved = {name: app.config.get(name) for name in settings}
     app.config.update(settings)
     yield imap_mailbox
@@ -275,6 +277,14 @@ def test_read_replies_refuses_without_configuration(app, read_replies):
     assert output == "Error: set REPLY_IMAP_HOST, REPLY_IMAP_USER, REPLY_IMAP_PASSWORD to read the replies"
 
 
+def test_read_replies_over_starttls(mailbox, read_replies, app, invited, network):
+    meeting, ines, invitation = invited
+    mailbox.append(outlook_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=network.mailbox_email))
+    app.config.update(REPLY_IMAP_SECURITY="starttls", REPLY_IMAP_PORT=mailbox.starttls_port)
+    assert read_replies() == _summary(read=1, applied=1)
+    assert _answer(invitation) == ("yes", None, "calendar")
+
+
 def test_read_replies_verifies_the_server_certificate(mailbox, read_replies, app, invited, network):
     meeting, ines, invitation = invited
     mailbox.append(outlook_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=network.mailbox_email))
@@ -334,3 +344,31 @@ def test_lmtp_takes_one_recipient_per_message_and_acknowledges_ignored_replies(l
         assert lmtp.data(forged) == (250, b"2.0.0 Processed")
     assert _answer(invitation) == ("pending", None, None)
     assert db.session.scalar(select(CalendarReply.outcome)) == "ignored"
+
+
+def _calendar_email(body: str, message_id: str) -> bytes:
+    return (f"From: ines@example.test\r\nSubject: Accepted: x\r\nMessage-ID: {message_id}\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n" + body).encode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"", (None, "not a calendar reply")),
+    (b"\x00\xff" * 50, (None, "not a calendar reply")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n", "<h1@x>"),
+     ("malformed", "REPLY without an event UID")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                     "<h2@x>"), ("malformed", "REPLY without ATTENDEE")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\nSEQUENCE:abc\r\n"
+                     "ATTENDEE;PARTSTAT=ACCEPTED:mailto:ines@example.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "<h3@x>"),
+     ("malformed", "bad SEQUENCE or DTSTAMP")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+                     "ATTENDEE;PARTSTAT=ACCEPTED:ines@example.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "<h4@x>"),
+     ("ignored", "unknown UID u")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\nUID:u\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                     "<h5@x>"), ("ignored", "method COUNTER not supported")),
+    (_calendar_email("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:u\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                     "<h6@x>"), (None, "not a calendar reply")),
+], ids=["empty", "binary", "no-event", "no-attendee", "bad-sequence", "no-mailto", "counter", "forwarded-request"])
+def test_hostile_emails_never_raise(raw, expected):
+    result = process_reply(raw)
+    assert (result.outcome, result.reason) == expected

@@ -68,7 +68,13 @@ def create_venue(*, actor: Member, network: Network, data: VenueData) -> Venue:
     return venue
 
 
-def update_venue(*, actor: Member, venue: Venue, data: VenueData, now: datetime | None = None) -> list[str]:
+@dataclass(frozen=True)
+class VenueUpdate:
+    changed: list[str]
+    meetings_updated: int  # upcoming invited meetings held there whose invited people got an update
+
+
+def update_venue(*, actor: Member, venue: Venue, data: VenueData, now: datetime | None = None) -> VenueUpdate:
     """Apply the changes; a new name or address reaches the calendars of every upcoming invited meeting held
     there (SEQUENCE+1, one update email per invited person)."""
     _require_manager(actor, venue.network_id)
@@ -79,15 +85,16 @@ def update_venue(*, actor: Member, venue: Venue, data: VenueData, now: datetime 
         setattr(venue, name, getattr(data, name))
     if changed:
         record_audit(actor=actor, action="venue.update", obj=venue, fields=changed)
+    meetings = []
     if any(name in VENUE_CALENDAR_FIELDS for name in changed):
         db.session.flush()
-        meetings = db.session.scalars(select(Meeting).where(
+        meetings = list(db.session.scalars(select(Meeting).where(
             Meeting.venue_id == venue.id, Meeting.status == MeetingStatus.INVITED, Meeting.starts_at > (now or utcnow()))
-            .order_by(Meeting.starts_at, Meeting.id))
+            .order_by(Meeting.starts_at, Meeting.id)))
         for meeting in meetings:
             meeting.ical_sequence += 1
             mailing.queue_to_all(meeting, kind=mailing.UPDATE)
-    return changed
+    return VenueUpdate(changed, len(meetings))
 
 
 # --- meetings -----------------------------------------------------------------------------------

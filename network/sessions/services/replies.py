@@ -184,8 +184,8 @@ def _read_answer(message: EmailMessage) -> Answer | None:
     try:
         sequence = int(event.get("SEQUENCE", 0))
         stamp = event.decoded("DTSTAMP") if event.get("DTSTAMP") is not None else None
-    except (TypeError, ValueError) as error:
-        raise Malformed(f"bad SEQUENCE or DTSTAMP ({error})") from None
+    except (TypeError, ValueError):
+        raise Malformed("bad SEQUENCE or DTSTAMP") from None
     # Outlook and Thunderbird write the note as COMMENT; Gmail as the attendee's X-RESPONSE-COMMENT parameter.
     comment = event.get("COMMENT") or chosen.params.get("X-RESPONSE-COMMENT")
     if isinstance(comment, list):

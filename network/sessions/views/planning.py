@@ -250,11 +250,14 @@ def venue_edit(venue_id):
             if venue is None:
                 services.create_venue(actor=current_user, network=network_in_scope(), data=_venue_data(form))
             else:
-                services.update_venue(actor=current_user, venue=venue, data=_venue_data(form))
+                update = services.update_venue(actor=current_user, venue=venue, data=_venue_data(form))
         except DomainError as error:
             flash_domain_error(error)
         else:
             db.session.commit()
-            flash("Lieu enregistré.", "success")
+            flash("Lieu enregistré." if venue is None or not update.meetings_updated else
+                  "Lieu enregistré ; une mise à jour est envoyée aux invités "
+                  + ("de la rencontre à venir qui s'y tient." if update.meetings_updated == 1 else
+                     f"des {update.meetings_updated} rencontres à venir qui s'y tiennent."), "success")
             return redirect(url_for("sessions.venue_list"))
     return render_template("sessions/venue_form.html", form=form, venue=venue)
