@@ -13,10 +13,13 @@ document.addEventListener("DOMContentLoaded", () => {
     const chosen = new Set(["client"]);
     if (animator && animator.value) chosen.add(animator.value);
     boxes.forEach((box) => {
-      // The animator is not offered a second seat as consultant.
-      const isAnimator = animator && box.value === animator.value;
-      box.closest("li").classList.toggle("codev-choice--animator", Boolean(isAnimator));
-      if (box.checked && !isAnimator) chosen.add(box.value);
+      // The animator is not offered a second seat as consultant (a disabled box is not sent).
+      const isAnimator = Boolean(animator && box.value === animator.value);
+      const reason = document.getElementById(box.getAttribute("aria-describedby"));
+      box.disabled = isAnimator || box.dataset.unavailable === "true";
+      reason.textContent = isAnimator ? "— choisi·e comme animateur·rice" : box.dataset.reason;
+      box.closest("label").classList.toggle("codev-choice--unavailable", box.disabled);
+      if (box.checked && !box.disabled) chosen.add(box.value);
     });
     const count = chosen.size;
     let message;
@@ -36,6 +39,10 @@ document.addEventListener("DOMContentLoaded", () => {
     status.dataset.tone = tone;
   };
 
+  boxes.forEach((box) => {
+    box.dataset.unavailable = String(box.disabled);
+    box.dataset.reason = document.getElementById(box.getAttribute("aria-describedby")).textContent;
+  });
   status.hidden = false;
   form.addEventListener("change", update);
   update();
