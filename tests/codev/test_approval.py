@@ -10,6 +10,7 @@ from network.codev.enums import CaseState
 from network.codev.models import CaseRecord, SubgroupEvent
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
+from network.formatting import french_datetime
 from network.outbox import OutboxMessage, send_due
 from tests.codev import factories as codev_factories
 from tests.codev.factories import CONTEXT, QUESTION, reload
@@ -275,6 +276,9 @@ def test_history_and_audit_name_people_never_content(workshop, proposed, login, 
     assert f"<strong>Proposition</strong>{NB}: {animator.full_name} (Animateur·rice)" in history
     assert f"par {workshop.facilitator.full_name}" in history
     assert history.count("<strong>Accord</strong>") == 3
+    first = db.session.scalars(db.select(SubgroupEvent).order_by(SubgroupEvent.id)).first()
+    stamp = french_datetime(first.created_at, f"d MMMM y 'à' H'{NB}h{NB}'mm")
+    assert f'<span class="muted">{stamp}</span> — <strong>Proposition</strong>' in history
     for _, fields in audits:
         assert all(secret not in fields for secret in SECRETS) and proposed.title not in fields
 

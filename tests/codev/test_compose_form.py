@@ -84,3 +84,18 @@ def test_workshop_page_shows_approved_and_incomplete_subgroups(workshop, login, 
     assert f"Sous-groupe incomplet{NB}: 4 personnes sur 5 au moins." in page
     assert str(escape("5 personnes ont confirmé leur venue")) not in page
     assert "13 personnes ont confirmé leur venue" in page
+
+
+def test_workshop_page_query_count_is_the_same_with_1_and_3_subgroups(workshop, login, client, count_queries):
+    login(workshop.facilitator)
+    client.get(f"/codev/rencontres/{workshop.meeting.id}")
+    with count_queries() as one:
+        assert client.get(f"/codev/rencontres/{workshop.meeting.id}").status_code == 200
+    for offset in (0, 3):  # two more cases of the meeting, each with a subgroup awaiting the client's approval
+        case = codev_factories.create_case(workshop.spare[offset], state=CaseState.SELECTED, meeting=workshop.meeting)
+        codev_factories.seat(case, workshop.meeting, animator=workshop.spare[offset + 1],
+                             consultants=workshop.spare[offset + 2:offset + 3], approved=False)
+    with count_queries() as three:
+        page = client.get(f"/codev/rencontres/{workshop.meeting.id}").get_data(as_text=True)
+    assert page.count("en attente d'accord)") == 4
+    assert one.count == three.count
