@@ -5,7 +5,7 @@ For the evaluation engineer: `codev_summary()` (cases worked in a period, distin
 distinct themes, outcomes) — SQL aggregates, never a client's identity.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Subquery, func, or_, select, true, union
@@ -153,7 +153,6 @@ class Workshop:
     pool: list[Case]
     cases: list[Case]  # selected for (or worked at) this meeting, with their subgroups
     coming: list[Member]
-    seated_ids: set[int] = field(default_factory=set)
 
 
 def workshop(meeting: Meeting) -> Workshop:
@@ -168,8 +167,7 @@ def workshop(meeting: Meeting) -> Workshop:
         .where(Case.meeting_id == meeting.id, Case.state.not_in(POOL_STATES),
                Case.state.not_in((CaseState.DRAFT, CaseState.WITHDRAWN)))
         .order_by(Case.selected_at, Case.id)))
-    seated = {seat.member_id for case in cases if case.subgroup for seat in case.subgroup.members}
-    return Workshop(meeting=meeting, pool=pool, cases=cases, coming=members_coming(meeting), seated_ids=seated)
+    return Workshop(meeting=meeting, pool=pool, cases=cases, coming=members_coming(meeting))
 
 
 def members_coming(meeting: Meeting) -> list[Member]:

@@ -7,7 +7,7 @@ from network.codev import services
 from network.codev.enums import CaseState, Outcome
 from network.codev.models import CaseRecord, SubgroupMember
 from network.database import utcnow
-from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from network.errors import InvalidTransition, NotAllowed
 from network.extensions import db
 from network.members.models import Member
 from network.outbox import OutboxMessage, send_due
