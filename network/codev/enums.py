@@ -103,6 +103,22 @@ class SubgroupRole(StrEnum):
                 "consultant": "Consultant·e"}[self.value]
 
 
+class SubgroupEventKind(StrEnum):
+    """One line of a subgroup's composition history (shown to the client; people's names, never content)."""
+
+    PROPOSED = "proposed"  # a facilitator seats someone (pending the client's approval)
+    ROLE_CHANGED = "role_changed"  # a facilitator gives someone another role (pending again)
+    REMOVED = "removed"  # a facilitator takes someone out
+    APPROVED = "approved"  # the client approves the seat: the person reads the case from now on
+    REFUSED = "refused"  # the client refuses the person: out of the subgroup, and kept out for this case
+    DISSOLVED = "dissolved"  # the case was postponed: the subgroup is dissolved
+
+    @property
+    def label(self) -> str:
+        return {"proposed": "Proposition", "role_changed": "Changement de rôle", "removed": "Retrait",
+                "approved": "Accord", "refused": "Refus", "dissolved": "Sous-groupe dissous (cas reporté)"}[self.value]
+
+
 class Party(StrEnum):
     """Who may make a move: the case's client, its subgroup's animator, a facilitator of its network."""
 

@@ -1,5 +1,5 @@
 from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -51,16 +51,23 @@ class MeetingChoiceForm(FlaskForm):
 
 
 class SubgroupForm(FlaskForm):
-    # Choices are the members who said yes; the service re-checks everything with French messages.
+    # Choices are the members who said yes, the client excepted; the service re-checks everything and reports
+    # every problem at once (the animator missing included), with French messages.
     animator_id = SelectField("Animateur·rice du sous-groupe", coerce=_int_or_none, validate_choice=False,
-                              validators=[required()])
+                              validators=[optional()])
     consultant_ids = SelectMultipleField("Consultant·es", coerce=int, validate_choice=False)
 
-    def __init__(self, *args, coming=(), **kwargs):
+    def __init__(self, *args, coming=(), client_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offered = [member for member in coming if member.id != client_id]
         self.animator_id.choices = [SelectChoice("", "— Choisir —")] + [SelectChoice(str(m.id), m.full_name)
-                                                                       for m in coming]
-        self.consultant_ids.choices = [SelectChoice(str(m.id), m.full_name) for m in coming]
+                                                                       for m in offered]
+        self.consultant_ids.choices = [SelectChoice(str(m.id), m.full_name) for m in offered]
+
+
+class SubgroupApprovalForm(FlaskForm):
+    # The seats awaiting approval as the client read them (Subgroup.pending_token).
+    composition = HiddenField(validators=[max_length(2000)])
 
 
 class RecordForm(FlaskForm):

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.codev.enums import CaseState, CaseType, Outcome, SubgroupRole, Theme
+from network.codev.enums import CaseState, CaseType, Outcome, SubgroupEventKind, SubgroupRole, Theme
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
 from network.members.models import Member, Network
@@ -113,8 +113,32 @@ class Subgroup(IdMixin, TimestampMixin, db.Model):
                                                            cascade="all, delete-orphan", passive_deletes=True,
                                                            order_by="SubgroupMember.id")
 
+    def seat_of(self, member_id: int) -> "SubgroupMember | None":
+        return next((seat for seat in self.members if seat.member_id == member_id), None)
+
     def role_of(self, member_id: int) -> str | None:
-        return next((seat.role for seat in self.members if seat.member_id == member_id), None)
+        """The member's seat, approved or not (for composing); `approved_role_of` is what grants reading."""
+        seat = self.seat_of(member_id)
+        return seat.role if seat else None
+
+    def approved_role_of(self, member_id: int) -> str | None:
+        seat = self.seat_of(member_id)
+        return seat.role if seat is not None and seat.is_approved else None
+
+    @property
+    def pending_seats(self) -> list["SubgroupMember"]:
+        return [seat for seat in self.members if not seat.is_approved]
+
+    @property
+    def is_approved(self) -> bool:
+        """The client approved every seat of the current composition."""
+        return not self.pending_seats
+
+    @property
+    def pending_token(self) -> str:
+        """What the client approves: the seats awaiting approval as they read them (a change in between is refused)."""
+        return ",".join(f"{seat.id}:{seat.member_id}:{seat.role}" for seat in sorted(self.pending_seats,
+                                                                                     key=lambda seat: seat.id))
 
 
 class SubgroupMember(IdMixin, db.Model):
@@ -131,6 +155,9 @@ class SubgroupMember(IdMixin, db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(12), default=SubgroupRole.CONSULTANT)
+    # When the case's client approved this seat (their own seat: when it was created). NULL = awaiting the
+    # client's approval: the person does not read the case's content yet.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subgroup: Mapped[Subgroup] = relationship(back_populates="members", lazy="raise")
     member: Mapped[Member] = relationship(lazy="raise")
@@ -138,6 +165,38 @@ class SubgroupMember(IdMixin, db.Model):
     @property
     def role_label(self) -> str:
         return SubgroupRole(self.role).label
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class SubgroupEvent(IdMixin, TimestampMixin, db.Model):
+    """One change of a case's subgroup composition, or the client's approval or refusal of a person.
+
+    Kept per case (a postponed case's subgroup is dissolved, its history stays). A refusal also keeps the
+    person out of this case's subgroup. Names come from the members table, so an erasure anonymises them.
+    """
+
+    __tablename__ = "codev_subgroup_events"
+    __table_args__ = (Index("ix_codev_subgroup_events_case", "case_id", "id"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("codev_cases.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str | None] = mapped_column(String(12))
+
+    actor: Mapped[Member | None] = relationship(foreign_keys=[actor_id], lazy="raise")
+    member: Mapped[Member | None] = relationship(foreign_keys=[member_id], lazy="raise")
+
+    @property
+    def kind_label(self) -> str:
+        return SubgroupEventKind(self.kind).label
+
+    @property
+    def role_label(self) -> str:
+        return SubgroupRole(self.role).label if self.role else ""
 
 
 class CaseRecord(IdMixin, db.Model):

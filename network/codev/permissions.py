@@ -1,7 +1,8 @@
 """Pure predicates about CODEV cases, used by views (404/403) and templates (hide the button).
 
 They read `case.subgroup.members` when a subgroup exists: queries that feed them load it
-(`queries.case_for_access`). The client and the subgroup members are the only readers of content.
+(`queries.case_for_access`). The client and the subgroup members whose seat the client approved are the
+only readers of content: a seat awaiting approval (a newcomer, a facilitator who seated herself) grants nothing.
 """
 
 from network.codev.enums import (
@@ -16,10 +17,17 @@ def is_client(member, case) -> bool:
 
 
 def subgroup_role(member, case) -> str | None:
-    """The member's seat in the case's subgroup (client / animator / consultant), or None."""
+    """The member's approved seat in the case's subgroup (client / animator / consultant), or None — also
+    None while the client has not approved the seat."""
     if case.subgroup is None:
         return None
-    return case.subgroup.role_of(member.id)
+    return case.subgroup.approved_role_of(member.id)
+
+
+def pending_seat(member, case):
+    """The member's seat awaiting the client's approval, or None."""
+    seat = case.subgroup.seat_of(member.id) if case.subgroup is not None else None
+    return seat if seat is not None and not seat.is_approved else None
 
 
 def is_network_facilitator(member, network_id: int | None) -> bool:
@@ -38,7 +46,7 @@ def parties_of(member, case) -> frozenset[Party]:
 
 
 def can_read_case_content(member, case) -> bool:
-    """Confidentiality: the client and the members of its subgroup, nobody else."""
+    """Confidentiality: the client and the members of its subgroup whose seat the client approved, nobody else."""
     return is_client(member, case) or subgroup_role(member, case) is not None
 
 
@@ -83,6 +91,15 @@ def can_manage_capitalisation(member, case) -> bool:
 
 def can_reconsult(member, case) -> bool:
     return is_client(member, case) and case.state in AFTER_WORKSHOP_STATES
+
+
+def can_approve_subgroup(member, case) -> bool:
+    """The client approves or refuses the people of their subgroup, until the workshop."""
+    return is_client(member, case) and case.state == CaseState.SELECTED and case.subgroup is not None
+
+
+def can_view_subgroup_history(member, case) -> bool:
+    return is_client(member, case) or is_network_facilitator(member, case.network_id)
 
 
 def can_write_case(member) -> bool:

@@ -5,14 +5,14 @@ For the evaluation engineer: `codev_summary()` (cases worked in a period, distin
 distinct themes, outcomes) — SQL aggregates, never a client's identity.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Subquery, func, or_, select, true, union
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from network.codev.enums import AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, Outcome
-from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupMember
+from network.codev.enums import AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, Outcome, SubgroupEventKind
+from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupEvent, SubgroupMember
 from network.database import utcnow
 from network.extensions import db
 from network.members.enums import Role
@@ -63,14 +63,17 @@ def action_of(case: Case, action_id: int) -> CaseAction | None:
 # --- lists ----------------------------------------------------------------------------------------------
 
 def _seat_of(member: Member):
+    """The member's approved seat in the case's subgroup (a seat awaiting the client's approval grants nothing)."""
     return (select(SubgroupMember.role).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
-            .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == member.id)
+            .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == member.id,
+                   SubgroupMember.approved_at.is_not(None))
             .limit(1).scalar_subquery())
 
 
 def visible_cases(member: Member, *, state: str | None = None) -> Subquery:
-    """(id, created_at) of every case the member may know exists: their own, their subgroups', and (metadata
-    only) the non-draft cases of the network they co-facilitate — or of every network for an admin."""
+    """(id, created_at) of every case the member may know exists: their own, those of the subgroups where the client
+    approved their seat, and (metadata only) the non-draft cases of the network they co-facilitate — or of every
+    network for an admin."""
     def cases():
         query = select(Case.id, Case.created_at)
         return query.where(Case.state == state) if state is not None else query
@@ -79,7 +82,8 @@ def visible_cases(member: Member, *, state: str | None = None) -> Subquery:
     branches = [
         cases().where(Case.client_id == member.id),
         cases().join(Subgroup, Subgroup.case_id == Case.id)
-        .join(SubgroupMember, SubgroupMember.subgroup_id == Subgroup.id).where(SubgroupMember.member_id == member.id),
+        .join(SubgroupMember, SubgroupMember.subgroup_id == Subgroup.id)
+        .where(SubgroupMember.member_id == member.id, SubgroupMember.approved_at.is_not(None)),
     ]
     if member.role == Role.ADMIN:
         branches.append(cases().where(Case.state != CaseState.DRAFT))
@@ -149,7 +153,6 @@ class Workshop:
     pool: list[Case]
     cases: list[Case]  # selected for (or worked at) this meeting, with their subgroups
     coming: list[Member]
-    seated_ids: set[int] = field(default_factory=set)
 
 
 def workshop(meeting: Meeting) -> Workshop:
@@ -164,8 +167,7 @@ def workshop(meeting: Meeting) -> Workshop:
         .where(Case.meeting_id == meeting.id, Case.state.not_in(POOL_STATES),
                Case.state.not_in((CaseState.DRAFT, CaseState.WITHDRAWN)))
         .order_by(Case.selected_at, Case.id)))
-    seated = {seat.member_id for case in cases if case.subgroup for seat in case.subgroup.members}
-    return Workshop(meeting=meeting, pool=pool, cases=cases, coming=members_coming(meeting), seated_ids=seated)
+    return Workshop(meeting=meeting, pool=pool, cases=cases, coming=members_coming(meeting))
 
 
 def members_coming(meeting: Meeting) -> list[Member]:
@@ -177,8 +179,39 @@ def members_coming(meeting: Meeting) -> list[Member]:
         .order_by(func.lower(Member.last_name), func.lower(Member.first_name))))
 
 
-def members_by_ids(ids: list[int]) -> dict[int, Member]:
-    return {member.id: member for member in db.session.scalars(select(Member).where(Member.id.in_(ids)))}
+def members_by_ids(ids: list[int | None]) -> dict[int, Member]:
+    wanted = [member_id for member_id in ids if member_id is not None]
+    return {member.id: member for member in db.session.scalars(select(Member).where(Member.id.in_(wanted)))}
+
+
+# Why a person cannot take a seat in a case's subgroup (shown greyed out in the form; the service refuses them).
+SEATED_ELSEWHERE = "déjà dans un autre sous-groupe"
+BRINGS_A_CASE = "porte un autre cas à cette rencontre"
+REFUSED_BY_CLIENT = "refus de la personne qui porte le cas"
+WORKSHOP_CASE_STATES = (CaseState.SELECTED, CaseState.WORKED, CaseState.FOLLOWED_UP, CaseState.CLOSED)
+
+
+def seat_blockers(case: Case) -> dict[int, str]:
+    """member id → why they cannot sit in this case's subgroup: seated in another subgroup of the same meeting,
+    bringing another case to it, or refused by this case's client. Three queries."""
+    blockers = {member_id: SEATED_ELSEWHERE for member_id in db.session.scalars(
+        select(SubgroupMember.member_id).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+        .where(SubgroupMember.meeting_id == case.meeting_id, Subgroup.case_id != case.id))}
+    blockers |= {member_id: BRINGS_A_CASE for member_id in db.session.scalars(
+        select(Case.client_id).where(Case.meeting_id == case.meeting_id, Case.id != case.id,
+                                     Case.state.in_(WORKSHOP_CASE_STATES)))}
+    blockers |= {member_id: REFUSED_BY_CLIENT for member_id in db.session.scalars(
+        select(SubgroupEvent.member_id).where(SubgroupEvent.case_id == case.id,
+                                              SubgroupEvent.kind == SubgroupEventKind.REFUSED))}
+    return blockers
+
+
+def subgroup_history(case: Case) -> list[SubgroupEvent]:
+    """The case's composition changes, approvals and refusals, newest first, with the people's names."""
+    return list(db.session.scalars(
+        select(SubgroupEvent).where(SubgroupEvent.case_id == case.id)
+        .options(joinedload(SubgroupEvent.actor), joinedload(SubgroupEvent.member))
+        .order_by(SubgroupEvent.id.desc())))
 
 
 def meeting_of_network(meeting_id: int | None, network_id: int) -> Meeting | None:

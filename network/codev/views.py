@@ -6,8 +6,10 @@ from flask_login import current_user
 
 from network.auth import require, roles, signed_in
 from network.codev import bp, permissions, queries, services
-from network.codev.enums import CaseState
-from network.codev.forms import ActionForm, CaseSheetForm, FollowUpForm, MeetingChoiceForm, RecordForm, SubgroupForm
+from network.codev.enums import SUBGROUP_MAX_SIZE, SUBGROUP_MIN_SIZE, CaseState
+from network.codev.forms import (
+    ActionForm, CaseSheetForm, FollowUpForm, MeetingChoiceForm, RecordForm, SubgroupApprovalForm, SubgroupForm,
+)
 from network.codev.models import Case
 from network.database import utcnow
 from network.errors import DomainError
@@ -113,9 +115,11 @@ def case_detail(case_id):
     content = queries.load_case_content(case) if readable else None
     meetings = queries.upcoming_meetings(case.network_id) if permissions.can_move_case(
         current_user, case, CaseState.PROPOSED) else []
+    history = queries.subgroup_history(case) if permissions.can_view_subgroup_history(current_user, case) else []
     return render_template("codev/case_detail.html", case=case, content=content, readable=readable,
                            perm=permissions, propose_form=MeetingChoiceForm(meetings=meetings),
-                           action_form=ActionForm(), CaseState=CaseState)
+                           action_form=ActionForm(), CaseState=CaseState, history=history,
+                           approval_form=SubgroupApprovalForm())
 
 
 @bp.route("/cas/<int:case_id>/modifier", methods=["GET", "POST"])
@@ -265,7 +269,7 @@ def workshop(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     require(permissions.can_manage_workshop(current_user, meeting))
     later = queries.upcoming_meetings(meeting.network_id, after=meeting.starts_at)
-    return render_template("codev/workshop.html", workshop=queries.workshop(meeting),
+    return render_template("codev/workshop.html", workshop=queries.workshop(meeting), min_size=SUBGROUP_MIN_SIZE,
                            postpone_form=MeetingChoiceForm(meetings=later, empty_label="— Sans date : retour dans la liste —"))
 
 
@@ -309,20 +313,53 @@ def case_postpone(meeting_id, case_id):
 def subgroup_compose(meeting_id, case_id):
     meeting, case = _workshop_case(meeting_id, case_id)
     workshop = queries.workshop(meeting)
-    form = SubgroupForm(coming=workshop.coming)
+    form = SubgroupForm(coming=workshop.coming, client_id=case.client_id)
+    errors = []
     if form.validate_on_submit():
         chosen = queries.members_by_ids([form.animator_id.data, *form.consultant_ids.data])
+        animator = None
+        if form.animator_id.data is not None:
+            animator = chosen.get(form.animator_id.data) or abort(404)
         try:
-            services.compose_subgroup(case, actor=current_user, animator=chosen.get(form.animator_id.data) or abort(404),
+            services.compose_subgroup(case, actor=current_user, animator=animator,
                                       consultants=[chosen[i] for i in form.consultant_ids.data if i in chosen])
-        except DomainError as error:  # refused before any change: the page re-renders with the choices kept
+        except services.CompositionRefused as error:  # refused before any change: every reason, the choices kept
+            errors = error.messages
+        except DomainError as error:
             flash(str(error), "error")
         else:
-            return _workshop_redirect(meeting, None, "Sous-groupe composé ; chaque membre reçoit un e-mail.")
+            return _workshop_redirect(meeting, None, "Sous-groupe enregistré : la personne qui porte le cas est "
+                                      "invitée à approuver sa composition avant que quiconque en lise le contenu.")
     elif request.method == "GET" and case.subgroup:
         form.animator_id.data = next((s.member_id for s in case.subgroup.members if s.role == "animator"), None)
         form.consultant_ids.data = [s.member_id for s in case.subgroup.members if s.role == "consultant"]
-    return render_template("codev/subgroup_form.html", workshop=workshop, case=case, form=form)
+    return render_template("codev/subgroup_form.html", workshop=workshop, case=case, form=form, errors=errors,
+                           blockers=queries.seat_blockers(case), min_size=SUBGROUP_MIN_SIZE, max_size=SUBGROUP_MAX_SIZE)
+
+
+# --- the client's approval of the subgroup ---------------------------------------------------------------------
+
+@bp.route("/cas/<int:case_id>/sous-groupe/approuver", methods=["POST"])
+@signed_in
+def subgroup_approve(case_id):
+    case = _visible_case(case_id)
+    require(permissions.can_approve_subgroup(current_user, case))
+    form = SubgroupApprovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _apply(case, services.approve_subgroup, "Composition approuvée : les membres du sous-groupe sont prévenus "
+                  "et lisent désormais votre cas.", seen=form.composition.data or "")
+
+
+@bp.route("/cas/<int:case_id>/sous-groupe/refuser/<int:member_id>", methods=["POST"])
+@signed_in
+def subgroup_refuse(case_id, member_id):
+    case = _visible_case(case_id)
+    require(permissions.can_approve_subgroup(current_user, case))
+    seat = case.subgroup.seat_of(member_id) or abort(404)
+    return _apply(case, lambda c, **kw: services.refuse_subgroup_member(c, seat.member, **kw),
+                  f"{seat.member.full_name} ne fait plus partie du sous-groupe et n'y sera plus proposé·e pour ce cas ; "
+                  "les co-animateurs sont prévenus pour le compléter.")
 
 
 # --- export and capitalisation -----------------------------------------------------------------------------------

@@ -191,7 +191,9 @@ def _worked_case(key, network, meeting, seats) -> Case:
     case.worked_at = meeting.starts_at + timedelta(hours=2)
     case.has_capitalisation_consent = key in ("A1", "B1")
     subgroup = Subgroup(meeting_id=meeting.id, case_id=case.id)
-    subgroup.members = [SubgroupMember(meeting_id=meeting.id, member_id=member.id, role=role) for member, role in seats]
+    # The client approved the composition before the workshop (every seat reads the case).
+    subgroup.members = [SubgroupMember(meeting_id=meeting.id, member_id=member.id, role=role,
+                                       approved_at=case.selected_at + timedelta(days=2)) for member, role in seats]
     db.session.add(subgroup)
     db.session.add(CaseRecord(case_id=case.id, updated_at=case.worked_at, updated_by_id=seats[1][0].id, **RECORDS))
     for description, owner, days, done in ACTIONS[key]:

@@ -46,13 +46,16 @@ def create_case(client, *, state: str = CaseState.DRAFT, meeting=None, title: st
     return case
 
 
-def seat(case, meeting, *, animator, consultants) -> Subgroup:
-    """A subgroup written directly (the service is tested on its own)."""
+def seat(case, meeting, *, animator, consultants, approved: bool = True) -> Subgroup:
+    """A subgroup written directly (the service is tested on its own), approved by the client unless told
+    otherwise: content is readable only from approved seats."""
+    approved_at = utcnow() if approved else None
     subgroup = Subgroup(meeting_id=meeting.id, case_id=case.id)
-    subgroup.members = [SubgroupMember(meeting_id=meeting.id, member_id=case.client_id, role=SubgroupRole.CLIENT),
-                        SubgroupMember(meeting_id=meeting.id, member_id=animator.id, role=SubgroupRole.ANIMATOR),
-                        *[SubgroupMember(meeting_id=meeting.id, member_id=member.id, role=SubgroupRole.CONSULTANT)
-                          for member in consultants]]
+    subgroup.members = [
+        SubgroupMember(meeting_id=meeting.id, member_id=case.client_id, role=SubgroupRole.CLIENT, approved_at=utcnow()),
+        SubgroupMember(meeting_id=meeting.id, member_id=animator.id, role=SubgroupRole.ANIMATOR, approved_at=approved_at),
+        *[SubgroupMember(meeting_id=meeting.id, member_id=member.id, role=SubgroupRole.CONSULTANT,
+                         approved_at=approved_at) for member in consultants]]
     db.session.add(subgroup)
     db.session.commit()
     return subgroup

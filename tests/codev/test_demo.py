@@ -19,3 +19,11 @@ def test_demo_has_cases_in_every_state_and_every_outcome(db):
     per_meeting = db.session.execute(select(SubgroupMember.meeting_id, func.count()).group_by(
         SubgroupMember.meeting_id)).all()
     assert [count for _, count in per_meeting] == [18, 18]
+
+
+def test_demo_subgroups_are_approved_so_their_members_read_the_cases(db):
+    seed_demo()
+    db.session.commit()
+    pending = db.session.scalar(select(func.count(SubgroupMember.id)).where(SubgroupMember.approved_at.is_(None)))
+    seats = db.session.scalar(select(func.count(SubgroupMember.id)))
+    assert (seats, pending) == (36, 0)

@@ -7,12 +7,15 @@ from network.codev import services
 from network.codev.enums import CaseState, Outcome
 from network.codev.models import CaseRecord, SubgroupMember
 from network.database import utcnow
-from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
+from network.errors import InvalidTransition, NotAllowed
 from network.extensions import db
+from network.members.models import Member
 from network.outbox import OutboxMessage, send_due
 from tests import factories
 from tests.codev import factories as codev_factories
 from tests.codev.factories import CONTEXT, QUESTION, reload
+
+NB = "\u00a0"  # the no-break space French puts before « : »
 
 
 @pytest.fixture
@@ -23,56 +26,108 @@ def selected(workshop):
     return reload(case), client, others
 
 
-def test_compose_subgroup_seats_client_animator_consultants_and_emails_them(workshop, selected, smtp_server):
+def test_compose_subgroup_seats_people_pending_and_asks_only_the_client(workshop, selected, smtp_server):
     case, client, (animator, *consultants) = selected
 
     services.compose_subgroup(case, actor=workshop.facilitator, animator=animator, consultants=consultants)
     db.session.commit()
 
-    seats = {(seat.member_id, seat.role) for seat in reload(case).subgroup.members}
-    assert seats == {(client.id, "client"), (animator.id, "animator"), *((c.id, "consultant") for c in consultants)}
+    seats = {(seat.member_id, seat.role, seat.is_approved) for seat in reload(case).subgroup.members}
+    assert seats == {(client.id, "client", True), (animator.id, "animator", False),
+                     *((c.id, "consultant", False) for c in consultants)}
+    report = send_due(); assert report.failed == 0, db.session.scalars(db.select(OutboxMessage.last_error)).all()
+    (mail,) = smtp_server.received
+    body = mail.message.get_body(("plain",)).get_content()
+    assert mail.rcpt_tos == [client.email]
+    assert mail.message["Subject"] == (f"CODEV{NB}: la composition du sous-groupe de votre cas {case.reference} "
+                                       "attend votre accord")
+    assert f"- {animator.full_name}, Animateur·rice (attend votre accord)" in body
+    assert f"- {consultants[0].full_name}, Consultant·e (attend votre accord)" in body
+    assert f"/codev/cas/{case.id}" in body
+    raw = mail.raw.decode()
+    assert CONTEXT not in raw and QUESTION not in raw and case.title not in raw
+
+
+def test_approval_emails_each_approved_member_without_content(workshop, selected, smtp_server):
+    case, client, (animator, *consultants) = selected
+    services.compose_subgroup(case, actor=workshop.facilitator, animator=animator, consultants=consultants)
+    db.session.commit()
+    send_due()
+    smtp_server.received.clear()
+
+    case = reload(case)
+    approved = services.approve_subgroup(case, actor=client, seen=case.subgroup.pending_token)
+    db.session.commit()
+
+    assert sorted(seat.member_id for seat in approved) == sorted(m.id for m in [animator, *consultants])
+    assert reload(case).subgroup.pending_seats == []
     report = send_due(); assert report.failed == 0, db.session.scalars(db.select(OutboxMessage.last_error)).all()
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == sorted(
-        m.email for m in [client, animator, *consultants])
+        m.email for m in [animator, *consultants])
     for mail in smtp_server.received:
         raw = mail.raw.decode()
         assert CONTEXT not in raw and QUESTION not in raw and case.title not in raw
-        assert "CODEV-" in mail.message["Subject"] or "sous-groupe" in mail.message["Subject"]
+        assert mail.message["Subject"] == f"CODEV{NB}: votre sous-groupe pour la rencontre"
 
 
-def test_client_placed_twice_is_a_conflict(workshop, selected):
+def _refusal(case, *, animator, consultants):
+    with pytest.raises(services.CompositionRefused) as error:
+        services.compose_subgroup(case, actor=case_facilitator(case), animator=animator, consultants=consultants)
+    return error.value.messages
+
+
+def case_facilitator(case):
+    return db.session.scalars(db.select(Member).where(Member.network_id == case.network_id,
+                                                      Member.role == "facilitator")).first()
+
+
+def test_client_placed_twice_is_refused(workshop, selected):
     case, client, (animator, *consultants) = selected
-    with pytest.raises(Conflict, match="porte le cas"):
-        services.compose_subgroup(case, actor=workshop.facilitator, animator=animator, consultants=[client, *consultants])
+    assert _refusal(case, animator=animator, consultants=[client, *consultants[:3]]) == [
+        f"{client.full_name} porte le cas{NB}: elle ou il ne peut pas occuper une autre place dans le sous-groupe."]
 
 
 def test_member_of_another_network_is_refused(workshop, selected):
     case, client, (animator, *consultants) = selected
     outsider = factories.create_member(network=factories.create_network(), first_name="Xavier", last_name="Ailleurs")
-    with pytest.raises(NotAllowed, match="Xavier Ailleurs n'appartient pas au réseau de ce cas."):
-        services.compose_subgroup(case, actor=workshop.facilitator, animator=animator,
-                                  consultants=[*consultants, outsider])
+    assert _refusal(case, animator=animator, consultants=[*consultants, outsider]) == [
+        "Xavier Ailleurs n'appartient pas au réseau de ce cas.",
+        f"Ces personnes n'ont pas confirmé leur venue à la rencontre{NB}: Xavier Ailleurs."]
 
 
 def test_member_who_did_not_say_yes_is_refused(workshop, selected):
     case, client, (animator, *consultants) = selected
     absent = factories.create_member(network=workshop.network, first_name="Paul", last_name="Absent")
     codev_factories.invite(workshop.meeting, absent, rsvp="no")
-    with pytest.raises(DomainError, match="pas confirmé leur venue à la rencontre : Paul Absent"):
-        services.compose_subgroup(case, actor=workshop.facilitator, animator=animator, consultants=[*consultants, absent])
+    assert _refusal(case, animator=animator, consultants=[*consultants, absent]) == [
+        f"Ces personnes n'ont pas confirmé leur venue à la rencontre{NB}: Paul Absent."]
 
 
 def test_subgroup_size_is_five_to_eight(workshop, selected):
     case, client, (animator, *consultants) = selected
-    with pytest.raises(DomainError, match="de 5 à 8 personnes"):
-        services.compose_subgroup(case, actor=workshop.facilitator, animator=animator, consultants=consultants[:1])
+    assert _refusal(case, animator=animator, consultants=consultants[:1]) == [
+        "Un sous-groupe compte de 5 à 8 personnes, client et animateur compris (3 choisies)."]
 
 
-def test_member_already_in_another_subgroup_of_the_meeting_is_a_conflict(workshop, selected):
+def test_member_already_in_another_subgroup_of_the_meeting_is_refused(workshop, selected):
     case, client, (animator, *consultants) = selected
-    with pytest.raises(Conflict, match="Déjà dans un autre sous-groupe"):
-        services.compose_subgroup(case, actor=workshop.facilitator, animator=animator,
-                                  consultants=[*consultants[:2], workshop.consultants[0]])
+    assert _refusal(case, animator=animator, consultants=[*consultants[:2], workshop.consultants[0]]) == [
+        f"Déjà dans un autre sous-groupe de cette rencontre{NB}: {workshop.consultants[0].full_name}."]
+
+
+def test_every_problem_is_reported_at_once(workshop, selected):
+    case, client, (animator, *consultants) = selected
+    absent = factories.create_member(network=workshop.network, first_name="Paul", last_name="Absent")
+    other_case = codev_factories.create_case(consultants[0], state=CaseState.SELECTED, meeting=workshop.meeting)
+    assert other_case.id
+    assert _refusal(case, animator=None, consultants=[client, consultants[0], workshop.animator, absent]) == [
+        "Choisissez l'animateur·rice du sous-groupe.",
+        f"{client.full_name} porte le cas{NB}: elle ou il ne peut pas occuper une autre place dans le sous-groupe.",
+        "Un sous-groupe compte de 5 à 8 personnes, client et animateur compris (4 choisies).",
+        f"Ces personnes n'ont pas confirmé leur venue à la rencontre{NB}: Paul Absent.",
+        f"Déjà dans un autre sous-groupe de cette rencontre{NB}: {workshop.animator.full_name}.",
+        f"Portent un autre cas à cette rencontre{NB}: {consultants[0].full_name}."]
+    assert reload(case).subgroup is None
 
 
 def test_only_a_facilitator_of_the_network_composes(workshop, selected):

@@ -48,12 +48,15 @@ def test_codev_journey(live_server, new_page, network):
     for name in ("Inès Réseau", "Marc Réseau", "Nadia Réseau"):
         desk.get_by_label(name).check()
     desk.get_by_role("button", name="Enregistrer le sous-groupe").click()
-    assert "Sous-groupe composé" in desk.locator(".flashes").inner_text()
-    assert "Thomas Réseau (Animateur·rice)" in desk.locator(".codev-seats").inner_text()
+    assert "Sous-groupe enregistré" in desk.locator(".flashes").inner_text()
+    assert "Thomas Réseau (Animateur·rice, en attente d'accord)" in desk.locator(".codev-seats").inner_text()
 
-    # The client fills the record during the workshop, adds an action and marks the case worked.
+    # The client approves the composition, fills the record during the workshop, adds an action and marks the
+    # case worked.
     page.goto(f"{live_server}/codev/")
     page.get_by_role("link", name="Relancer le comité de pilotage CTG").click()
+    page.get_by_role("button", name="J'approuve cette composition").click()
+    assert "Composition approuvée" in page.locator(".flashes").inner_text()
     page.get_by_role("link", name="Remplir le compte rendu").click()
     page.get_by_label("3. Contrat : la demande reformulée").fill("Trouver un format qui donne envie aux élus.")
     page.get_by_label("4. Suggestions des consultants").fill("Un petit-déjeuner des maires.")
