@@ -10,7 +10,7 @@ from network.auth import public, require, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
-from network.members import bp, permissions, queries, services, tokens
+from network.members import bp, email_changes, permissions, queries, services, tokens
 from network.members.enums import Role
 from network.members.forms import (
     ImportConfirmForm, ImportUploadForm, InstitutionForm, LoginForm, MemberForm, NetworkForm, PasswordForgotForm,
@@ -136,9 +136,11 @@ def profile():
             flash("Votre profil est à jour.", "success")
             return redirect(url_for("members.profile"))
     member = queries.member_detail(current_user.id)
+    pending = email_changes.open_change_of(member)
     feed_url = (external_url("sessions.calendar_feed", token=member.calendar_token)
                 if "sessions.calendar_feed" in current_app.view_functions and member.calendar_token else None)
-    return render_template("members/profile.html", form=form, member=member, feed_url=feed_url)
+    return render_template("members/profile.html", form=form, member=member, feed_url=feed_url,
+                           pending_email_change=pending)
 
 
 @bp.route("/profil/calendrier/regenerer", methods=["POST"])
@@ -168,9 +170,11 @@ def directory():
 def member_detail(member_id):
     member = queries.member_detail(member_id) or abort(404)
     require(permissions.can_view_member(current_user, member))
-    return render_template("members/member_detail.html", member=member,
-                           can_edit=permissions.can_edit_member(current_user, member),
-                           can_deactivate=permissions.can_deactivate_member(current_user, member))
+    can_edit = permissions.can_edit_member(current_user, member)
+    return render_template("members/member_detail.html", member=member, can_edit=can_edit,
+                           can_deactivate=permissions.can_deactivate_member(current_user, member),
+                           can_force_email=permissions.can_force_email_change(current_user, member),
+                           pending_email_change=email_changes.open_change_of(member) if can_edit else None)
 
 
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
@@ -205,10 +209,13 @@ def member_edit(member_id):
         try:
             services.update_member(actor=current_user, member=member, data=_member_data(form, member))
         except DomainError as error:
-            add_form_error(form, "email" if "e-mail" in str(error) else "role", str(error))
+            add_form_error(form, "email" if "adresse" in str(error) else "role", str(error))
         else:
             db.session.commit()
             flash("Les modifications sont enregistrées.", "success")
+            if services.normalize_email(form.email.data) != member.email:  # an activated account's address waits
+                flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name} : un e-mail le lui demande "
+                      f"à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
             return redirect(url_for("members.member_detail", member_id=member.id))
     return render_template("members/member_form.html", form=form, network=member.network, member=member)
 

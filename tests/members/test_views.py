@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from network.members.models import Institution, Member, Network, Territory
+from network.members.models import EmailChange, Institution, Member, Network, Territory
 from network.outbox import OutboxMessage
 from tests import factories
 
@@ -275,8 +275,12 @@ def test_member_edit_by_facilitator_saves_changes(client, login, world, db):
                            member_form(email="thomas.caron@example.org", first_name="Tom", role="facilitator"))
     assert response.status_code == 302
     db.session.refresh(world.target)
+    # the account is activated: the new address waits for Thomas's approval (issue #14)
     assert (world.target.first_name, world.target.email, world.target.role) == (
-        "Tom", "thomas.caron@example.org", "facilitator")
+        "Tom", "thomas@example.org", "facilitator")
+    change = db.session.scalar(select(EmailChange))
+    assert (change.member_id, change.new_email, change.status) == (
+        world.target.id, "thomas.caron@example.org", "awaiting_approval")
 
 
 def test_member_edit_by_admin_of_any_network(client, login, world, db):
