@@ -27,7 +27,14 @@ from network.members.passwords import verify_password
 from network.outbox import external_url, queue_templated_email
 from network.throttle import is_throttled, record_event
 
-WRONG_PASSWORD_LIMIT = 5  # wrong passwords on the change form per member and window
+WRONG_PASSWORD_LIMIT = 5
+# The statuses in which each emailed link acts (a link also dies as soon as its change moves on).
+LINK_STATUSES = {
+    "approve": {EmailChangeStatus.AWAITING_APPROVAL},
+    "refuse": {EmailChangeStatus.AWAITING_APPROVAL},
+    "verify": {EmailChangeStatus.AWAITING_VERIFICATION},
+    "cancel": {EmailChangeStatus.SCHEDULED},
+}  # wrong passwords on the change form per member and window
 Status = EmailChangeStatus
 
 
@@ -101,7 +108,7 @@ def propose_email_correction(member: Member, new_email: str, *, actor: Member,
     change = _open(member, new_email, kind=EmailChangeKind.CORRECTION, status=Status.AWAITING_APPROVAL, actor=actor,
                    now=now)
     queue_templated_email("email_change_approve", to=member.email,
-                          subject="Changement de votre adresse e-mail : votre accord est nécessaire — Réseau",
+                          subject="Changement de votre adresse e-mail\u202f: votre accord est nécessaire — Réseau",
                           member=member, change=change, requested_by=actor, network=_network_of(member),
                           approve_link=_link(change, member, "approve"), refuse_link=_link(change, member, "refuse"),
                           valid_days=_valid_days())
@@ -230,7 +237,7 @@ def change_for_link(token: str, action: str) -> tuple[EmailChange, Member] | Non
     if found is None:
         return None
     change = db.session.get(EmailChange, found[0])
-    if change is None or change.status != found[1] or not change.is_open:
+    if change is None or change.status != found[1] or change.status not in LINK_STATUSES[action]:
         return None
     member = db.session.get(Member, change.member_id)
     if member is None or not member.is_active or tokens.password_fingerprint(member) != found[2]:
