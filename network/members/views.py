@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from network.auth import public, require, roles, safe_next_url, signed_in
+from network.auth import public, require, require_in_reach, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
@@ -169,6 +169,7 @@ def directory():
 @signed_in
 def member_detail(member_id):
     member = queries.member_detail(member_id) or abort(404)
+    require_in_reach(member.network_id)
     require(permissions.can_view_member(current_user, member))
     can_edit = permissions.can_edit_member(current_user, member)
     return render_template("members/member_detail.html", member=member, can_edit=can_edit,
@@ -200,6 +201,7 @@ def member_create():
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_edit(member_id):
     member = queries.member_detail(member_id) or abort(404)
+    require_in_reach(member.network_id)
     require(permissions.can_edit_member(current_user, member))
     network_id = member.network_id
     form = MemberForm(obj=member, actor=current_user, is_admin_account=member.is_admin,
@@ -224,6 +226,7 @@ def member_edit(member_id):
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_action(member_id, action):
     member = db.get_or_404(Member, member_id)
+    require_in_reach(member.network_id)
     require(permissions.can_edit_member(current_user, member))
     verb = {"desactiver": services.deactivate_member, "reactiver": services.reactivate_member,
             "reinviter": services.resend_account_invitation}[action]
@@ -311,6 +314,7 @@ def network_create():
 @roles(Role.ADMIN, Role.FACILITATOR)
 def network_settings(slug):
     network = queries.network_by_slug(slug) or abort(404)
+    require_in_reach(network.id)
     require(permissions.can_manage_members(current_user, network))
     institution_form = InstitutionForm(prefix="institution")
     territory_form = TerritoryForm(prefix="territory")
@@ -359,6 +363,7 @@ REFERENCES = {
 def _reference_in(slug: str, kind: str, ident: int):
     network = queries.network_by_slug(slug) or abort(404)
     model = REFERENCES[kind].model
+    require_in_reach(network.id)
     require(permissions.can_manage_members(current_user, network))
     item = db.session.get(model, ident)
     if item is None or item.network_id != network.id:

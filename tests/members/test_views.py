@@ -83,13 +83,17 @@ FORBIDDEN = [
 
 
 @pytest.mark.parametrize("method, url, actor", FORBIDDEN)
-def test_forbidden_role_gets_french_403(client, login, world, db, method, url, actor):
+def test_forbidden_role_gets_french_403_or_404_from_another_network(client, login, world, db, method, url, actor):
+    # what belongs to another network answers like a missing page (issue #14: no id discovery); a route closed to
+    # the role itself (coordinators never edit members) still answers 403 first
+    role_allowed = actor == "other_facilitator" or (method, url) == ("GET", "/membres/{target}")
+    foreign = role_allowed and actor.startswith("other_") and ("{target}" in url or "pas-de-calais" in url)
     login(world.actor(actor))
     url = url.format(target=world.target.id, admin=world.admin.id)
     response = client.get(url) if method == "GET" else client.post(url, {"first_name": "X", "which": "territory",
                                                                          "territory-name": "X"})
-    assert response.status_code == 403
-    assert "Accès refusé" in page(response)
+    assert response.status_code == (404 if foreign else 403)
+    assert ("Page introuvable" if foreign else "Accès refusé") in page(response)
     assert world.target.is_active is True
     assert count(db, Territory) == 0
 
