@@ -133,7 +133,7 @@ def test_login_attack_emails_the_member_once_per_interval(app, make_client, coor
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert (f"{app.config['LOGIN_ALERT_AFTER_FAILURES']} tentatives de connexion à votre compte Réseau "
             f"({coordinator.email}) ont échoué ces 60 dernières minutes") in text
-    assert "http://localhost/mot-de-passe/oublie" in text
+    assert f"{app.config['PUBLIC_BASE_URL']}/mot-de-passe/oublie" in text
 
 
 def test_login_attack_on_an_unknown_address_emails_nobody(app, make_client, smtp_server, db):

@@ -199,7 +199,7 @@ def verify_email_change(change: EmailChange, member: Member, *, keep_login_token
 def _apply(change: EmailChange, member: Member, *, keep_login_token: str | None, now: datetime) -> None:
     taken = db.session.scalar(select(Member.id).where(Member.email == change.new_email, Member.id != member.id))
     if taken is not None:
-        raise Conflict("Un autre compte utilise déjà cette adresse : le changement ne peut pas se faire.")
+        raise Conflict("Un autre compte utilise déjà cette adresse\u202f: le changement ne peut pas se faire.")
     old_email = member.email
     member.email = change.new_email  # every reset and activation link dies with the fingerprint
     change.status, change.closed_at = Status.DONE, now

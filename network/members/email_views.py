@@ -15,11 +15,11 @@ from network.members.forms import EmailChangeForm, EmailForceForm, LinkConfirmFo
 EFFECTIVE_PATTERN = "EEEE d MMMM y 'à' H' h 'mm"
 ACTIONS_BY_WORD = {word: action for action, word in tokens.EMAIL_CHANGE_URL_WORDS.items()}
 DONE_MESSAGES = {
-    "approve": "Merci. Un lien de confirmation est envoyé à la nouvelle adresse : l'adresse de votre compte changera "
-               "quand il aura été ouvert.",
-    "refuse": "Le changement d'adresse est refusé : votre adresse reste la même.",
-    "cancel": "Le changement d'adresse est annulé : votre adresse reste la même.",
-    "verify": "Votre nouvelle adresse est confirmée : c'est désormais celle de votre compte.",
+    "approve": "Merci. Un lien de confirmation est envoyé à la nouvelle adresse\u202f: l'adresse de votre compte "
+               "changera quand il aura été ouvert.",
+    "refuse": "Le changement d'adresse est refusé\u202f: votre adresse reste la même.",
+    "cancel": "Le changement d'adresse est annulé\u202f: votre adresse reste la même.",
+    "verify": "Votre nouvelle adresse est confirmée\u202f: c'est désormais celle de votre compte.",
 }
 
 
@@ -47,7 +47,7 @@ def email_change():
             add_form_error(form, "new_email" if "adresse" in str(error) else "password", str(error))
         else:
             db.session.commit()
-            flash(f"Un lien de confirmation est envoyé à {change.new_email} : l'adresse de votre compte changera "
+            flash(f"Un lien de confirmation est envoyé à {change.new_email}\u202f: l'adresse de votre compte changera "
                   "quand vous l'aurez ouvert.", "success")
             return redirect(url_for("members.profile"))
     return render_template("members/email_change.html", form=form)

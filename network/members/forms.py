@@ -112,8 +112,9 @@ class EmailChangeForm(FlaskForm):
 
 class EmailForceForm(FlaskForm):
     new_email = EmailField("Nouvelle adresse e-mail", validators=[required(), email_address(), max_length(320)])
-    checked = BooleanField("J'ai vérifié l'identité de la personne, qui a perdu l'accès à son ancienne adresse",
-                           validators=[DataRequired(message="Confirmez que vous avez vérifié l'identité de la personne.")])
+    checked = BooleanField(
+        "J'ai vérifié l'identité de la personne, qui a perdu l'accès à son ancienne adresse",
+        validators=[DataRequired(message="Confirmez que vous avez vérifié l'identité de la personne.")])
 
 
 class LinkConfirmForm(FlaskForm):

@@ -228,7 +228,7 @@ def update_member(*, actor: Member, member: Member, data: MemberData) -> list[st
     # Once the account is activated the address is the member's: someone else's correction waits for them.
     correction = new_email != member.email and member.is_activated
     if correction and actor.id == member.id:
-        raise NotAllowed("Votre propre adresse se change depuis « Mon profil », mot de passe à l'appui.")
+        raise NotAllowed("Votre propre adresse se change depuis «\u00a0Mon profil\u00a0», mot de passe à l'appui.")
     changed = _apply(member, replace(data, email=member.email) if correction else data, MEMBER_FIELDS)
     if changed:
         record_audit(actor=actor, action="member.update", obj=member, fields=changed, network_id=member.network_id)

@@ -216,8 +216,8 @@ def member_edit(member_id):
             db.session.commit()
             flash("Les modifications sont enregistrées.", "success")
             if services.normalize_email(form.email.data) != member.email:  # an activated account's address waits
-                flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name} : un e-mail le lui demande "
-                      f"à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
+                flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name}\u202f: un e-mail le lui "
+                      f"demande à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
             return redirect(url_for("members.member_detail", member_id=member.id))
     return render_template("members/member_form.html", form=form, network=member.network, member=member)
 

@@ -223,7 +223,7 @@ def test_own_address_is_not_changed_through_the_member_form(client, login, admin
     login(admin)
     response = client.post(f"/membres/{admin.id}/modifier", edit_form(admin, email="autre@example.org"))
     assert response.status_code == 200
-    assert "Votre propre adresse se change depuis «" in response.get_data(as_text=True).replace('&#39;', "'")
+    assert "Votre propre adresse se change depuis «\u00a0Mon profil\u00a0»" in response.get_data(as_text=True).replace('&#39;', "'")
     db.session.refresh(admin)
     assert admin.email == "admin@example.test"
 
