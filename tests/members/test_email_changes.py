@@ -380,3 +380,69 @@ def test_erasure_deletes_the_member_email_changes_and_source_counts(db, network,
     db.session.commit()
     assert db.session.scalar(select(EmailChange.id)) is None
     assert list(db.session.scalars(select(ThrottleEvent.key))) == ["10.0.0.1"]
+
+
+# --- the services' other exits ---------------------------------------------------------------------------------
+
+def test_propose_email_correction_by_a_coordinator_is_not_allowed(db, network, coordinator):
+    other = factories.create_member(network=network)
+    with pytest.raises(email_changes.NotAllowed):
+        email_changes.propose_email_correction(other, "x@example.org", actor=coordinator)
+
+
+def test_propose_email_correction_to_the_same_address_is_refused(db, network, facilitator, coordinator):
+    with pytest.raises(email_changes.DomainError, match="C'est déjà l'adresse de ce compte."):
+        email_changes.propose_email_correction(coordinator, " Coordinatrice@Example.test ", actor=facilitator)
+
+
+def test_force_email_change_by_a_facilitator_is_not_allowed(db, network, facilitator, coordinator):
+    with pytest.raises(email_changes.NotAllowed):
+        email_changes.force_email_change(coordinator, "x@example.org", actor=facilitator)
+
+
+def test_approve_twice_is_an_invalid_transition(db, network, facilitator, coordinator):
+    change = email_changes.propose_email_correction(coordinator, "x@example.org", actor=facilitator)
+    email_changes.approve_email_change(change, coordinator, actor=None)
+    with pytest.raises(email_changes.InvalidTransition):
+        email_changes.approve_email_change(change, coordinator, actor=None)
+
+
+def test_verify_when_the_new_address_was_taken_meanwhile_is_a_conflict(db, network, coordinator):
+    change = email_changes.request_own_email_change(coordinator, "x@example.org", password=factories.TEST_PASSWORD)
+    db.session.commit()
+    factories.create_member(network=network, email="x@example.org")
+    with pytest.raises(email_changes.Conflict):
+        email_changes.verify_email_change(change, coordinator)
+
+
+def test_forced_change_to_an_address_taken_meanwhile_is_dropped_and_audited(db, network, admin, coordinator):
+    change = email_changes.force_email_change(coordinator, "x@example.org", actor=admin)
+    db.session.commit()
+    factories.create_member(network=network, email="x@example.org")
+    assert email_changes.apply_due_email_changes(now=change.effective_at + timedelta(seconds=1)) == 0
+    db.session.commit()
+    assert (change.status, coordinator.email) == ("cancelled", "coordinatrice@example.test")
+    assert audit_actions(db, coordinator) == ["member.email_change.force", "member.email_change.conflict"]
+
+
+def test_forced_change_is_not_applied_before_its_delay(db, network, admin, coordinator):
+    change = email_changes.force_email_change(coordinator, "x@example.org", actor=admin)
+    assert email_changes.apply_due_email_changes(now=change.effective_at - timedelta(seconds=1)) == 0
+    assert change.status == "scheduled"
+
+
+def test_link_of_a_deactivated_member_is_dead(client, network, facilitator, coordinator, db):
+    change = email_changes.propose_email_correction(coordinator, "x@example.org", actor=facilitator)
+    coordinator.is_active = False
+    db.session.commit()
+    assert client.get(f"/adresse/approuver/{tokens.make_email_change_token(change, coordinator, 'approve')}"
+                      ).status_code == 400
+
+
+def test_link_dies_when_the_password_changes(client, network, facilitator, coordinator, db):
+    change = email_changes.propose_email_correction(coordinator, "x@example.org", actor=facilitator)
+    db.session.commit()
+    token = tokens.make_email_change_token(change, coordinator, "approve")
+    services.set_password(coordinator, "un tout nouveau mot de passe")
+    db.session.commit()
+    assert client.get(f"/adresse/approuver/{token}").status_code == 400

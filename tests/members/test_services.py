@@ -13,7 +13,7 @@ from network.members.enums import InstitutionKind, Role
 from network.members.models import LoginSession
 from network.members.services import LoginThrottled, MemberData
 from network.outbox import OutboxMessage
-from network.throttle import ThrottleEvent
+from network.throttle import ThrottleEvent, source_key
 from tests import factories
 
 
@@ -499,3 +499,11 @@ def test_regenerate_calendar_token_replaces_token_and_audits_member(db, coordina
     assert after != before and coordinator.calendar_token == after
     assert db.session.scalar(select(AuditEvent.object_type)) == "Member"
 
+
+
+@pytest.mark.parametrize("address, source", [
+    ("192.0.2.7", "192.0.2.7"), ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("::ffff:192.0.2.7", "192.0.2.7"),
+    ("pas une adresse", "pas une adresse"), (None, "unknown"),
+])
+def test_login_source_is_the_address_or_its_ipv6_64(address, source):
+    assert source_key(address) == source
