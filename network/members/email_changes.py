@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from network.audit import record_audit
 from network.database import utcnow
@@ -42,9 +43,12 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def open_change_of(member: Member) -> EmailChange | None:
-    return db.session.scalar(select(EmailChange).where(EmailChange.member_id == member.id,
-                                                       EmailChange.status.in_(OPEN_EMAIL_CHANGE_STATUSES)))
+def open_change_of(member: Member, *, with_requester: bool = False) -> EmailChange | None:
+    query = select(EmailChange).where(EmailChange.member_id == member.id,
+                                      EmailChange.status.in_(OPEN_EMAIL_CHANGE_STATUSES))
+    if with_requester:
+        query = query.options(joinedload(EmailChange.requested_by))
+    return db.session.scalar(query)
 
 
 def _audit(change: EmailChange, member: Member, action: str, *, actor: Member | None) -> None:

@@ -1,6 +1,6 @@
 """Email address changes (DESIGN.md §7): the member's own, their decisions, the emailed links, an admin's forced one."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from network.auth import public, require, roles, signed_in
@@ -107,4 +107,5 @@ def email_force(member_id):
                   "success")
             return redirect(url_for("members.member_detail", member_id=member.id))
     return render_template("members/email_force.html", form=form, member=member,
-                           pending=email_changes.open_change_of(member))
+                           pending=email_changes.open_change_of(member),
+                           delay_hours=int(current_app.config["EMAIL_CHANGE_FORCED_DELAY"].total_seconds() // 3600))

@@ -136,7 +136,7 @@ def profile():
             flash("Votre profil est à jour.", "success")
             return redirect(url_for("members.profile"))
     member = queries.member_detail(current_user.id)
-    pending = email_changes.open_change_of(member)
+    pending = email_changes.open_change_of(member, with_requester=True)
     feed_url = (external_url("sessions.calendar_feed", token=member.calendar_token)
                 if "sessions.calendar_feed" in current_app.view_functions and member.calendar_token else None)
     return render_template("members/profile.html", form=form, member=member, feed_url=feed_url,

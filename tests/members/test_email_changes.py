@@ -170,6 +170,7 @@ def test_email_correction_approved_signed_in_from_the_profile(client, login, net
     login(coordinator)
     profile = client.get("/profil").get_data(as_text=True).replace('&#39;', "'")
     assert "Changement d'adresse e-mail en cours" in profile and "<strong>sophie@example.org</strong>" in profile
+    assert f"{facilitator.full_name} (co-animateur·rice) propose de remplacer" in profile
     response = client.post("/profil/adresse/approuver")
     assert response.status_code == 302
     assert list(delivered(smtp_server)) == ["sophie@example.org"]
