@@ -84,6 +84,11 @@ def collect_member_data(member: Member) -> dict[str, list[dict]]:
         "auto_evaluation": _rows(
             select(SelfAssessment.__table__).where(SelfAssessment.member_id == member.id)
             .order_by(SelfAssessment.taken_on)),
+        "changements_adresse": _rows(
+            select(EmailChange.old_email.label("ancienne_adresse"), EmailChange.new_email.label("nouvelle_adresse"),
+                   EmailChange.kind.label("origine"), EmailChange.status.label("etat"),
+                   EmailChange.created_at.label("demande_le"), EmailChange.closed_at.label("clos_le"))
+            .where(EmailChange.member_id == member.id).order_by(EmailChange.id)),
     }
 
 

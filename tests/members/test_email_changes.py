@@ -2,7 +2,10 @@
 
 Every email here goes through the outbox to the real SMTP server of tests/conftest.py and is parsed back."""
 
+import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -447,3 +450,13 @@ def test_link_dies_when_the_password_changes(client, network, facilitator, coord
     services.set_password(coordinator, "un tout nouveau mot de passe")
     db.session.commit()
     assert client.get(f"/adresse/approuver/{token}").status_code == 400
+
+
+def test_personal_data_zip_lists_the_member_email_changes(client, login, network, facilitator, coordinator, db):
+    email_changes.propose_email_correction(coordinator, ATTACKER, actor=facilitator)
+    db.session.commit()
+    login(coordinator)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/donnees/mes-donnees.zip").data))
+    rows = json.loads(archive.read("donnees.json"))["changements_adresse"]
+    assert [(row["ancienne_adresse"], row["nouvelle_adresse"], row["origine"], row["etat"]) for row in rows] == [
+        ("coordinatrice@example.test", ATTACKER, "correction", "awaiting_approval")]
