@@ -1,9 +1,10 @@
 """Rate limiting stored in the database, so every worker shares the counts."""
 
+import hashlib
 import ipaddress
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy import Index, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.database import IdMixin, UTCDateTime, utcnow
@@ -38,6 +39,18 @@ def recent_stats(scope: str, key: str, window: timedelta, *, now: datetime | Non
             ThrottleEvent.scope == scope, ThrottleEvent.key == key.lower()[:255], ThrottleEvent.created_at >= since)
     ).one()
     return count, latest
+
+
+def serialize_on(scope: str, key: str) -> None:
+    """Make concurrent requests about the same key wait for each other until commit (PostgreSQL).
+
+    Without it, parallel attempts all read the count before any of them records its failure, and a slow-down can be
+    outrun by sending many at once. On SQLite (development, small single-server installs) it does nothing."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{scope}:{key.lower()}".encode()).digest()
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:lock)"),
+                       {"lock": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 def source_key(ip_address: str | None) -> str:

@@ -20,7 +20,8 @@ from network.members.models import Institution, LoginSession, Member, Network, T
 from network.members.passwords import hash_password, password_problems, verify_password
 from network.outbox import external_url, queue_templated_email
 from network.throttle import (
-    clear_events, clear_events_starting_with, count_recent, is_throttled, recent_stats, record_event, source_key,
+    clear_events, clear_events_starting_with, count_recent, is_throttled, recent_stats, record_event, serialize_on,
+    source_key,
 )
 
 MEMBER_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "role", "institution_id",
@@ -306,6 +307,7 @@ def authenticate(email: str, password: str, *, ip_address: str, now: datetime | 
     source = source_key(ip_address)
     pair = f"{email}|{source}"
     email_changes.apply_due_email_changes(now=now)  # a forced change whose delay is over counts from now on
+    serialize_on("login-source", pair)  # parallel guesses from one source wait for each other's failure
     _check_login_allowed(email, pair, source, ip_address=ip_address, now=now)
     member = member_by_email(email)
     password_ok = verify_password(member.password_hash if member else None, password)

@@ -1,5 +1,6 @@
 """Member services: one test per exit path."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -507,3 +508,33 @@ def test_regenerate_calendar_token_replaces_token_and_audits_member(db, coordina
 ])
 def test_login_source_is_the_address_or_its_ipv6_64(address, source):
     assert source_key(address) == source
+
+
+def test_parallel_attempts_from_one_source_wait_for_each_other(app, db, coordinator):
+    """Many guesses sent at once cannot outrun the slow-down: each waits for the previous one's failure."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock exists on PostgreSQL only, the database of multi-worker deployments")
+    for _ in range(app.config["LOGIN_FREE_FAILURES"] - 1):
+        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
+    db.session.commit()
+    email, outcomes, start = coordinator.email, [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            start.wait()
+            try:
+                assert services.authenticate(email, "faux", ip_address="10.0.0.1") is None
+                _db.session.commit()
+                outcomes.append("refused")
+            except LoginThrottled:
+                _db.session.rollback()
+                outcomes.append("throttled")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "throttled"]
