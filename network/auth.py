@@ -69,6 +69,15 @@ def require(condition: bool) -> None:
         abort(403)
 
 
+def require_in_reach(network_id: int | None) -> None:
+    """An object of another network answers 404 like a missing one (no id discovery); admins reach every network.
+
+    Call it right after loading, before the role check, which keeps 403 for what the member can see but may not do.
+    Objects outside any network (admin accounts) are left to that check."""
+    if network_id is not None and current_user.role != Role.ADMIN and current_user.network_id != network_id:
+        abort(404)
+
+
 def safe_next_url(target: str | None, fallback: str) -> str:
     """Only same-site relative paths; anything else falls back."""
     if not target:

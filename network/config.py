@@ -52,9 +52,22 @@ class Config:
     # Send queued mail right after the request's commit (the cron command is the safety net).
     OUTBOX_SEND_AFTER_COMMIT = _env_bool("OUTBOX_SEND_AFTER_COMMIT", True)
 
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
-    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 20))
-    LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_THROTTLE_MINUTES", 15)))
+    # Login throttling (README "Login throttling"): failures are counted per account + source, per account and per
+    # source within the window. Per account + source: LOGIN_FREE_FAILURES free, then a wait that doubles from
+    # LOGIN_DELAY_BASE_SECONDS up to LOGIN_DELAY_MAX_SECONDS after each failure (a slow-down, never a lockout).
+    # The per-account and per-source ceilings spare sources the account signed in from lately (known sources).
+    LOGIN_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_THROTTLE_MINUTES", 60)))
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", 3))
+    LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", 5))
+    LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", 900))
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 200))
+    LOGIN_KNOWN_SOURCE_DAYS = int(os.environ.get("LOGIN_KNOWN_SOURCE_DAYS", 30))
+    # The member is emailed when their account collects this many failures within the window, once per interval.
+    LOGIN_ALERT_AFTER_FAILURES = int(os.environ.get("LOGIN_ALERT_AFTER_FAILURES", 10))
+    LOGIN_ALERT_INTERVAL = timedelta(hours=int(os.environ.get("LOGIN_ALERT_INTERVAL_HOURS", 24)))
+    # An admin's forced change of a member's address takes effect after this delay (the member may cancel it).
+    EMAIL_CHANGE_FORCED_DELAY = timedelta(hours=int(os.environ.get("EMAIL_CHANGE_FORCED_DELAY_HOURS", 72)))
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     # Reset requests beyond these are silently dropped (no mail bombing, same answer either way).
     PASSWORD_RESET_MAX_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_MAX_PER_ACCOUNT", 3))

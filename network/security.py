@@ -1,6 +1,12 @@
 """HTTP security headers and the production start-up checks."""
 
+from flask import request, session
+
+from network.auth import PUBLIC, policy_of
 from network.config import DEV_SECRET_KEY
+
+# What a private response may not leave in any cache: signed-in pages, private files, pages behind a secret link.
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -25,6 +31,29 @@ def check_production_settings(app) -> None:
                            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))').")
 
 
+def is_private_request() -> bool:
+    """A signed-in visitor, a route for members only, or a URL carrying a secret token (emailed links, feeds).
+
+    Reads the signed session cookie, never the database: a page served from the page cache loads no member."""
+    if request.endpoint == "static":
+        return False
+    if session.get("_user_id") is not None:
+        return True
+    return policy_of(request.endpoint) != PUBLIC or "token" in (request.view_args or {})
+
+
+def mark_private(response):
+    """after_request: `Cache-Control: private, no-store` on every private response.
+
+    A view that chose its own private policy keeps it: the calendar feed is `private, no-cache` so that calendar
+    clients (which store the events anyway) can revalidate it with its ETag; shared caches still may not keep it."""
+    if is_private_request():
+        current = response.headers.get("Cache-Control", "")
+        if "no-store" not in current and "private" not in current:
+            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    return response
+
+
 def install_security_headers(app) -> None:
     @app.after_request
     def _headers(response):
@@ -35,4 +64,4 @@ def install_security_headers(app) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+        return mark_private(response)

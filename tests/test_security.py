@@ -11,7 +11,9 @@ from network.config import DEV_SECRET_KEY
 from network.extensions import db as _db
 from network.members import services
 from network.members.models import Member
+from network.outbox import send_due
 from network.security import CONTENT_SECURITY_POLICY
+from network.throttle import ThrottleEvent
 from tests import factories
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -69,17 +71,30 @@ def test_passwords_are_hashed_with_scrypt(coordinator):
 
 # --- login throttling (shared storage) --------------------------------------------------------------------
 
-def test_login_is_limited_per_account_with_french_429(app, client, coordinator):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+def test_login_slows_down_an_account_and_source_with_french_429(app, client, coordinator):
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
         assert client.post("/connexion", {"email": coordinator.email, "password": "faux"}).status_code == 200
     response = client.post("/connexion", {"email": coordinator.email, "password": factories.TEST_PASSWORD})
     assert response.status_code == 429
-    assert "Trop de tentatives de connexion." in response.get_data(as_text=True)
+    assert ("Trop de tentatives de connexion. Patientez 5 secondes avant de réessayer, ou réinitialisez votre mot de "
+            "passe.") in response.get_data(as_text=True)
+    other_ip = client.raw.post("/connexion", data={"email": coordinator.email, "password": factories.TEST_PASSWORD,
+                                                   "csrf_token": client.csrf_token()},
+                               environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other_ip.status_code == 302  # nobody locks the member out from elsewhere
 
 
-def test_login_is_limited_per_ip(app, client, coordinator):
-    for number in range(app.config["LOGIN_MAX_FAILURES_PER_IP"]):
+def test_login_twenty_failures_from_one_office_lock_nobody_out(app, client, coordinator):
+    for number in range(20):
         client.post("/connexion", {"email": f"inconnu{number}@example.org", "password": "faux"})
+    response = client.post("/connexion", {"email": coordinator.email, "password": factories.TEST_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_login_is_limited_per_ip(app, client, coordinator, db):
+    db.session.add_all([ThrottleEvent(scope="login-ip", key="127.0.0.1")
+                        for _ in range(app.config["LOGIN_MAX_FAILURES_PER_IP"])])
+    db.session.commit()
     response = client.post("/connexion", {"email": coordinator.email, "password": factories.TEST_PASSWORD})
     assert response.status_code == 429
     other_ip = client.raw.post("/connexion", data={"email": coordinator.email, "password": factories.TEST_PASSWORD,
@@ -90,7 +105,7 @@ def test_login_is_limited_per_ip(app, client, coordinator):
 
 def test_login_throttle_is_shared_by_every_worker_through_the_database(app, db, coordinator):
     """A second app instance (another worker) on the same database sees the first one's failures."""
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
         services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
     email = coordinator.email  # read here: a lazy load inside the other app would borrow its engine
     db.session.commit()
@@ -98,10 +113,36 @@ def test_login_throttle_is_shared_by_every_worker_through_the_database(app, db, 
     with other_worker.app_context():
         try:
             with pytest.raises(services.LoginThrottled):
-                services.authenticate(email, factories.TEST_PASSWORD, ip_address="10.9.9.9")
+                services.authenticate(email, factories.TEST_PASSWORD, ip_address="10.0.0.1")
         finally:
             _db.session.remove()
             _db.engines[None].dispose()
+
+
+def test_login_attack_emails_the_member_once_per_interval(app, make_client, coordinator, smtp_server, db):
+    for number in range(app.config["LOGIN_ALERT_AFTER_FAILURES"] + 5):
+        browser = make_client()
+        browser.raw.post("/connexion", data={"email": coordinator.email, "password": f"essai {number}",
+                                             "csrf_token": browser.csrf_token()},
+                         environ_base={"REMOTE_ADDR": f"198.51.100.{number}"})
+    assert send_due().sent == 1
+    [received] = smtp_server.received
+    message = received.message
+    assert received.rcpt_tos == [coordinator.email]
+    assert message["Subject"] == "Tentatives de connexion à votre compte — Réseau"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert (f"{app.config['LOGIN_ALERT_AFTER_FAILURES']} tentatives de connexion à votre compte Réseau "
+            f"({coordinator.email}) ont échoué ces 60 dernières minutes") in text
+    assert f"{app.config['PUBLIC_BASE_URL']}/mot-de-passe/oublie" in text
+
+
+def test_login_attack_on_an_unknown_address_emails_nobody(app, make_client, smtp_server, db):
+    for number in range(app.config["LOGIN_ALERT_AFTER_FAILURES"] + 1):
+        browser = make_client()
+        browser.raw.post("/connexion", data={"email": "personne@example.org", "password": "faux",
+                                             "csrf_token": browser.csrf_token()},
+                         environ_base={"REMOTE_ADDR": f"198.51.100.{number}"})
+    assert send_due().sent == 0
 
 
 # --- cookies and sessions ------------------------------------------------------------------------------

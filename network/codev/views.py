@@ -4,7 +4,7 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import require, roles, signed_in
+from network.auth import require, require_in_reach, roles, signed_in
 from network.codev import bp, permissions, queries, services
 from network.codev.enums import SUBGROUP_MAX_SIZE, SUBGROUP_MIN_SIZE, CaseState
 from network.codev.forms import (
@@ -36,6 +36,7 @@ def _visible_case(case_id: int) -> Case:
 
 def _workshop_case(meeting_id: int, case_id: int) -> tuple[Meeting, Case]:
     meeting = db.get_or_404(Meeting, meeting_id)
+    require_in_reach(meeting.network_id)
     require(permissions.can_manage_workshop(current_user, meeting))
     case = queries.case_for_access(case_id)
     if case is None or case.network_id != meeting.network_id or case.state == CaseState.DRAFT:
@@ -267,6 +268,7 @@ def follow_up(case_id):
 @roles(Role.FACILITATOR)
 def workshop(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
+    require_in_reach(meeting.network_id)
     require(permissions.can_manage_workshop(current_user, meeting))
     later = queries.upcoming_meetings(meeting.network_id, after=meeting.starts_at)
     return render_template("codev/workshop.html", workshop=queries.workshop(meeting), min_size=SUBGROUP_MIN_SIZE,

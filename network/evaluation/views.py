@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import require, roles
+from network.auth import require, require_in_reach, roles
 from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
@@ -35,6 +35,7 @@ def _network_in_scope() -> Network | None:
     slug = request.args.get("reseau")
     if slug:
         network = member_queries.network_by_slug(slug) or abort(404)
+        require_in_reach(network.id)
     elif current_user.role == Role.ADMIN:
         return None
     else:
@@ -236,7 +237,8 @@ def _own_network() -> Network:
 def _grid_item(model, item_id: int, network: Network):
     item = db.get_or_404(model, item_id)
     rubric = item if model is GridRubric else db.session.get(GridRubric, item.rubric_id)
-    require(rubric.network_id == network.id)
+    if rubric.network_id != network.id:
+        abort(404)  # another network's grid answers like a missing one
     return item
 
 

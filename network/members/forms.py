@@ -3,7 +3,7 @@ import re
 from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
-from wtforms.validators import EqualTo, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Regexp, ValidationError
 
 from network.forms import choices, email_address, max_length, optional, required
 from network.members.enums import InstitutionKind, Role
@@ -102,3 +102,20 @@ class ImportUploadForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     payload = HiddenField(validators=[required(), max_length(8_000_000)])  # the file, base64 (MAX_CONTENT_LENGTH)
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField("Nouvelle adresse e-mail", validators=[required(), email_address(), max_length(320)])
+    password = PasswordField("Votre mot de passe actuel", validators=[required(), max_length(200)],
+                             description="Pour vérifier que c'est bien vous.")
+
+
+class EmailForceForm(FlaskForm):
+    new_email = EmailField("Nouvelle adresse e-mail", validators=[required(), email_address(), max_length(320)])
+    checked = BooleanField(
+        "J'ai vérifié l'identité de la personne, qui a perdu l'accès à son ancienne adresse",
+        validators=[DataRequired(message="Confirmez que vous avez vérifié l'identité de la personne.")])
+
+
+class LinkConfirmForm(FlaskForm):
+    """The button of a page reached from an emailed link (GET only shows it: link scanners must not act)."""

@@ -1,12 +1,12 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
-from network.members.enums import InstitutionKind, Role
+from network.members.enums import EmailChangeStatus, InstitutionKind, Role
 
 
 class Network(IdMixin, TimestampMixin, db.Model):
@@ -123,6 +123,11 @@ class Member(IdMixin, TimestampMixin, UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def is_activated(self) -> bool:
+        """The member has used the account: from then on only they may change its email address."""
+        return self.password_hash is not None or self.last_login_at is not None
+
     def get_id(self) -> str | None:
         return self.login_token
 
@@ -141,3 +146,37 @@ class LoginSession(IdMixin, TimestampMixin, db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
     member: Mapped[Member] = relationship(lazy="raise")
+
+
+OPEN_WHERE = "status IN ('awaiting_approval', 'awaiting_verification', 'scheduled')"
+
+
+class EmailChange(IdMixin, TimestampMixin, db.Model):
+    """A change of a member's email address on its way (DESIGN.md §7): approved by the member, verified by the
+    new address, or, when an admin forces it, applied after a delay the member may use to cancel it."""
+
+    __tablename__ = "email_changes"
+    __table_args__ = (
+        Index("ix_email_changes_status_effective", "status", "effective_at"),
+        # At most one change on its way per member: a new one supersedes it first.
+        Index("ux_email_changes_open_member", "member_id", unique=True,
+              sqlite_where=text(OPEN_WHERE), postgresql_where=text(OPEN_WHERE)),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30))
+    old_email: Mapped[str] = mapped_column(String(320))
+    new_email: Mapped[str] = mapped_column(String(320))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A forced change takes effect at this moment unless cancelled.
+    effective_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], lazy="raise")
+    requested_by: Mapped[Member | None] = relationship(foreign_keys=[requested_by_id], lazy="raise")
+
+    @property
+    def is_open(self) -> bool:
+        return EmailChangeStatus(self.status).is_open

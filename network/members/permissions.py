@@ -43,3 +43,13 @@ def can_assign_role(actor, role: Role) -> bool:
 
 def can_deactivate_member(actor, member) -> bool:
     return actor.id != member.id and can_edit_member(actor, member)
+
+
+def can_correct_email(actor, member) -> bool:
+    """Whoever edits a member may propose a new address; it takes effect once the member approves it."""
+    return actor.id != member.id and can_edit_member(actor, member)
+
+
+def can_force_email_change(actor, member) -> bool:
+    """Admins only, for a member who lost the old address (applied after a delay the member may use to cancel)."""
+    return actor.role == Role.ADMIN and actor.id != member.id and member.erased_at is None

@@ -1,8 +1,8 @@
 """Verb functions for networks, members and accounts. They never commit."""
 
 import secrets
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
@@ -13,12 +13,16 @@ from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
-from network.members import permissions, tokens
+from network.members import email_changes, permissions, tokens
+from network.members.email_changes import normalize_email
 from network.members.enums import InstitutionKind, Role
 from network.members.models import Institution, LoginSession, Member, Network, Territory
 from network.members.passwords import hash_password, password_problems, verify_password
 from network.outbox import external_url, queue_templated_email
-from network.throttle import clear_events, is_throttled, record_event
+from network.throttle import (
+    clear_events, clear_events_starting_with, count_recent, is_throttled, recent_stats, record_event, serialize_on,
+    source_key,
+)
 
 MEMBER_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "role", "institution_id",
                  "territory_id", "is_associated_operator", "joined_on")
@@ -27,10 +31,6 @@ PROFILE_FIELDS = ("first_name", "last_name", "phone", "job_title", "institution_
 
 class LoginThrottled(DomainError):
     pass
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def member_by_email(email: str) -> Member | None:
@@ -225,9 +225,19 @@ def update_member(*, actor: Member, member: Member, data: MemberData) -> list[st
         raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
     network = db.session.get(Network, member.network_id) if member.network_id else None
     _check_references(network, data)
-    changed = _apply(member, data, MEMBER_FIELDS)
+    new_email = normalize_email(data.email)
+    # Once the account is activated the address is the member's: someone else's correction waits for them.
+    correction = new_email != member.email and member.is_activated
+    if correction and actor.id == member.id:
+        raise NotAllowed("Votre propre adresse se change depuis «\u00a0Mon profil\u00a0», mot de passe à l'appui.")
+    changed = _apply(member, replace(data, email=member.email) if correction else data, MEMBER_FIELDS)
     if changed:
         record_audit(actor=actor, action="member.update", obj=member, fields=changed, network_id=member.network_id)
+    if correction:
+        email_changes.propose_email_correction(member, new_email, actor=actor)
+    elif "email" in changed and member.is_active:
+        # A typo before activation: the old link died with the address (tokens.py); the new address gets one.
+        queue_account_invitation(member, network=network, invited_by=actor)
     return changed
 
 
@@ -285,26 +295,91 @@ def regenerate_calendar_token(*, actor: Member) -> str:
 
 # --- authentication ------------------------------------------------------------------------------
 
-def authenticate(email: str, password: str, *, ip_address: str) -> Member | None:
-    """The member for these credentials, None if wrong; LoginThrottled when too many failures."""
+def authenticate(email: str, password: str, *, ip_address: str, now: datetime | None = None) -> Member | None:
+    """The member for these credentials, None if wrong; LoginThrottled while this source must wait.
+
+    Brute force is slowed per account + source (free failures, then a doubling wait), capped per account and per
+    source; the caps spare a source the account signed in from lately, so nobody can lock a member or an office
+    out. The member is emailed when the account collects many failures (README, "Login throttling")."""
     config = current_app.config
+    now = now or utcnow()
     email = normalize_email(email)
-    window = config["LOGIN_THROTTLE_WINDOW"]
-    if (is_throttled("login-account", email, limit=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window=window)
-            or is_throttled("login-ip", ip_address, limit=config["LOGIN_MAX_FAILURES_PER_IP"], window=window)):
-        raise LoginThrottled(
-            "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer, "
-            "ou réinitialisez votre mot de passe."
-        )
+    source = source_key(ip_address)
+    pair = f"{email}|{source}"
+    email_changes.apply_due_email_changes(now=now)  # a forced change whose delay is over counts from now on
+    serialize_on("login-source", pair)  # parallel guesses from one source wait for each other's failure
+    _check_login_allowed(email, pair, source, ip_address=ip_address, now=now)
     member = member_by_email(email)
     password_ok = verify_password(member.password_hash if member else None, password)
     if member is None or not password_ok or not member.is_active:
-        record_event("login-account", email)
-        record_event("login-ip", ip_address)
+        for scope, key in (("login-source", pair), ("login-account", email), ("login-ip", source)):
+            record_event(scope, key, now=now)
+        if member is not None and member.is_active:
+            _alert_if_attacked(member, now=now)
         return None
-    clear_events("login-account", email)
-    member.last_login_at = utcnow()
+    clear_events("login-source", pair)
+    member.last_login_at = now
     return member
+
+
+def login_delay(failures: int) -> timedelta:
+    """The wait after the latest failure of an account + source that has `failures` within the window."""
+    config = current_app.config
+    beyond = failures - config["LOGIN_FREE_FAILURES"]
+    if beyond < 0:
+        return timedelta(0)
+    return timedelta(seconds=min(config["LOGIN_DELAY_BASE_SECONDS"] * 2 ** min(beyond, 20),
+                                 config["LOGIN_DELAY_MAX_SECONDS"]))
+
+
+def _wait_in_french(wait: timedelta) -> str:
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def _check_login_allowed(email: str, pair: str, source: str, *, ip_address: str, now: datetime) -> None:
+    config = current_app.config
+    window = config["LOGIN_THROTTLE_WINDOW"]
+    failures, latest = recent_stats("login-source", pair, window, now=now)
+    if latest is not None and (wait := latest + login_delay(failures) - now) > timedelta(0):
+        raise LoginThrottled(f"Trop de tentatives de connexion. Patientez {_wait_in_french(wait)} avant de réessayer, "
+                             "ou réinitialisez votre mot de passe.")
+    over_ceiling = (
+        count_recent("login-account", email, window, now=now) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or count_recent("login-ip", source, window, now=now) >= config["LOGIN_MAX_FAILURES_PER_IP"])
+    if over_ceiling and not _is_known_source(email, ip_address, now=now):
+        raise LoginThrottled("Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer, "
+                             "ou réinitialisez votre mot de passe.")
+
+
+def _is_known_source(email: str, ip_address: str, *, now: datetime) -> bool:
+    """The account signed in from this address lately (the member's office or home)."""
+    since = now - timedelta(days=current_app.config["LOGIN_KNOWN_SOURCE_DAYS"])
+    return db.session.scalar(
+        select(LoginSession.id).join(Member, Member.id == LoginSession.member_id)
+        .where(Member.email == email, LoginSession.ip_address == ip_address, LoginSession.created_at >= since)
+        .limit(1)
+    ) is not None
+
+
+def _alert_if_attacked(member: Member, *, now: datetime) -> None:
+    """Email the member once per interval when their account collects many failed logins."""
+    config = current_app.config
+    failures = count_recent("login-account", member.email, config["LOGIN_THROTTLE_WINDOW"], now=now)
+    if failures < config["LOGIN_ALERT_AFTER_FAILURES"]:
+        return
+    if count_recent("login-alert", member.email, config["LOGIN_ALERT_INTERVAL"], now=now):
+        return
+    record_event("login-alert", member.email, now=now)
+    queue_templated_email(
+        "login_alert", to=member.email, subject="Tentatives de connexion à votre compte — Réseau",
+        member=member, failures=failures, window_minutes=int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60),
+        reset_link=external_url("members.password_forgot"),
+    )
+    record_audit(actor=None, action="member.login_alert", obj=member, network_id=member.network_id)
 
 
 def open_login_session(member: Member, *, ip_address: str | None) -> str:
@@ -368,6 +443,7 @@ def request_password_reset(email: str, *, ip_address: str) -> None:
     record_event("password-reset-account", email)
     if flooded:
         return
+    email_changes.apply_due_email_changes()
     member = member_by_email(email)
     if member is None or not member.is_active:
         return
@@ -395,6 +471,8 @@ def set_password(member: Member, password: str) -> None:
         raise DomainError(" ".join(problems))
     member.password_hash = hash_password(password)
     revoke_login_sessions(member)
-    clear_events("login-account", member.email)  # a fresh password lifts the lock on the account
+    # a fresh password lifts the throttling of the account
+    clear_events("login-account", member.email)
+    clear_events_starting_with("login-source", member.email + "|")
     record_audit(actor=member, action="member.password", obj=member, fields=["password_hash"],
                  network_id=member.network_id)

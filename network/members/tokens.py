@@ -1,7 +1,8 @@
-"""Signed, expiring, single-use links for setting a password.
+"""Signed, expiring, single-use links for setting a password and for changing an email address.
 
-The token carries a fingerprint of the current password hash: once the
-password changes, every earlier link stops working.
+A password token carries a fingerprint of the member's email address and password hash: once either
+changes, every earlier link stops working. An email-change token carries the change's id, its status
+and the same fingerprint: it dies when the change moves on, and with any change of address or password.
 """
 
 import hashlib
@@ -19,7 +20,7 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def password_fingerprint(member) -> str:
-    material = f"{member.id}:{member.password_hash or 'unset'}:{member.is_active}"
+    material = f"{member.id}:{member.email}:{member.password_hash or 'unset'}:{member.is_active}"
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
@@ -41,3 +42,27 @@ def read_password_token(token: str, purpose: str) -> tuple[int, str] | None:
     if not isinstance(data, dict) or not isinstance(data.get("m"), int) or not isinstance(data.get("f"), str):
         return None
     return data["m"], data["f"]
+
+
+# What an email-change link does; each has its own salt, so one can never be used as another.
+EMAIL_CHANGE_ACTIONS = ("approve", "refuse", "verify", "cancel")
+# The word each action shows in its French URL (/adresse/<word>/<token>).
+EMAIL_CHANGE_URL_WORDS = {"approve": "approuver", "refuse": "refuser", "verify": "confirmer", "cancel": "annuler"}
+EMAIL_CHANGE_MAX_AGE = timedelta(days=7)
+
+
+def make_email_change_token(change, member, action: str) -> str:
+    return _serializer(f"email-change.{action}").dumps(
+        {"c": change.id, "s": change.status, "f": password_fingerprint(member)})
+
+
+def read_email_change_token(token: str, action: str) -> tuple[int, str, str] | None:
+    """(change id, status, fingerprint) of a valid, unexpired token, else None."""
+    try:
+        data = _serializer(f"email-change.{action}").loads(token, max_age=int(EMAIL_CHANGE_MAX_AGE.total_seconds()))
+    except (SignatureExpired, BadSignature):
+        return None
+    if (not isinstance(data, dict) or not isinstance(data.get("c"), int) or not isinstance(data.get("s"), str)
+            or not isinstance(data.get("f"), str)):
+        return None
+    return data["c"], data["s"], data["f"]

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from network.auth import public, require, roles, safe_next_url, signed_in
+from network.auth import public, require, require_in_reach, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
-from network.members import bp, permissions, queries, services, tokens
+from network.members import bp, email_changes, permissions, queries, services, tokens
 from network.members.enums import Role
 from network.members.forms import (
     ImportConfirmForm, ImportUploadForm, InstitutionForm, LoginForm, MemberForm, NetworkForm, PasswordForgotForm,
@@ -136,9 +136,11 @@ def profile():
             flash("Votre profil est à jour.", "success")
             return redirect(url_for("members.profile"))
     member = queries.member_detail(current_user.id)
+    pending = email_changes.open_change_of(member, with_requester=True)
     feed_url = (external_url("sessions.calendar_feed", token=member.calendar_token)
                 if "sessions.calendar_feed" in current_app.view_functions and member.calendar_token else None)
-    return render_template("members/profile.html", form=form, member=member, feed_url=feed_url)
+    return render_template("members/profile.html", form=form, member=member, feed_url=feed_url,
+                           pending_email_change=pending)
 
 
 @bp.route("/profil/calendrier/regenerer", methods=["POST"])
@@ -167,10 +169,13 @@ def directory():
 @signed_in
 def member_detail(member_id):
     member = queries.member_detail(member_id) or abort(404)
+    require_in_reach(member.network_id)
     require(permissions.can_view_member(current_user, member))
-    return render_template("members/member_detail.html", member=member,
-                           can_edit=permissions.can_edit_member(current_user, member),
-                           can_deactivate=permissions.can_deactivate_member(current_user, member))
+    can_edit = permissions.can_edit_member(current_user, member)
+    return render_template("members/member_detail.html", member=member, can_edit=can_edit,
+                           can_deactivate=permissions.can_deactivate_member(current_user, member),
+                           can_force_email=permissions.can_force_email_change(current_user, member),
+                           pending_email_change=email_changes.open_change_of(member) if can_edit else None)
 
 
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
@@ -196,6 +201,7 @@ def member_create():
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_edit(member_id):
     member = queries.member_detail(member_id) or abort(404)
+    require_in_reach(member.network_id)
     require(permissions.can_edit_member(current_user, member))
     network_id = member.network_id
     form = MemberForm(obj=member, actor=current_user, is_admin_account=member.is_admin,
@@ -205,10 +211,13 @@ def member_edit(member_id):
         try:
             services.update_member(actor=current_user, member=member, data=_member_data(form, member))
         except DomainError as error:
-            add_form_error(form, "email" if "e-mail" in str(error) else "role", str(error))
+            add_form_error(form, "email" if "adresse" in str(error) else "role", str(error))
         else:
             db.session.commit()
             flash("Les modifications sont enregistrées.", "success")
+            if services.normalize_email(form.email.data) != member.email:  # an activated account's address waits
+                flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name}\u202f: un e-mail le lui "
+                      f"demande à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
             return redirect(url_for("members.member_detail", member_id=member.id))
     return render_template("members/member_form.html", form=form, network=member.network, member=member)
 
@@ -217,6 +226,7 @@ def member_edit(member_id):
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_action(member_id, action):
     member = db.get_or_404(Member, member_id)
+    require_in_reach(member.network_id)
     require(permissions.can_edit_member(current_user, member))
     verb = {"desactiver": services.deactivate_member, "reactiver": services.reactivate_member,
             "reinviter": services.resend_account_invitation}[action]
@@ -304,6 +314,7 @@ def network_create():
 @roles(Role.ADMIN, Role.FACILITATOR)
 def network_settings(slug):
     network = queries.network_by_slug(slug) or abort(404)
+    require_in_reach(network.id)
     require(permissions.can_manage_members(current_user, network))
     institution_form = InstitutionForm(prefix="institution")
     territory_form = TerritoryForm(prefix="territory")
@@ -352,6 +363,7 @@ REFERENCES = {
 def _reference_in(slug: str, kind: str, ident: int):
     network = queries.network_by_slug(slug) or abort(404)
     model = REFERENCES[kind].model
+    require_in_reach(network.id)
     require(permissions.can_manage_members(current_user, network))
     item = db.session.get(model, ident)
     if item is None or item.network_id != network.id:

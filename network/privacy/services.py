@@ -17,13 +17,13 @@ from network.database import utcnow
 from network.errors import NotAllowed
 from network.evaluation.models import SelfAssessment, SelfEfficacyResponse
 from network.extensions import db
-from network.members.models import Institution, LoginSession, Member, Network, Territory
+from network.members.models import EmailChange, Institution, LoginSession, Member, Network, Territory
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.text import spreadsheet_cell
-from network.throttle import ThrottleEvent, purge_older_than
+from network.throttle import ThrottleEvent, clear_events_starting_with, purge_older_than
 from network.topics.models import Ballot, BallotPoint, Topic
 
 ERASED_LABEL = "[anonymisé]"
@@ -85,6 +85,11 @@ def collect_member_data(member: Member) -> dict[str, list[dict]]:
         "auto_evaluation": _rows(
             select(SelfAssessment.__table__).where(SelfAssessment.member_id == member.id)
             .order_by(SelfAssessment.taken_on)),
+        "changements_adresse": _rows(
+            select(EmailChange.old_email.label("ancienne_adresse"), EmailChange.new_email.label("nouvelle_adresse"),
+                   EmailChange.kind.label("origine"), EmailChange.status.label("etat"),
+                   EmailChange.created_at.label("demande_le"), EmailChange.closed_at.label("clos_le"))
+            .where(EmailChange.member_id == member.id).order_by(EmailChange.id)),
     }
 
 
@@ -174,11 +179,14 @@ def erase_member(*, actor: Member, member: Member) -> ErasureReport:
     needles = [value for value in {f"{member.first_name} {member.last_name}", f"{member.last_name} {member.first_name}",
                                    email} if value.strip()]
     emails_deleted = _delete_emails_about(needles, email)
+    # before the replacement below, which would otherwise rewrite these keys and addresses
+    db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.key == email))
+    clear_events_starting_with("login-source", email + "|")  # failures counted per account and source
+    db.session.execute(delete(EmailChange).where(EmailChange.member_id == member.id))  # old and new addresses
     replacements = _replace_everywhere(needles)
     case_ids = db.session.scalars(select(Case.id).where(Case.client_id == member.id)).all()
     _purge_case_content(case_ids)
     db.session.execute(delete(JoinRequest).where(func.lower(JoinRequest.email) == email))
-    db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.key == email))
     db.session.execute(delete(LoginSession).where(LoginSession.member_id == member.id))
     member.first_name, member.last_name = "Membre", f"anonymisé n° {member.id}"
     member.email = f"anonyme-{member.id}@membre-efface.invalid"

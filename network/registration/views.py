@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import public, require, roles
+from network.auth import public, require, require_in_reach, roles
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
@@ -118,6 +118,7 @@ def _decline_form(request_id: int) -> DeclineForm:
 @roles(Role.FACILITATOR)
 def request_approve(request_id):
     join_request = db.get_or_404(JoinRequest, request_id)
+    require_in_reach(join_request.network_id)
     require(permissions.can_decide_join_request(current_user, join_request))
     try:
         member = services.approve_join_request(join_request, actor=current_user)
@@ -133,6 +134,7 @@ def request_approve(request_id):
 @roles(Role.FACILITATOR)
 def request_edit(request_id):
     join_request = db.get_or_404(JoinRequest, request_id)
+    require_in_reach(join_request.network_id)
     require(permissions.can_decide_join_request(current_user, join_request))
     if join_request.status != services.Status.PENDING:
         flash("Cette demande n'est plus en attente : elle ne peut plus être modifiée.", "error")
@@ -157,6 +159,7 @@ def request_edit(request_id):
 @roles(Role.FACILITATOR)
 def request_decline(request_id):
     join_request = db.get_or_404(JoinRequest, request_id)
+    require_in_reach(join_request.network_id)
     require(permissions.can_decide_join_request(current_user, join_request))
     form = _decline_form(request_id)
     if not form.validate_on_submit():

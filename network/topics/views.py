@@ -1,7 +1,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import require, roles, signed_in
+from network.auth import require, require_in_reach, roles, signed_in
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
@@ -24,6 +24,7 @@ def _network_in_scope() -> Network:
 
 def _load_vote(vote_id: int) -> TopicVote:
     vote = queries.vote_detail(vote_id) or abort(404)
+    require_in_reach(vote.network_id)
     require(permissions.can_view_topics(current_user, vote.network_id))
     return vote
 
@@ -64,6 +65,7 @@ def topic_create():
 @signed_in
 def topic_detail(topic_id):
     topic = queries.topic_detail(topic_id) or abort(404)
+    require_in_reach(topic.network_id)
     require(permissions.can_view_topics(current_user, topic.network_id))
     can_manage = permissions.can_manage_topics(current_user, topic.network_id)
     targets = queries.merge_targets(topic) if can_manage and topic.is_in_backlog else []
@@ -76,6 +78,7 @@ def topic_detail(topic_id):
 @roles(Role.FACILITATOR)
 def topic_action(topic_id, action):
     topic = db.get_or_404(Topic, topic_id)
+    require_in_reach(topic.network_id)
     require(permissions.can_manage_topics(current_user, topic.network_id))
     verb = {"archiver": services.archive_topic, "restaurer": services.restore_topic}[action]
     try:
@@ -93,6 +96,7 @@ def topic_action(topic_id, action):
 @roles(Role.FACILITATOR)
 def topic_merge(topic_id):
     topic = db.get_or_404(Topic, topic_id)
+    require_in_reach(topic.network_id)
     require(permissions.can_manage_topics(current_user, topic.network_id))
     form = MergeForm(targets=queries.merge_targets(topic))
     if not form.validate_on_submit():
@@ -131,6 +135,7 @@ def vote_create():
     form = VoteRoundForm(meetings=queries.meetings_for_new_round(network.id, utcnow()), topics=backlog)
     if form.validate_on_submit():
         meeting = db.get_or_404(Meeting, form.meeting_id.data)
+        require_in_reach(meeting.network_id)
         require(permissions.can_manage_topics(current_user, meeting.network_id))
         try:
             vote = services.create_vote_round(

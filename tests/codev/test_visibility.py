@@ -97,7 +97,7 @@ def test_a_member_of_another_network_gets_404(workshop, login, client):
     stranger = factories.create_member(network=factories.create_network(), role="facilitator")
     login(stranger)
     assert client.get(f"/codev/cas/{workshop.case.id}").status_code == 404
-    assert client.get(f"/codev/rencontres/{workshop.meeting.id}").status_code == 403
+    assert client.get(f"/codev/rencontres/{workshop.meeting.id}").status_code == 404  # no id discovery (#14)
 
 
 def test_unknown_case_gets_the_same_404(workshop, login, client):

@@ -1,5 +1,6 @@
 """Member services: one test per exit path."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -7,12 +8,13 @@ from sqlalchemy import func, select
 
 from network.audit import AuditEvent
 from network.errors import Conflict, DomainError, NotAllowed
+from network.extensions import db as _db
 from network.members import services
 from network.members.enums import InstitutionKind, Role
 from network.members.models import LoginSession
 from network.members.services import LoginThrottled, MemberData
 from network.outbox import OutboxMessage
-from network.throttle import ThrottleEvent
+from network.throttle import ThrottleEvent, source_key
 from tests import factories
 
 
@@ -303,8 +305,8 @@ def test_authenticate_right_password_returns_member_and_stamps_login(db, coordin
 def test_authenticate_wrong_credentials_returns_none_and_records_failure(db, coordinator, email, password):
     assert services.authenticate(email, password, ip_address="10.0.0.1") is None
     db.session.commit()
-    scopes = sorted(db.session.scalars(select(ThrottleEvent.scope)))
-    assert scopes == ["login-account", "login-ip"]
+    events = sorted(db.session.execute(select(ThrottleEvent.scope, ThrottleEvent.key)).all())
+    assert events == [("login-account", email), ("login-ip", "10.0.0.1"), ("login-source", f"{email}|10.0.0.1")]
 
 
 def test_authenticate_inactive_member_with_right_password_returns_none(db, network):
@@ -317,21 +319,67 @@ def test_authenticate_member_without_password_returns_none(db, network):
     assert services.authenticate(member.email, "", ip_address="10.0.0.1") is None
 
 
+def add_failures(scope: str, key: str, count: int, *, at=None) -> None:
+    at = at or services.utcnow()
+    _db.session.add_all([ThrottleEvent(scope=scope, key=key, created_at=at) for _ in range(count)])
+    _db.session.commit()
+
+
 def test_authenticate_throttles_per_account_even_with_right_password(app, db, coordinator):
-    for attempt in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for attempt in range(3):
         services.authenticate(coordinator.email, "faux", ip_address=f"10.0.0.{attempt}")
-    db.session.commit()
+    add_failures("login-account", coordinator.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 3)
     with pytest.raises(LoginThrottled, match="Trop de tentatives"):
         services.authenticate(coordinator.email.upper(), factories.TEST_PASSWORD, ip_address="10.9.9.9")
 
 
+def test_authenticate_per_account_ceiling_spares_a_source_the_member_signed_in_from(app, db, coordinator):
+    services.open_login_session(coordinator, ip_address="192.0.2.10")  # the member's office, last week
+    add_failures("login-account", coordinator.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+    with pytest.raises(LoginThrottled):
+        services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="203.0.113.5")
+    assert services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="192.0.2.10") == coordinator
+
+
 def test_authenticate_throttles_per_ip_across_accounts(app, db, coordinator):
-    for attempt in range(app.config["LOGIN_MAX_FAILURES_PER_IP"]):
-        services.authenticate(f"inconnu{attempt}@example.test", "faux", ip_address="10.0.0.1")
-    db.session.commit()
+    services.authenticate("inconnu@example.test", "faux", ip_address="10.0.0.1")
+    add_failures("login-ip", "10.0.0.1", app.config["LOGIN_MAX_FAILURES_PER_IP"] - 1)
     with pytest.raises(LoginThrottled):
         services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1")
     assert services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.2").id == coordinator.id
+
+
+def test_authenticate_twenty_failures_spread_over_an_office_lock_nobody_out(app, db, coordinator):
+    for number in range(20):
+        assert services.authenticate(f"collegue{number}@example.test", "faux", ip_address="10.0.0.1") is None
+    assert services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1") == coordinator
+
+
+def test_authenticate_slows_down_one_source_progressively(app, db, coordinator):
+    start = services.utcnow()
+    free = app.config["LOGIN_FREE_FAILURES"]
+    for attempt in range(free):
+        assert services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1", now=start) is None
+    with pytest.raises(LoginThrottled, match="Patientez 5 secondes avant de réessayer"):
+        services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1", now=start)
+    with pytest.raises(LoginThrottled, match="Patientez 1 seconde avant de réessayer"):
+        services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1",
+                              now=start + timedelta(seconds=4))
+    # another source is not slowed by this one's failures
+    assert services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.2",
+                                 now=start + timedelta(seconds=4)) == coordinator
+    later = start + timedelta(seconds=5)
+    assert services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1", now=later) is None
+    with pytest.raises(LoginThrottled, match="Patientez 10 secondes"):
+        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1", now=later)
+    with pytest.raises(LoginThrottled, match="Patientez 9 secondes"):
+        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1", now=later + timedelta(seconds=1))
+
+
+@pytest.mark.parametrize("failures, seconds", [(0, 0), (2, 0), (3, 5), (4, 10), (5, 20), (10, 640), (11, 900),
+                                               (1000, 900)])
+def test_login_delay_doubles_up_to_the_ceiling(app, failures, seconds):
+    assert services.login_delay(failures) == timedelta(seconds=seconds)
 
 
 def test_authenticate_old_failures_outside_window_do_not_count(app, db, coordinator):
@@ -342,13 +390,13 @@ def test_authenticate_old_failures_outside_window_do_not_count(app, db, coordina
     assert services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1") is not None
 
 
-def test_authenticate_success_clears_account_failures(app, db, coordinator):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+def test_authenticate_success_clears_the_source_failures_and_keeps_the_account_count(app, db, coordinator):
+    for _ in range(2):
         services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
     services.authenticate(coordinator.email, factories.TEST_PASSWORD, ip_address="10.0.0.1")
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(ThrottleEvent)
-                             .where(ThrottleEvent.scope == "login-account")) == 0
+    counts = dict(db.session.execute(select(ThrottleEvent.scope, func.count()).group_by(ThrottleEvent.scope)).all())
+    assert counts == {"login-account": 2, "login-ip": 2}
 
 
 # --- login sessions -----------------------------------------------------------------------------------
@@ -437,8 +485,9 @@ def test_set_password_refuses_weak_passwords_in_french(db, coordinator, password
 
 
 def test_set_password_lifts_account_login_lock(app, db, coordinator):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.2")
+    add_failures("login-account", coordinator.email, app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
     services.set_password(coordinator, "un nouveau mot de passe robuste")
     db.session.commit()
     assert services.authenticate(coordinator.email, "un nouveau mot de passe robuste", ip_address="10.0.0.2")
@@ -451,3 +500,41 @@ def test_regenerate_calendar_token_replaces_token_and_audits_member(db, coordina
     assert after != before and coordinator.calendar_token == after
     assert db.session.scalar(select(AuditEvent.object_type)) == "Member"
 
+
+
+@pytest.mark.parametrize("address, source", [
+    ("192.0.2.7", "192.0.2.7"), ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("::ffff:192.0.2.7", "192.0.2.7"),
+    ("pas une adresse", "pas une adresse"), (None, "unknown"),
+])
+def test_login_source_is_the_address_or_its_ipv6_64(address, source):
+    assert source_key(address) == source
+
+
+def test_parallel_attempts_from_one_source_wait_for_each_other(app, db, coordinator):
+    """Many guesses sent at once cannot outrun the slow-down: each waits for the previous one's failure."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock exists on PostgreSQL only, the database of multi-worker deployments")
+    for _ in range(app.config["LOGIN_FREE_FAILURES"] - 1):
+        services.authenticate(coordinator.email, "faux", ip_address="10.0.0.1")
+    db.session.commit()
+    email, outcomes, start = coordinator.email, [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            start.wait()
+            try:
+                assert services.authenticate(email, "faux", ip_address="10.0.0.1") is None
+                _db.session.commit()
+                outcomes.append("refused")
+            except LoginThrottled:
+                _db.session.rollback()
+                outcomes.append("throttled")
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "throttled"]

@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from network.database import utcnow
 from network.extensions import db
+from network.members.services import deactivate_member
 from network.outbox import OutboxMessage, send_due
+from network.privacy.services import erase_member
 from network.sessions import services
 from network.sessions.enums import MeetingStatus, Rsvp
 from network.sessions.models import Invitation
@@ -204,3 +206,25 @@ def test_reminders_skip_meetings_beyond_the_window(network):
     later = sf.create_meeting(network, starts_at=utcnow() + timedelta(days=20), status=MeetingStatus.INVITED)
     sf.invite(later, factories.create_member(network=network))
     assert services.send_reminders(days=7) == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fate", ["deactivated", "erased"])
+def test_rsvp_link_of_a_deactivated_or_erased_member_is_dead(client, invitation, admin, caf_facilitator, fate, method):
+    """Issue #14 §4: a clear French page, and nothing recorded."""
+    token = make_rsvp_token(invitation)
+    member = db.session.get(factories.Member, invitation.member_id)
+    if fate == "deactivated":
+        deactivate_member(actor=caf_facilitator, member=member)
+    else:
+        erase_member(actor=admin, member=member)
+    db.session.commit()
+    url = f"/rencontres/reponse/{token}"
+    response = client.get(url + "?reponse=yes") if method == "GET" else client.post(url, data={"answer": "yes"})
+    db.session.refresh(invitation)
+    page = sf.page_text(response)
+    assert response.status_code == 400
+    assert "Lien de réponse inutilisable" in page
+    assert "Ce lien ne fonctionne plus\u202f: cette invitation n'est plus active." in page
+    assert "Inès" not in page
+    assert (invitation.rsvp, invitation.responded_at) == (Rsvp.PENDING, None)

@@ -3,7 +3,7 @@
 from flask import abort, flash, request
 from flask_login import current_user
 
-from network.auth import require
+from network.auth import require, require_in_reach
 from network.errors import DomainError
 from network.extensions import db
 from network.members import queries as member_queries
@@ -29,8 +29,9 @@ def scope_args(network: Network) -> dict:
 
 
 def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
-    """The meeting with venue, facilitators and network; 404 if unknown, 403 if out of reach."""
+    """The meeting with venue, facilitators and network; 404 if unknown or another network's, 403 if out of reach."""
     meeting = queries.meeting_detail(meeting_id) or abort(404)
+    require_in_reach(meeting.network_id)
     require(can_manage_meeting(current_user, meeting) if manage else can_view_meeting(current_user, meeting))
     return meeting
 

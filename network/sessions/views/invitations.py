@@ -19,6 +19,10 @@ from network.sessions.services.mailing import MeetingContext, event_data, feed_e
 from network.sessions.views.common import NETWORK_ROLES, flash_domain_error, load_meeting
 
 
+DEAD_MEMBER_LINK = ("Ce lien ne fonctionne plus\u202f: cette invitation n'est plus active. Si vous faites toujours partie "
+                    "du réseau, écrivez à ses co-animateurs.")
+
+
 @bp.route("/<int:meeting_id>/invitations", methods=["POST"])
 @roles(Role.FACILITATOR)
 def invitations_send(meeting_id):
@@ -83,8 +87,11 @@ def rsvp_link(token):
         invitation = services.invitation_for_token(token)
     except services.LinkInvalid as error:
         return render_template("sessions/rsvp_link_invalid.html", message=str(error)), 400
-    meeting = queries.meeting_detail(invitation.meeting_id)
     member = db.session.get(Member, invitation.member_id) if invitation.member_id else None
+    if member is not None and (not member.is_active or member.erased_at is not None):
+        # a deactivated or erased member's links are dead (nothing is recorded, nothing about them shown)
+        return render_template("sessions/rsvp_link_invalid.html", message=DEAD_MEMBER_LINK), 400
+    meeting = queries.meeting_detail(invitation.meeting_id)
     form = RsvpForm(answer=request.args.get("reponse") or (None if invitation.rsvp == "pending" else invitation.rsvp),
                     comment=invitation.rsvp_comment)
     if form.validate_on_submit():

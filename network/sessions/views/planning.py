@@ -5,7 +5,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import require, roles, signed_in
+from network.auth import require, require_in_reach, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
@@ -243,6 +243,7 @@ def _venue_data(form: VenueForm) -> services.VenueData:
 def venue_edit(venue_id):
     venue = db.get_or_404(Venue, venue_id) if venue_id else None
     network_id = venue.network_id if venue else current_user.network_id
+    require_in_reach(network_id)
     require(can_manage_meetings(current_user, network_id))
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
