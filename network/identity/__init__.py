@@ -1,0 +1,8 @@
+"""Signing in as institutions expect: OpenID Connect single sign-on (ProConnect-style) and a second factor (TOTP,
+recovery codes, remembered devices). Passwords stay the embedded default (network/members)."""
+
+from flask import Blueprint
+
+bp = Blueprint("identity", __name__)
+
+from network.identity import views  # noqa: E402,F401  (routes register on import)
