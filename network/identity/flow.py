@@ -219,5 +219,5 @@ def provider_logout() -> Response | None:
     try:
         return oidc.client(config).logout_redirect(post_logout_redirect_uri=external_url("identity.sso_logged_out"),
                                                    id_token_hint=id_token)
-    except (*oidc.REFUSALS, RuntimeError):
+    except oidc.REFUSALS:
         return None

@@ -8,7 +8,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
 from joserfc import jwt
-from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
+from joserfc.errors import ExpiredTokenError, InvalidClaimError, InvalidKeyIdError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
@@ -137,7 +137,8 @@ def french_message(error: Exception) -> str:
     return GENERIC
 
 
-REFUSALS = (JoseError, OAuthError, requests.RequestException, ValueError, KeyError, TypeError)
+# RuntimeError: Authlib's word for a discovery document that lacks an endpoint.
+REFUSALS = (JoseError, OAuthError, requests.RequestException, ValueError, KeyError, TypeError, RuntimeError)
 
 
 # --- verification --------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def verify_userinfo(oauth_client, raw: str, *, subject: str, config: OidcSetting
     try:
         try:
             decoded = jwt.decode(raw.strip(), KeySet.import_key_set(oauth_client.fetch_jwk_set()), registry=registry)
-        except JoseError:  # a rotated key: fetch the JWKS again once
+        except InvalidKeyIdError:  # a rotated key: fetch the JWKS again once
             decoded = jwt.decode(raw.strip(), KeySet.import_key_set(oauth_client.fetch_jwk_set(force=True)),
                                  registry=registry)
         checks.validate(decoded.claims)
