@@ -2,6 +2,7 @@
 (the signed userinfo). No JOSE code of our own: this module chooses what to require and says it in French."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -75,6 +76,11 @@ def settings() -> OidcSettings | None:
 
 def is_enabled() -> bool:
     return bool(current_app.config.get("OIDC_ISSUER"))
+
+
+def provider_origin() -> str:
+    parts = urlsplit(current_app.config["OIDC_ISSUER"])
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def client(config: OidcSettings | None = None):

@@ -12,6 +12,7 @@ from network.members.enums import Role
 from network.members.models import Member
 from network.members.services import LoginThrottled, authenticate
 from network.outbox import external_url, queue_templated_email
+from network.security import CONTENT_SECURITY_POLICY
 
 
 @bp.app_template_global()
@@ -26,6 +27,19 @@ def sso_label() -> str:
 
 bp.add_app_template_global(permissions.can_reset_second_factor, "can_reset_second_factor")
 bp.add_app_template_global(permissions.can_manage_sign_in_policy, "can_manage_sign_in_policy")
+
+
+@bp.after_app_request
+def allow_logout_form_to_reach_provider(response):
+    """The logout button's POST is answered by a redirect to the provider's end-session endpoint: Chromium checks
+    the CSP form-action of the page against that redirect too, so the provider's origin joins 'self'."""
+    if oidc.is_enabled():
+        policy = response.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        origin = oidc.provider_origin()
+        if origin not in policy:
+            response.headers["Content-Security-Policy"] = policy.replace("form-action 'self'",
+                                                                         f"form-action 'self' {origin}")
+    return response
 
 
 def _back_to_login(message: str, category: str = "error"):

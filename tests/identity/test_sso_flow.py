@@ -389,3 +389,12 @@ def test_acr_values_of_the_provider_are_those_of_the_test_configuration(sso):
     import requests
     assert requests.get(f"{sso.issuer}/.well-known/openid-configuration", timeout=5).json()[
         "acr_values_supported"] == ACR_VALUES
+
+
+def test_pages_let_forms_reach_the_provider_for_logout(client, sso):
+    policy = client.get("/connexion").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {sso.issuer};" in policy
+
+
+def test_pages_keep_form_action_self_without_provider(client):
+    assert "form-action 'self';" in client.get("/connexion").headers["Content-Security-Policy"]
