@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("identity", __name__)
 
-from network.identity import views  # noqa: E402,F401  (routes register on import)
+from network.identity import cli, views  # noqa: E402,F401  (routes and commands register on import)
