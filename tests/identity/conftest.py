@@ -16,6 +16,8 @@ def sso(app, oidc_provider, monkeypatch):
     """Single sign-on turned on for one test, against the test provider."""
     for key, value in oidc_provider.app_config().items():
         monkeypatch.setitem(app.config, key, value)
+    # The redirect URIs registered at the provider; the browser tests' live server, if it ran, changed it.
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", oidc_provider.app_base_url)
     return oidc_provider
 
 
