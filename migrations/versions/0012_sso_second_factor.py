@@ -1,4 +1,4 @@
-"""sso and second factor: provider identities, TOTP, recovery codes, remembered devices, network sign-in policy
+"""sso and second factor: provider identities, TOTP, recovery codes, remembered devices, passkeys, network sign-in policy
 
 Revision ID: 0012_sso_second_factor
 Revises: 0011
@@ -77,9 +77,28 @@ def upgrade():
     with op.batch_alter_table('trusted_devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trusted_devices_member_id'), ['member_id'], unique=False)
 
+    op.create_table('passkey_credentials',
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('credential_id', sa.String(length=1400), nullable=False),
+    sa.Column('public_key', sa.LargeBinary(), nullable=False),
+    sa.Column('sign_count', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=120), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_passkey_credentials_member_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_passkey_credentials')),
+    sa.UniqueConstraint('credential_id', name=op.f('uq_passkey_credentials_credential_id'))
+    )
+    with op.batch_alter_table('passkey_credentials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_passkey_credentials_member_id'), ['member_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('passkey_credentials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_passkey_credentials_member_id'))
+
+    op.drop_table('passkey_credentials')
     with op.batch_alter_table('trusted_devices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trusted_devices_member_id'))
 

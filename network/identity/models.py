@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime
@@ -69,3 +69,16 @@ class NetworkSignInPolicy(db.Model):
 
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
     requires_sso_for_facilitators: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasskeyCredential(IdMixin, TimestampMixin, db.Model):
+    """A passkey (WebAuthn public key credential) the member registered as a second factor."""
+
+    __tablename__ = "passkey_credentials"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, as the browser gives it
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(120))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,8 +11,10 @@ from network.audit import record_audit
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
-from network.identity import permissions, twofactor
-from network.identity.models import NetworkSignInPolicy, RecoveryCode, SsoIdentity, TotpCredential, TrustedDevice
+from network.identity import passkeys, permissions, twofactor
+from network.identity.models import (
+    NetworkSignInPolicy, PasskeyCredential, RecoveryCode, SsoIdentity, TotpCredential, TrustedDevice,
+)
 from network.identity.oidc import ProviderIdentity
 from network.members.enums import Role
 from network.members.models import Member, Network
@@ -57,7 +59,8 @@ def second_factor_required_for_role(member: Member) -> bool:
 
 def needs_second_factor(member: Member) -> bool:
     """Asked after a password (or an SSO sign-in without one): required by the role, or chosen by the member."""
-    return second_factor_required_for_role(member) or twofactor.has_confirmed_totp(member)
+    return (second_factor_required_for_role(member) or twofactor.has_confirmed_totp(member)
+            or passkeys.has_passkey(member))
 
 
 # --- single sign-on -----------------------------------------------------------------------------------------
@@ -256,7 +259,7 @@ def remove_totp(member: Member, *, actor: Member) -> None:
     if second_factor_required_for_role(member):
         raise DomainError("Votre rôle exige un second facteur : il ne peut pas être retiré. En cas de perte de votre "
                           "téléphone, utilisez un code de secours ou demandez une réinitialisation à un administrateur.")
-    twofactor.delete_second_factor_rows(member)
+    twofactor.delete_second_factor_rows(member, totp_only=True)
     record_audit(actor=actor, action="second_factor.remove", obj=member, fields=["totp"], network_id=member.network_id)
 
 
@@ -265,10 +268,10 @@ def reset_second_factor(member: Member, *, actor: Member) -> None:
     The member enrols again at their next sign-in."""
     if not permissions.can_reset_second_factor(actor, member):
         raise NotAllowed("Seul un administrateur peut réinitialiser le second facteur d'un membre.")
-    if twofactor.totp_of(member) is None:
+    if twofactor.totp_of(member) is None and not passkeys.has_passkey(member):
         raise DomainError("Ce membre n'a pas de second facteur enregistré.")
     twofactor.delete_second_factor_rows(member)
-    record_audit(actor=actor, action="second_factor.reset", obj=member, fields=["totp", "recovery_codes",
+    record_audit(actor=actor, action="second_factor.reset", obj=member, fields=["passkeys", "recovery_codes", "totp",
                                                                                 "trusted_devices"],
                  network_id=member.network_id)
     queue_templated_email("second_factor_reset", to=member.email,
@@ -310,3 +313,50 @@ def forget_devices(member: Member, *, actor: Member, device_id: int | None = Non
 
 def purge_expired_devices(*, older_than: timedelta = timedelta(0)) -> int:
     return db.session.execute(delete(TrustedDevice).where(TrustedDevice.expires_at < utcnow() - older_than)).rowcount
+
+
+# --- passkeys ----------------------------------------------------------------------------------------------------
+
+class PasskeyRefused(DomainError):
+    pass
+
+
+def add_passkey(member: Member, answer: dict, *, challenge: str | None, label: str):
+    if not challenge:
+        raise PasskeyRefused("La demande d'enregistrement a expiré : recommencez.")
+    try:
+        passkey = passkeys.verify_registration(member, answer, challenge=challenge, label=label)
+    except passkeys.REFUSALS as error:
+        raise PasskeyRefused("Cette clé d'accès n'a pas pu être vérifiée : recommencez.") from error
+    record_audit(actor=member, action="second_factor.passkey_add", obj=member, fields=["passkeys"],
+                 network_id=member.network_id)
+    return passkey
+
+
+def check_passkey(member: Member, answer: dict, *, challenge: str | None) -> None:
+    """A passkey answer at the second step: counted and throttled like a wrong code."""
+    config = current_app.config
+    key = str(member.id)
+    if is_throttled(THROTTLE_SCOPE, key, limit=config["TWO_FACTOR_MAX_FAILURES"],
+                    window=config["TWO_FACTOR_THROTTLE_WINDOW"]):
+        raise SecondFactorThrottled("Trop de tentatives erronées. Patientez quelques minutes avant de réessayer.")
+    try:
+        passkey = passkeys.verify_authentication(member, answer, challenge=challenge) if challenge else None
+    except passkeys.REFUSALS:
+        passkey = None
+    if passkey is None:
+        record_event(THROTTLE_SCOPE, key)
+        raise SecondFactorRejected("Cette clé d'accès n'a pas pu être vérifiée : réessayez ou saisissez un code.")
+    passkey.last_used_at = utcnow()
+    clear_events(THROTTLE_SCOPE, key)
+
+
+def remove_passkey(member: Member, passkey_id: int, *, actor: Member) -> bool:
+    if actor.id != member.id:
+        raise NotAllowed("Seul le membre peut retirer ses clés d'accès.")
+    removed = db.session.execute(delete(PasskeyCredential).where(PasskeyCredential.member_id == member.id,
+                                                                 PasskeyCredential.id == passkey_id)).rowcount
+    if removed:
+        record_audit(actor=actor, action="second_factor.passkey_remove", obj=member, fields=["passkeys"],
+                     network_id=member.network_id)
+    return bool(removed)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from network.database import utcnow
 from network.extensions import db
-from network.identity.models import RecoveryCode, TotpCredential, TrustedDevice
+from network.identity.models import PasskeyCredential, RecoveryCode, TotpCredential, TrustedDevice
 from network.members.models import Member
 
 ISSUER_NAME = "Réseau"
@@ -94,6 +94,8 @@ def trusted_devices_of(member: Member) -> list[TrustedDevice]:
         TrustedDevice.member_id == member.id, TrustedDevice.expires_at > utcnow()).order_by(TrustedDevice.created_at)))
 
 
-def delete_second_factor_rows(member: Member) -> None:
-    for model in (TotpCredential, RecoveryCode, TrustedDevice):
+def delete_second_factor_rows(member: Member, *, totp_only: bool = False) -> None:
+    models = (TotpCredential, RecoveryCode) if totp_only else (TotpCredential, RecoveryCode, TrustedDevice,
+                                                                PasskeyCredential)
+    for model in models:
         db.session.execute(delete(model).where(model.member_id == member.id))

@@ -1,11 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from network.auth import public, require, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
-from network.identity import bp, flow, oidc, permissions, services, twofactor
+from network.identity import bp, flow, oidc, passkeys, permissions, services, twofactor
 from network.identity.forms import ConfirmForm, LinkPasswordForm, SecondFactorForm, SignInPolicyForm, TotpConfirmForm
 from network.members import queries as member_queries
 from network.members.enums import Role
@@ -173,7 +173,8 @@ def second_factor():
     member, data = flow.pending() or (None, None)
     if member is None:
         return _back_to_login("Votre connexion a expiré : recommencez.", "info")
-    if not twofactor.has_confirmed_totp(member):
+    has_totp = twofactor.has_confirmed_totp(member)
+    if not has_totp and not passkeys.has_passkey(member):
         return redirect(url_for("identity.second_factor_enrol"))
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -183,7 +184,7 @@ def second_factor():
         except services.SecondFactorThrottled as error:
             db.session.commit()
             add_form_error(form, "code", str(error))
-            return render_template("identity/second_factor.html", form=form, member=member), 429
+            return _render_second_factor(form, member, has_totp), 429
         except services.SecondFactorRejected as error:
             db.session.commit()
             add_form_error(form, "code", str(error))
@@ -195,7 +196,12 @@ def second_factor():
                       "Code de secours accepté ; c'était l'avant-dernier : créez-en de nouveaux depuis « Mon profil ».",
                       "warning")
             return _finish(member, data, remember=form.remember.data)
-    return render_template("identity/second_factor.html", form=form, member=member)
+    return _render_second_factor(form, member, has_totp)
+
+
+def _render_second_factor(form, member, has_totp: bool):
+    return render_template("identity/second_factor.html", form=form, member=member, has_totp=has_totp,
+                           has_passkey=passkeys.has_passkey(member))
 
 
 def _finish(member: Member, data: dict, *, remember: bool):
@@ -247,6 +253,7 @@ def security():
         "identity/security.html", member=member, link=services.sso_identity_of(member),
         totp_active=credential is not None and credential.confirmed_at is not None, credential=credential,
         recovery_left=twofactor.unused_recovery_count(member), devices=twofactor.trusted_devices_of(member),
+        passkey_count=len(passkeys.passkeys_of(member)),
         required=services.second_factor_required_for_role(member), sso_required=services.sso_required(member))
 
 
@@ -353,3 +360,77 @@ def sign_in_policy(slug):
             flash("La règle de connexion du réseau est enregistrée.", "success")
             return redirect(url_for("identity.sign_in_policy", slug=slug))
     return render_template("identity/sign_in_policy.html", form=form, network=network)
+
+
+# --- passkeys (WebAuthn): JSON exchanges with static/js/passkeys.js ---------------------------------------------
+
+CHALLENGE_KEY = "identity.webauthn_challenge"
+
+
+def _json_answer() -> dict:
+    answer = request.get_json(silent=True)
+    return answer if isinstance(answer, dict) else {}
+
+
+@bp.route("/profil/securite/cle-d-acces")
+@signed_in
+def passkey_page():
+    return render_template("identity/passkeys.html", passkeys=passkeys.passkeys_of(current_user))
+
+
+@bp.route("/profil/securite/cle-d-acces/options", methods=["POST"])
+@signed_in
+def passkey_registration_options():
+    options, session[CHALLENGE_KEY] = passkeys.registration_options(current_user)
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.route("/profil/securite/cle-d-acces/enregistrer", methods=["POST"])
+@signed_in
+def passkey_register():
+    try:
+        services.add_passkey(current_user, _json_answer(), challenge=session.pop(CHALLENGE_KEY, None),
+                             label=flow.device_label())
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 400
+    db.session.commit()
+    flash("Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.", "success")
+    return jsonify(redirect=url_for("identity.passkey_page"))
+
+
+@bp.route("/profil/securite/cle-d-acces/<int:passkey_id>/retirer", methods=["POST"])
+@signed_in
+def passkey_remove(passkey_id):
+    if not services.remove_passkey(current_user, passkey_id, actor=current_user):
+        abort(404)
+    db.session.commit()
+    flash("La clé d'accès est retirée.", "success")
+    return redirect(url_for("identity.passkey_page"))
+
+
+@bp.route("/connexion/second-facteur/cle/options", methods=["POST"])
+@public
+def passkey_sign_in_options():
+    member, _data = flow.pending() or abort(404)
+    options, session[CHALLENGE_KEY] = passkeys.authentication_options(member)
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.route("/connexion/second-facteur/cle", methods=["POST"])
+@public
+def passkey_sign_in():
+    pending = flow.pending()
+    if pending is None:
+        return jsonify(error="Votre connexion a expiré : recommencez."), 400
+    member, data = pending
+    try:
+        services.check_passkey(member, _json_answer(), challenge=session.pop(CHALLENGE_KEY, None))
+    except services.SecondFactorThrottled as error:
+        db.session.commit()
+        return jsonify(error=str(error)), 429
+    except services.SecondFactorRejected as error:
+        db.session.commit()
+        return jsonify(error=str(error)), 400
+    response = flow.finish_sign_in(member, next_url=data.get("next"), id_token=data.get("id_token"))
+    return jsonify(redirect=response.location)

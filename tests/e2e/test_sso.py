@@ -84,3 +84,35 @@ def test_facilitator_enrols_authenticator_at_first_sign_in(live_server, page, ne
     page.get_by_label("Se souvenir de cet appareil pendant 30 jours").check()
     page.get_by_role("button", name="Vérifier").click()
     expect(page.locator("h1")).to_have_text("Bonjour Paul")
+
+
+def test_member_registers_passkey_then_signs_in_with_it(live_server, new_page, network, app, monkeypatch):
+    """WebAuthn needs a domain as relying party (not an IP address): the browser uses http://localhost here."""
+    base = live_server.replace("127.0.0.1", "localhost")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", base)
+    factories.create_member(network=network, email="cora@example.test", first_name="Cora")
+    page = new_page()
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    authenticator = devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})["authenticatorId"]
+
+    page.goto(f"{base}/connexion")
+    page.get_by_label("Adresse e-mail", exact=True).fill("cora@example.test")
+    page.get_by_label("Mot de passe", exact=True).fill(factories.TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_have_text("Bonjour Cora")
+    page.goto(f"{base}/profil/securite/cle-d-acces")
+    page.get_by_role("button", name="Enregistrer une clé d'accès").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.")
+    assert len(devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]) == 1
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_label("Adresse e-mail", exact=True).fill("cora@example.test")
+    page.get_by_label("Mot de passe", exact=True).fill(factories.TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_have_text("Vérification en deux étapes")
+    page.get_by_role("button", name="Utiliser ma clé d'accès").click()
+    expect(page.locator("h1")).to_have_text("Bonjour Cora")

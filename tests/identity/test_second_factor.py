@@ -331,7 +331,7 @@ def test_admin_reset_deletes_factor_audits_and_emails(client, admin, facilitator
     assert db.session.scalar(select(TotpCredential)) is None
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "second_factor.reset")).one()
     assert (event.actor_id, event.object_id, event.fields) == (admin.id, facilitator.id,
-                                                              "recovery_codes,totp,trusted_devices")
+                                                              "passkeys,recovery_codes,totp,trusted_devices")
     assert send_due().sent == 1
     [message] = smtp_server.messages
     assert message["To"] == facilitator.email
