@@ -182,7 +182,8 @@ def read_link_token(token: str) -> tuple[Member, dict] | None:
         data = _link_serializer().loads(token, max_age=LINK_MAX_AGE)
     except BadSignature:
         return None
-    member = db.session.get(Member, data.get("m")) if isinstance(data, dict) and isinstance(data.get("m"), int) else None
+    valid = isinstance(data, dict) and isinstance(data.get("m"), int)
+    member = db.session.get(Member, data["m"]) if valid else None
     if member is None or not member.is_active or password_fingerprint(member) != data.get("f"):
         return None
     return member, data

@@ -117,7 +117,8 @@ def claims_options(config: OidcSettings) -> dict:
 
 # --- the French words for each refusal -------------------------------------------------------------------
 
-GENERIC = "La connexion avec le fournisseur d'identité n'a pas pu être vérifiée. Réessayez, ou utilisez votre mot de passe."
+GENERIC = ("La connexion avec le fournisseur d'identité n'a pas pu être vérifiée. Réessayez, ou utilisez votre mot "
+           "de passe.")
 CLAIM_MESSAGES = {
     "iss": "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée.",
     "aud": "Cette identité a été émise pour un autre service : connexion refusée.",

@@ -67,8 +67,9 @@ def authentication_options(member: Member) -> tuple[str, str]:
 
 def verify_registration(member: Member, answer: dict, *, challenge: str, label: str) -> PasskeyCredential:
     rp_id, origin = relying_party()
-    verified = verify_registration_response(credential=json.dumps(answer), expected_challenge=base64url_to_bytes(challenge),
-                                            expected_rp_id=rp_id, expected_origin=origin)
+    verified = verify_registration_response(credential=json.dumps(answer),
+                                            expected_challenge=base64url_to_bytes(challenge), expected_rp_id=rp_id,
+                                            expected_origin=origin)
     passkey = PasskeyCredential(member_id=member.id, credential_id=bytes_to_base64url(verified.credential_id),
                                 public_key=verified.credential_public_key, sign_count=verified.sign_count,
                                 label=label[:120] or "Clé d'accès")
@@ -86,6 +87,7 @@ def verify_authentication(member: Member, answer: dict, *, challenge: str) -> Pa
     rp_id, origin = relying_party()
     verified = verify_authentication_response(
         credential=json.dumps(answer), expected_challenge=base64url_to_bytes(challenge), expected_rp_id=rp_id,
-        expected_origin=origin, credential_public_key=passkey.public_key, credential_current_sign_count=passkey.sign_count)
+        expected_origin=origin, credential_public_key=passkey.public_key,
+        credential_current_sign_count=passkey.sign_count)
     passkey.sign_count = verified.new_sign_count
     return passkey

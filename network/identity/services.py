@@ -115,6 +115,19 @@ def link_provider_identity(member: Member, *, issuer: str, subject: str, email: 
     return link
 
 
+LINK_EMAILS_PER_HOUR = 3
+
+
+def send_link_email(member: Member, *, link: str, valid_minutes: int) -> bool:
+    """Queue the emailed confirmation of a provider identity; False (nothing sent) past 3 an hour per account."""
+    if is_throttled("sso-link-email", str(member.id), limit=LINK_EMAILS_PER_HOUR, window=timedelta(hours=1)):
+        return False
+    record_event("sso-link-email", str(member.id))
+    queue_templated_email("sso_link", to=member.email, subject="Relier votre identité ProConnect — Réseau",
+                          member=member, link=link, valid_minutes=valid_minutes)
+    return True
+
+
 def record_provider_sign_in(member: Member, *, issuer: str, subject: str) -> None:
     link = db.session.scalar(select(SsoIdentity).where(SsoIdentity.issuer == issuer, SsoIdentity.subject == subject))
     if link is not None:
@@ -258,7 +271,8 @@ def remove_totp(member: Member, *, actor: Member) -> None:
         raise NotAllowed("Seul le membre peut retirer son application d'authentification.")
     if second_factor_required_for_role(member):
         raise DomainError("Votre rôle exige un second facteur : il ne peut pas être retiré. En cas de perte de votre "
-                          "téléphone, utilisez un code de secours ou demandez une réinitialisation à un administrateur.")
+                          "téléphone, utilisez un code de secours ou demandez une réinitialisation à un "
+                          "administrateur.")
     twofactor.delete_second_factor_rows(member, totp_only=True)
     record_audit(actor=actor, action="second_factor.remove", obj=member, fields=["totp"], network_id=member.network_id)
 

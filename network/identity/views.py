@@ -11,7 +11,7 @@ from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Member
 from network.members.services import LoginThrottled, authenticate
-from network.outbox import external_url, queue_templated_email
+from network.outbox import external_url
 from network.security import CONTENT_SECURITY_POLICY
 
 
@@ -133,12 +133,14 @@ def sso_link_email():
     held = flow.held_link() or abort(404)
     member, data = held
     if ConfirmForm().validate_on_submit():
-        queue_templated_email("sso_link", to=member.email, subject="Relier votre identité ProConnect — Réseau",
-                              member=member, link=flow.link_email_url(member, data),
-                              valid_minutes=flow.LINK_MAX_AGE // 60)
+        link = flow.link_email_url(member, data)
+        if services.send_link_email(member, link=link, valid_minutes=flow.LINK_MAX_AGE // 60):
+            flash(f"Un lien vient d'être envoyé à {member.email}. Ouvrez-le dans ce navigateur dans l'heure qui vient.",
+                  "info")
+        else:
+            flash("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, ou patientez une "
+                  "heure.", "error")
         db.session.commit()
-        flash(f"Un lien vient d'être envoyé à {member.email}. Ouvrez-le dans ce navigateur dans l'heure qui vient.",
-              "info")
     return redirect(url_for("identity.sso_link"))
 
 

@@ -153,3 +153,6 @@ server.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`ready ${issuer}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// The test run holds our stdin: if it dies without stopping us, the pipe closes and we stop too.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

@@ -49,6 +49,7 @@ class Provider:
                 "OIDC_MFA_ACR_VALUES": "eidas2", **overrides}
 
     def stop(self) -> None:
+        self.process.stdin.close()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -67,8 +68,9 @@ def start_provider(app_base_url: str) -> Provider:
         "acr_values": ACR_VALUES,
         "users": USERS,
     }
-    process = subprocess.Popen(["node", str(SCRIPT)], cwd=ROOT, env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(["node", str(SCRIPT)], cwd=ROOT,
+                               env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     issuer = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -80,6 +82,8 @@ def start_provider(app_base_url: str) -> Provider:
         if process.poll() is not None:
             break
     process.kill()
+    process.stdin.close()
+    process.wait()
     raise RuntimeError("the test OpenID provider did not start (is `make node` done?)")
 
 

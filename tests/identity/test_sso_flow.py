@@ -288,8 +288,9 @@ def test_sso_routes_are_404_when_not_configured(client):
 def test_login_page_shows_configured_label_above_password_form(client, sso, app, monkeypatch):
     monkeypatch.setitem(app.config, "OIDC_LABEL", "Se connecter avec AgentConnect")
     page = client.get("/connexion?next=/membres").get_data(as_text=True)
-    assert '<a class="button button--sso" href="/connexion/proconnect?next=/membres">Se connecter avec AgentConnect</a>' \
-        in page
+    button = ('<a class="button button--sso" href="/connexion/proconnect?next=/membres">'
+              'Se connecter avec AgentConnect</a>')
+    assert button in page
     assert page.index("button--sso") < page.index('name="password"')
 
 
@@ -398,3 +399,13 @@ def test_pages_let_forms_reach_the_provider_for_logout(client, sso):
 
 def test_pages_keep_form_action_self_without_provider(client):
     assert "form-action 'self';" in client.get("/connexion").headers["Content-Security-Policy"]
+
+
+def test_sso_link_emails_are_limited_to_three_an_hour(client, sso, facilitator, smtp_server):
+    sign_in_at_provider(client, sso, USERS["sub-claire"]["email"])
+    for _ in range(4):
+        client.post("/connexion/proconnect/lier/email")
+
+    assert send_due().sent == 3
+    assert flashes(client)[-1] == ("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, "
+                                   "ou patientez une heure.")

@@ -65,7 +65,8 @@ def test_id_token_good_gives_its_claims(layer):
 @pytest.mark.parametrize("token, message", [
     (lambda: signed(claims(iss="https://evil.example.test")),
      "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée."),
-    (lambda: signed(claims(aud="another-service")), "Cette identité a été émise pour un autre service : connexion refusée."),
+    (lambda: signed(claims(aud="another-service")),
+     "Cette identité a été émise pour un autre service : connexion refusée."),
     (lambda: signed(claims(nonce="another-nonce")),
      "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez."),
     (lambda: signed(claims(nonce=None)),
