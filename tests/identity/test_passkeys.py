@@ -3,11 +3,18 @@ virtual authenticator, is in tests/e2e/test_sso.py)."""
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from network.extensions import db
 from network.identity.models import PasskeyCredential
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def relying_party_localhost(app, monkeypatch):
+    """The Flask test client's host (the browser tests' live server, if it ran, changed PUBLIC_BASE_URL)."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://localhost")
 
 
 def add_passkey(member, credential_id="Y3JlZC0x"):
