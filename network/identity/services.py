@@ -340,7 +340,7 @@ def add_passkey(member: Member, answer: dict, *, challenge: str | None, label: s
         raise PasskeyRefused("La demande d'enregistrement a expiré : recommencez.")
     try:
         passkey = passkeys.verify_registration(member, answer, challenge=challenge, label=label)
-    except passkeys.REFUSALS as error:
+    except passkeys.refusals() as error:
         raise PasskeyRefused("Cette clé d'accès n'a pas pu être vérifiée : recommencez.") from error
     record_audit(actor=member, action="second_factor.passkey_add", obj=member, fields=["passkeys"],
                  network_id=member.network_id)
@@ -356,7 +356,7 @@ def check_passkey(member: Member, answer: dict, *, challenge: str | None) -> Non
         raise SecondFactorThrottled("Trop de tentatives erronées. Patientez quelques minutes avant de réessayer.")
     try:
         passkey = passkeys.verify_authentication(member, answer, challenge=challenge) if challenge else None
-    except passkeys.REFUSALS:
+    except passkeys.refusals():
         passkey = None
     if passkey is None:
         record_event(THROTTLE_SCOPE, key)
