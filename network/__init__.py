@@ -10,8 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # models, which import sessions models; starting from codev would find codev.models half-initialised.
 from network import sessions
 from network import (
-    codev, evaluation, formatting, home, members, navigation, outbox, page_cache, privacy, registration, security,
-    topics,
+    codev, evaluation, formatting, home, identity, members, navigation, outbox, page_cache, privacy, registration,
+    security, topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli
@@ -24,7 +24,8 @@ from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp, privacy.bp)
+BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp, privacy.bp,
+              identity.bp)
 
 
 def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:

@@ -99,6 +99,30 @@ class Config:
     # Per-worker caches of computed figures and pages, kept until the next committed write (network/data_version.py).
     RESULT_CACHE = _env_bool("RESULT_CACHE", True)
 
+    # Single sign-on with OpenID Connect (ProConnect-style): off while OIDC_ISSUER is unset (network/identity/oidc.py).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email given_name usual_name phone")
+    OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "eidas1")  # requested, and accepted back
+    # acr values, and amr methods, that prove a second factor at the provider (accepted back as well).
+    OIDC_MFA_ACR_VALUES = os.environ.get(
+        "OIDC_MFA_ACR_VALUES", "eidas2 eidas3 https://proconnect.gouv.fr/assurance/consistency-checked-2fa")
+    OIDC_MFA_AMR_VALUES = os.environ.get("OIDC_MFA_AMR_VALUES", "mfa otp totp hwk swk sms")
+    OIDC_TOKEN_AUTH_METHOD = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_post")
+    # ProConnect sends no email_verified: its identity providers verify every address. Others must say so.
+    OIDC_EMAIL_VERIFIED_BY_PROVIDER = _env_bool("OIDC_EMAIL_VERIFIED_BY_PROVIDER", False)
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "Se connecter avec ProConnect")
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", 10))
+    # Roles (space-separated) that must sign in through the provider once it is configured; a network can add its
+    # facilitators from its settings.
+    SSO_REQUIRED_FOR_ROLES = os.environ.get("SSO_REQUIRED_FOR_ROLES", "")
+    # Roles that need a second factor after a password (and after an SSO sign-in that did not prove one).
+    TWO_FACTOR_REQUIRED_FOR_ROLES = os.environ.get("TWO_FACTOR_REQUIRED_FOR_ROLES", "admin facilitator")
+    TWO_FACTOR_MAX_FAILURES = int(os.environ.get("TWO_FACTOR_MAX_FAILURES", 5))
+    TWO_FACTOR_THROTTLE_WINDOW = timedelta(minutes=int(os.environ.get("TWO_FACTOR_THROTTLE_MINUTES", 15)))
+    TRUSTED_DEVICE_LIFETIME = timedelta(days=int(os.environ.get("TRUSTED_DEVICE_DAYS", 30)))
+
     LOAD_DEMO_DATA = False
     TESTING = False
 
@@ -115,6 +139,10 @@ class TestingConfig(Config):
     MAIL_DEFAULT_SENDER = "Réseau <no-reply@reseau.test>"
     PUBLIC_BASE_URL = "http://localhost"
     OUTBOX_SEND_AFTER_COMMIT = False
+    # The suite signs facilitators in with a password everywhere; tests/identity/ turns these on.
+    OIDC_ISSUER = None
+    SSO_REQUIRED_FOR_ROLES = ""
+    TWO_FACTOR_REQUIRED_FOR_ROLES = ""
 
 
 class ProductionConfig(Config):

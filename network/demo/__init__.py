@@ -6,6 +6,7 @@ from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
 from network.demo.sessions import seed_sessions
 from network.demo.topics import seed_topics
+from network.identity.demo import seed_identity
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
@@ -18,4 +19,5 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_codev(demo)
     seed_registration(demo)
     seed_evaluation(demo)
+    seed_identity([demo.admin, *demo.pas_de_calais.members.values(), *demo.tarn.members.values()])
     return demo.accounts

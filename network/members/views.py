@@ -10,6 +10,7 @@ from network.auth import public, require, require_in_reach, roles, safe_next_url
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
+from network.identity import flow as identity_flow
 from network.members import bp, email_changes, permissions, queries, services, tokens
 from network.members.enums import Role
 from network.members.forms import (
@@ -67,6 +68,9 @@ def login():
             db.session.commit()
             add_form_error(form, "password", "Adresse e-mail ou mot de passe incorrect.")
             return render_template("members/login.html", form=form), 200
+        if (next_step := identity_flow.after_password(member, next_url=form.next.data)) is not None:
+            db.session.commit()  # the second factor (or the provider) comes first
+            return next_step
         services.open_login_session(member, ip_address=_client_ip())
         db.session.commit()
         login_user(member)
@@ -81,6 +85,8 @@ def logout():
     services.close_login_session(current_user.login_token)
     db.session.commit()
     logout_user()
+    if (at_provider := identity_flow.provider_logout()) is not None:
+        return at_provider  # ends the ProConnect session too, then comes back to the login page
     flash("Vous êtes déconnecté·e.", "info")
     return redirect(url_for("members.login"))
 

@@ -5,6 +5,7 @@ from network.auth import public, require, require_in_reach, roles
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
+from network.identity import flow as identity_flow
 from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network
@@ -30,7 +31,7 @@ def choose_network():
 @public
 def join_form(slug):
     network = queries.open_network_by_slug(slug) or abort(404)
-    form = JoinForm(institutions=member_queries.institutions_of(network.id),
+    form = JoinForm(data=identity_flow.join_prefill(), institutions=member_queries.institutions_of(network.id),
                     territories=member_queries.territories_of(network.id))
     if form.validate_on_submit():
         try:

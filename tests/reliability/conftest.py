@@ -71,7 +71,9 @@ class ServedApp:
         self.instance = instance
         self.database = instance / "reseau.db"
         self.env = dict(os.environ, RESEAU_ENV="production", SECRET_KEY="r" * 48, SESSION_COOKIE_SECURE="0",
-                        OUTBOX_SEND_AFTER_COMMIT="0", RESEAU_INSTANCE_PATH=str(instance), FLASK_APP="network")
+                        OUTBOX_SEND_AFTER_COMMIT="0", RESEAU_INSTANCE_PATH=str(instance), FLASK_APP="network",
+                        # production asks facilitators for a second factor; these tests are about writes
+                        TWO_FACTOR_REQUIRED_FOR_ROLES="")
         for name in ("DATABASE_URL", "MAIL_SERVER", "TEST_DATABASE_URL"):
             self.env.pop(name, None)
         self.process = None
