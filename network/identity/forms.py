@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
 from wtforms import BooleanField, PasswordField, StringField
 
 from network.forms import max_length, required
