@@ -1,7 +1,7 @@
 """sso and second factor: provider identities, TOTP, recovery codes, remembered devices, passkeys, network sign-in policy
 
 Revision ID: 0012_sso_second_factor
-Revises: 0011
+Revises: 0012_email_changes
 Create Date: 2026-12-04 14:30:00.739743
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_sso_second_factor'
-down_revision = '0011'
+down_revision = '0012_email_changes'
 branch_labels = None
 depends_on = None
 

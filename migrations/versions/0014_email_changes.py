@@ -1,7 +1,7 @@
 """email_changes: a member's email address changes only with their approval (issue #14 §1)
 
 Revision ID: 0012_email_changes
-Revises: 0011
+Revises: 0012_codev_approval
 Create Date: 2026-12-04 14:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_email_changes'
-down_revision = '0011'
+down_revision = '0012_codev_approval'
 branch_labels = None
 depends_on = None
 
