@@ -16,6 +16,7 @@ from network.demo.departments import DEPARTMENTS
 from network.demo.members import DEMO_PASSWORD
 from network.extensions import db
 from network.members.enums import InstitutionKind, Role
+from network.members.history import open_missing_first_periods
 from network.members.models import Institution, Member, Network, Territory
 from network.members.passwords import hash_password
 from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
@@ -115,6 +116,7 @@ def seed_national(*, today: date | None = None, rng: random.Random | None = None
                 "created_at": datetime.now(UTC), "job_title": "Chargé·e de coopération CTG",
             })
     _bulk(Member, member_rows)
+    open_missing_first_periods()  # a bulk insert bypasses the ORM, which opens a new member's first period
     for member_id, network_id, role in db.session.execute(
             select(Member.id, Member.network_id, Member.role).where(Member.network_id.in_(scale.networks))
             .order_by(Member.id)):

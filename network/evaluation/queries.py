@@ -13,7 +13,8 @@ from network.evaluation.models import (
 from network.evaluation.periods import Scope, ScopeShape, Series
 from network.extensions import db
 from network.members.enums import Role
-from network.members.models import Member, Network
+from network.members.history import active_on_day
+from network.members.models import Member, MembershipPeriod, Network
 
 # --- self-efficacy --------------------------------------------------------------------------------
 
@@ -24,9 +25,9 @@ def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse, 
         statement = statement.where(model.taken_on <= shape.last_day)
     if shape.network_ids is not None:
         statement = statement.where(model.network_id.in_(shape.network_ids))
-    if shape.territory_id is not None:
-        statement = statement.join(Member, Member.id == model.member_id).where(
-            Member.territory_id == shape.territory_id)
+    if shape.territory_id is not None:  # the member's territory on the day of the answer (membership history)
+        statement = statement.join(MembershipPeriod, active_on_day(model.member_id, model.taken_on)).where(
+            MembershipPeriod.territory_id == shape.territory_id)
     return statement
 
 

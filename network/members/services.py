@@ -13,9 +13,9 @@ from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
-from network.members import permissions, tokens
+from network.members import history, permissions, tokens
 from network.members.enums import InstitutionKind, Role
-from network.members.models import Institution, LoginSession, Member, Network, Territory
+from network.members.models import Institution, LoginSession, Member, MembershipPeriod, Network, Territory
 from network.members.passwords import hash_password, password_problems, verify_password
 from network.outbox import external_url, queue_templated_email
 from network.throttle import clear_events, is_throttled, record_event
@@ -98,7 +98,11 @@ def _delete_unused(item: Institution | Territory, member_column, *, actor: Membe
     """Delete an institution or territory no member refers to, even a former one: the indicators break attendance
     down by them. `message` ({count}) refuses otherwise."""
     _require_manager(actor, network, item)
-    users = db.session.scalar(select(func.count(Member.id)).where(member_column == item.id))
+    # current members, and members whose membership history refers to it (meetings counted under it)
+    period_column = getattr(MembershipPeriod, member_column.key)
+    users = db.session.scalar(select(func.count()).select_from(
+        select(Member.id).where(member_column == item.id)
+        .union(select(MembershipPeriod.member_id).where(period_column == item.id)).subquery()))
     if users:
         raise Conflict(message.format(count=users))
     record_audit(actor=actor, action=action, obj=item)
@@ -226,6 +230,7 @@ def update_member(*, actor: Member, member: Member, data: MemberData) -> list[st
     network = db.session.get(Network, member.network_id) if member.network_id else None
     _check_references(network, data)
     changed = _apply(member, data, MEMBER_FIELDS)
+    _record_history(member, changed)
     if changed:
         record_audit(actor=actor, action="member.update", obj=member, fields=changed, network_id=member.network_id)
     return changed
@@ -235,6 +240,7 @@ def update_profile(*, actor: Member, data: MemberData) -> list[str]:
     network = db.session.get(Network, actor.network_id) if actor.network_id else None
     _check_references(network, data)
     changed = _apply(actor, data, PROFILE_FIELDS)
+    _record_history(actor, changed)
     if changed:
         record_audit(actor=actor, action="profile.update", obj=actor, fields=changed, network_id=actor.network_id)
     return changed
@@ -256,6 +262,15 @@ def _apply(member: Member, data: MemberData, fields: tuple[str, ...]) -> list[st
     return changed
 
 
+def _record_history(member: Member, changed: list[str]) -> None:
+    """Keep the membership history in step: a new territory or institution applies from now on (earlier meetings
+    stay under the former ones); a corrected entry date moves the start of the first period."""
+    if "joined_on" in changed:
+        history.correct_entry(member)
+    if "territory_id" in changed or "institution_id" in changed:
+        history.move(member, at=utcnow())
+
+
 def deactivate_member(*, actor: Member, member: Member) -> None:
     if not permissions.can_deactivate_member(actor, member):
         raise NotAllowed("Vous ne pouvez pas désactiver ce membre.")
@@ -263,6 +278,7 @@ def deactivate_member(*, actor: Member, member: Member) -> None:
         return
     member.is_active = False
     member.deactivated_at = utcnow()
+    history.end_membership(member, at=member.deactivated_at)
     revoke_login_sessions(member)
     record_audit(actor=actor, action="member.deactivate", obj=member, fields=["is_active"], network_id=member.network_id)
 
@@ -274,6 +290,7 @@ def reactivate_member(*, actor: Member, member: Member) -> None:
         return
     member.is_active = True
     member.deactivated_at = None
+    history.rejoin(member, at=utcnow())  # a new period: the time away stays out of past figures
     record_audit(actor=actor, action="member.reactivate", obj=member, fields=["is_active"], network_id=member.network_id)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from network.evaluation.periods import Period, Scope
 from network.extensions import db
+from network.members import history
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
 from network.topics.models import Topic
@@ -53,6 +54,13 @@ def invite_and_record(meeting, statuses: dict) -> None:
         create_invitation(meeting, member)
         if status is not None:
             record_attendance(meeting, member, status)
+
+
+def leave(member, when: datetime) -> None:
+    """The member left the network at `when` (what deactivate_member records, at a chosen date)."""
+    member.is_active, member.deactivated_at = False, when
+    history.end_membership(member, at=when)
+    db.session.commit()
 
 
 def scope_of(network, year: int = 2025, quarter: int | None = None, now: datetime = NOW, territory_id=None) -> Scope:
