@@ -33,9 +33,18 @@ ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
 
 DEFINITIONS = (
     ("Taux de présence d'une rencontre",
-     "Membres présents (ou présents partiellement) ÷ membres invités et actifs à la date de la rencontre "
-     "(arrivés au plus tard ce jour-là, non désactivés avant). Les invités extérieurs ne sont comptés ni au "
-     "numérateur ni au dénominateur ; les absences excusées restent au dénominateur."),
+     "Membres présents (ou présents partiellement) ÷ membres invités et actifs à la date de la rencontre, "
+     "d'après l'historique des adhésions (entrée, départ, retour) et non d'après la situation d'aujourd'hui : "
+     "une absence pendant laquelle le ou la membre avait quitté le réseau n'est jamais comptée, même après son "
+     "retour. Les invités extérieurs ne sont comptés ni au numérateur ni au dénominateur ; les absences "
+     "excusées restent au dénominateur."),
+    ("Territoire et institution d'une présence",
+     "Une rencontre compte sous le territoire et l'institution du ou de la membre à la date de cette rencontre "
+     "(historique conservé) : un changement de territoire ou d'institution vaut pour les rencontres suivantes "
+     "et ne déplace pas les chiffres déjà établis."),
+    ("Membres actifs",
+     "Membres du réseau (hors administrateurs) actifs le dernier jour de la période, ou aujourd'hui si la "
+     "période n'est pas finie, d'après l'historique des adhésions."),
     ("Taux hors excusés",
      "Membres présents (ou partiellement) ÷ (membres invités − membres excusés). Affiché à côté du taux principal."),
     ("Rencontre sans présences saisies",
@@ -65,7 +74,8 @@ DEFINITIONS = (
     ("CODEV : cas travaillés",
      "Cas CODEV travaillés en atelier (parvenus à l'état « travaillé », puis éventuellement « suivi renseigné » ou "
      "« clos ») lors des rencontres de la période ; nombre de porteurs distincts et de thèmes distincts. Le filtre "
-     "territoire retient le territoire du porteur. Aucun contenu de cas ni nom de porteur n'est publié."),
+     "territoire retient le territoire du porteur à la date de l'atelier. Aucun contenu de cas ni nom de porteur "
+     "n'est publié."),
     ("CODEV : problèmes résolus",
      "Parmi les cas travaillés dont le suivi est renseigné (issue du dernier suivi) : nombre de cas « résolu », et "
      "nombre de cas « résolu » ou « surmonté / en bonne voie » ; taux = ce nombre ÷ cas dont l'issue n'est pas "
@@ -74,8 +84,8 @@ DEFINITIONS = (
      "Cas travaillés dont le suivi est renseigné ÷ cas travaillés. Affiché à côté des taux de résolution."),
     ("Participation aux votes",
      "Bulletins déposés ÷ membres appelés à voter, additionnés sur les tours de vote du thème suivant clos dans la "
-     "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
-     "administrateurs) arrivés au plus tard à la clôture du tour et non désactivés avant."),
+     "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
+     "administrateurs) actifs à la clôture du tour d'après l'historique des adhésions."),
 )
 
 

@@ -43,8 +43,9 @@ def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
             ends, response.taken_on <= ends.c.last_day)
         return _response_filters(statement, shape, by_day=False)
 
+    # every T0 answered by the end, scored or not (a T0 with more than 3 items unanswered has no score: counted apart)
     t0 = answered_by_the_end(response.member_id, response.network_id, response.score.label("score")).where(
-        response.wave == 0, scored).subquery("t0")
+        response.wave == 0).subquery("t0")
     latest = (answered_by_the_end(response.member_id, func.max(response.wave).label("wave"))
               .where(response.wave >= 1, scored).group_by(ends.c.bucket, response.member_id).subquery("latest"))
     t1 = (select(latest.c.bucket, response.member_id, response.score.label("score"))
@@ -52,10 +53,12 @@ def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
           .subquery("t1"))
     paired_t0 = case((t1.c.score.is_not(None), t0.c.score))
     statement = (
-        select(t0.c.bucket, func.count(t0.c.member_id).label("respondents"),
+        select(t0.c.bucket, func.count(t0.c.score).label("respondents"),
+               (func.count(t0.c.member_id) - func.count(t0.c.score)).label("unscored"),
                func.count(t1.c.member_id).label("paired"), func.avg(paired_t0).label("mean_t0"),
                func.avg(t1.c.score).label("mean_t1"), func.avg(t1.c.score - t0.c.score).label("change"))
-        .select_from(t0).outerjoin(t1, and_(t1.c.member_id == t0.c.member_id, t1.c.bucket == t0.c.bucket))
+        .select_from(t0).outerjoin(t1, and_(t1.c.member_id == t0.c.member_id, t1.c.bucket == t0.c.bucket,
+                                            t0.c.score.is_not(None)))
         .group_by(t0.c.bucket)
     )
     if by_network:
@@ -69,7 +72,8 @@ def self_efficacy_by_period(scope: Scope | Series, *, by_network: bool = False
     id or None): one query."""
     return {
         (int(row.bucket), row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
-            int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
+            int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change,
+            unscored_t0=int(row.unscored))
         for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
                                                    scope.parameters)
     }
