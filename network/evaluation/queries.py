@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
 from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
 from network.evaluation.models import (
-    GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
+    GridActivity, GridRubric, Publication, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder,
+    SelfEfficacyResponse,
 )
 from network.evaluation.periods import Scope, ScopeShape, Series
 from network.extensions import db
@@ -237,3 +239,54 @@ def _rubric_means_both(scope: Scope) -> dict[str, dict[int, tuple[int, float | N
         means["t1" if row.latest else "t0"][row.rubric_id] = (int(row.n),
                                                               None if row.mean is None else float(row.mean))
     return means
+
+
+@dataclass(frozen=True)
+class GridSummary:
+    """A network's grid in one figure: the mean, over its rubrics, of the group's rubric shares at T0 and at T1
+    (each rubric mean published from MIN_GROUP_SIZE respondents only); respondents = the most of any rubric."""
+
+    respondents_t0: int = 0
+    respondents_t1: int = 0
+    mean_t0: float | None = None
+    mean_t1: float | None = None
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def grid_summaries(scope: Scope) -> tuple[dict[int, GridSummary], GridSummary]:
+    """GridSummary per network of the scope, and over all their rubrics (two queries, as group_rubric_means)."""
+    means = group_rubric_means(scope)
+    network_of = dict(db.session.execute(select(GridRubric.id, GridRubric.network_id).where(
+        GridRubric.id.in_([mean.rubric_id for mean in means])))) if means else {}
+    by_network: dict[int, list] = {}
+    for mean in means:
+        by_network.setdefault(network_of[mean.rubric_id], []).append(mean)
+
+    def summary(rubrics) -> GridSummary:
+        return GridSummary(max((m.respondents_t0 for m in rubrics), default=0),
+                           max((m.respondents_t1 for m in rubrics), default=0),
+                           _mean([m.mean_t0 for m in rubrics if m.mean_t0 is not None]),
+                           _mean([m.mean_t1 for m in rubrics if m.mean_t1 is not None]))
+
+    per_network = {network_id: summary(rubrics) for network_id, rubrics in by_network.items()}
+    total = GridSummary(sum(g.respondents_t0 for g in per_network.values()),
+                        sum(g.respondents_t1 for g in per_network.values()),
+                        _mean([m.mean_t0 for m in means if m.mean_t0 is not None]),
+                        _mean([m.mean_t1 for m in means if m.mean_t1 is not None]))
+    return per_network, total
+
+
+# --- publications -----------------------------------------------------------------------------------------------
+
+def publications() -> list[Publication]:
+    """Every publication of the experiment's report, newest first, with who published it (one query)."""
+    return list(db.session.scalars(select(Publication).options(joinedload(Publication.published_by))
+                                   .order_by(Publication.created_at.desc(), Publication.id.desc())))
+
+
+def publication(publication_id: int) -> Publication | None:
+    return db.session.scalar(select(Publication).options(joinedload(Publication.published_by))
+                             .where(Publication.id == publication_id))
