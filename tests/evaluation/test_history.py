@@ -215,3 +215,22 @@ def test_history_closed_period_unchanged_by_any_later_changes(story, changes):
         assert [(row.label, row.counts.invited) for row in institutions] == [("Sans institution", 22)]
     finally:
         savepoint.rollback()
+
+
+def test_demo_has_a_member_away_for_a_while_and_a_member_who_moved(db):
+    from network.demo import seed_demo
+    from network.evaluation.periods import PARIS
+
+    seed_demo()
+    db.session.commit()
+    last_year = utcnow().astimezone(PARIS).year - 1
+    kevin, julie = (db.session.scalars(db.select(services.Member).where(services.Member.email == email)).one()
+                    for email in ("kevin.morel@example.org", "julie.bernard@example.org"))
+    territories = dict(db.session.execute(db.select(factories.Territory.id, factories.Territory.name)).all())
+
+    assert [(p.started_at.astimezone(PARIS).date(), p.ended_at and p.ended_at.astimezone(PARIS).date())
+            for p in history.periods_of(kevin)][1:] == [(date(last_year, 11, 15), None)]
+    assert history.periods_of(kevin)[0].ended_at.astimezone(PARIS).date() == date(last_year, 7, 1)
+    assert [(territories[p.territory_id], p.ended_at is None) for p in history.periods_of(julie)] == [
+        ("CC des 7 Vallées", False), ("CA des 2 Baies en Montreuillois", True)]
+    assert (kevin.is_active, julie.territory_id) == (True, history.periods_of(julie)[-1].territory_id)
