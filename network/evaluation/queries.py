@@ -259,8 +259,8 @@ def _mean(values: list[float]) -> float | None:
 def grid_summaries(scope: Scope) -> tuple[dict[int, GridSummary], GridSummary]:
     """GridSummary per network of the scope, and over all their rubrics (two queries, as group_rubric_means)."""
     means = group_rubric_means(scope)
-    network_of = dict(db.session.execute(select(GridRubric.id, GridRubric.network_id).where(
-        GridRubric.id.in_([mean.rubric_id for mean in means])))) if means else {}
+    network_of = {rubric_id: network_id for rubric_id, network_id in db.session.execute(
+        select(GridRubric.id, GridRubric.network_id).where(GridRubric.id.in_([mean.rubric_id for mean in means])))}
     by_network: dict[int, list] = {}
     for mean in means:
         by_network.setdefault(network_of[mean.rubric_id], []).append(mean)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from network.database import utcnow
 from network.errors import DomainError
 from network.evaluation import bilan, services
-from network.evaluation.models import Publication, SelfEfficacyResponse
+from network.evaluation.models import GridActivity, GridRubric, Publication, SelfEfficacyResponse
 from network.evaluation.periods import PARIS
 from network.extensions import db
 from network.members import services as member_services
@@ -57,6 +57,19 @@ def two_networks(db):
         _answer(member, 0, float(t0), date(Y1, 2, 1))
         _answer(member, 1, float(t1), date(Y2, 2, 1))
     db.session.commit()
+    # the grid, one rubric of one activity: A's five score 1 1 2 2 3 at T0 (mean share 60 %), 3 at T1 (100 %);
+    # B's one member 3 then 3 (one respondent: effectif insuffisant)
+    for network, members, t0_scores in ((network_a, a, (1, 1, 2, 2, 3)), (network_b, b[:1], (3,))):
+        rubric = GridRubric(network_id=network.id, title="Rubrique unique", short_title="Un", position=1)
+        db.session.add(rubric)
+        db.session.flush()
+        activity = GridActivity(rubric_id=rubric.id, label="Activité", position=1)
+        db.session.add(activity)
+        db.session.commit()
+        for member, score in zip(members, t0_scores, strict=True):
+            services.record_self_assessment(member, {activity.id: score}, actor=member, today=date(Y1, 2, 1))
+            services.record_self_assessment(member, {activity.id: 3}, actor=member, today=date(Y2, 2, 1))
+    db.session.commit()
     return dict(a=network_a, b=network_b, members_a=a, late=late)
 
 
@@ -80,6 +93,7 @@ def test_bilan_page_shows_every_network_the_total_and_the_trajectories(client, l
     assert "24,0 → 27,0" in page and "n = 5" in page
     assert "23,3 → 27,5" in page  # total: T0 (20+22+24+26+28+20)/6, T1 (25+25+25+30+30+30)/6
     assert page.count("effectif insuffisant</span> <span class=\"muted\">(n = 1)") == 1  # Réseau B only
+    assert page.count(f"60{NBSP}% → 100{NBSP}%") == 2  # the grid: Réseau A and the total; B insufficient
 
 
 def test_bilan_xlsx_has_the_same_numbers(client, login, admin, two_networks):
@@ -94,6 +108,8 @@ def test_bilan_xlsx_has_the_same_numbers(client, login, admin, two_networks):
     assert networks["Total"][1:5] == (7, 8, 12, 8 / 12)
     assert networks["Réseau A"][18:22] == (5, 24.0, 27.0, 3.0)
     assert networks["Réseau B"][18:22] == (1, "effectif insuffisant", "effectif insuffisant", "effectif insuffisant")
+    assert (networks["Réseau A"][22:], networks["Réseau B"][22:], networks["Total"][22:]) == (
+        (0.6, 1.0), ("effectif insuffisant", "effectif insuffisant"), (0.6, 1.0))
     assert trajectories == [("Réseau A", Y1, 3, 5), ("Réseau A", Y2, 4, 5), ("Réseau B", Y1, 0, 0),
                             ("Réseau B", Y2, 1, 2), ("Total", Y1, 3, 5), ("Total", Y2, 5, 7)]
     assert set(workbook.sheetnames) == {"Réseaux", "Trajectoires", "Définitions"}
