@@ -63,7 +63,7 @@ def story(db):
                        closed_at=at(2025, 10, 1, 18))
     db.session.add_all(Ballot(vote_id=vote.id, member_id=member.id) for member in (a, b))
     db.session.commit()
-    return dict(network=network, t1=t1, t2=t2, facilitator=facilitator, x=x, y=y, a=a)
+    return dict(network=network, t1=t1, t2=t2, facilitator=facilitator, x=x, y=y, a=a, vote=vote)
 
 
 def figures_2025(story):
@@ -112,6 +112,18 @@ def test_history_reactivated_member_counts_again_after_return(story):
     scope = Scope(Period(2026), now=utcnow(), network_ids=(story["network"].id,))
     assert indicators.attendance_totals(scope) == AttendanceCounts(invited=2, present=1, partial=0, excused=0,
                                                                    absent=1)
+
+
+def test_history_closed_vote_page_turnout_counts_members_active_at_the_close(story):
+    from network.topics import queries as topic_queries
+
+    before = topic_queries.turnout(story["vote"])
+    services.reactivate_member(actor=story["facilitator"], member=story["x"])
+    db.session.commit()
+
+    assert (before.voters, before.eligible) == (2, 6)  # F A B C D Y; X away at the close
+    assert (topic_queries.turnout(story["vote"]).voters, topic_queries.turnout(story["vote"]).eligible) == (2, 6)
+    assert topic_queries.eligible_voter_count(story["network"].id) == 7  # who may vote today: X is back
 
 
 def test_history_periods_rows_of_the_story(story):
