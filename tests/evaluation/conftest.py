@@ -27,6 +27,9 @@ def create_meeting(network, starts_at: datetime, kind: str = MeetingKind.QUARTER
         if db.session.get(Topic, topic_id) is None:  # a real topic row with that id (agenda_items.topic_id has a FK)
             db.session.add(Topic(id=topic_id, network_id=network.id, title=f"Thème {topic_id}"))
             db.session.flush()
+            if db.engine.dialect.name == "postgresql":  # an explicit id does not move the sequence: later topics
+                db.session.execute(db.text(  # created without one would collide with it
+                    "SELECT setval(pg_get_serial_sequence('topics', 'id'), (SELECT max(id) FROM topics))"))
         db.session.add(AgendaItem(meeting_id=meeting.id, kind=AgendaItemKind.THEMATIC, title="Information thématique",
                                   topic_id=topic_id))
     db.session.commit()
