@@ -105,7 +105,7 @@ def _pages(role: str) -> list[tuple[str, str | None]]:
             (f"/membres/{sophie.id}", "/membres"),
             ("/evaluation/", "/evaluation/"), ("/evaluation/grille/modifier", "/evaluation/"),
             ("/adhesion/demandes", "/adhesion/demandes"), ("/membres/nouveau", "/membres")]
-    return common + [("/evaluation/reseaux", "/evaluation/"),
+    return common + [("/evaluation/reseaux", "/evaluation/"), ("/evaluation/bilan", "/evaluation/"),
                      ("/reseaux", "/reseaux"), ("/reseaux/nouveau", "/reseaux"),
                      ("/donnees/journal", "/donnees/journal"), (f"/rencontres/{meeting.id}", None)]
 

@@ -18,6 +18,7 @@ from network.evaluation.periods import PARIS
 from network.evaluation.queries import network_grid
 from network.evaluation.scales import gse_score
 from network.extensions import db
+from network.members import services as member_services
 from network.members.enums import Role
 from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
@@ -84,7 +85,24 @@ def seed_evaluation(demo, today: date | None = None) -> None:
         coordinators = [m for m in members if m.role == Role.COORDINATOR]
         _self_efficacy(coordinators, today, rng)
         _self_assessments(demo_network.network, coordinators, today, rng)
+    _membership_history(demo, today)
     db.session.flush()
+
+
+def _membership_history(demo, today: date) -> None:
+    """Some history in the membership periods (DESIGN.md §4): in Pas-de-Calais, Kévin Morel was away from
+    1 July to 15 November last year (meetings held meanwhile leave him out), and Julie Bernard moved from the
+    CC des 7 Vallées to the CA des 2 Baies on 1 September last year (earlier meetings stay under the former)."""
+    network = demo.pas_de_calais
+    facilitator = network.members["animatrice.caf@example.org"]
+    away = network.members["kevin.morel@example.org"]
+    member_services.deactivate_member(actor=facilitator, member=away, now=_at(today.year - 1, 7, 1))
+    member_services.reactivate_member(actor=facilitator, member=away, now=_at(today.year - 1, 11, 15))
+    mover = network.members["julie.bernard@example.org"]
+    new_home = network.territories["CA des 2 Baies en Montreuillois"].id
+    data = member_services.MemberData(**{field: getattr(mover, field) for field in member_services.MEMBER_FIELDS})
+    data.territory_id = new_home
+    member_services.update_member(actor=facilitator, member=mover, data=data, now=_at(today.year - 1, 9, 1))
 
 
 def _at(year, month, day, hour=9) -> datetime:

@@ -16,6 +16,7 @@ from network.demo.departments import DEPARTMENTS
 from network.demo.members import DEMO_PASSWORD
 from network.extensions import db
 from network.members.enums import InstitutionKind, Role
+from network.members.history import open_missing_first_periods
 from network.members.models import Institution, Member, Network, Territory
 from network.members.passwords import hash_password
 from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
@@ -64,7 +65,9 @@ def _paris_morning(day: date) -> datetime:
 def seed_national(*, today: date | None = None, rng: random.Random | None = None, networks: int = NETWORKS,
                   members_per_network: int = MEMBERS_PER_NETWORK, years: int = YEARS,
                   invited_per_meeting: int = INVITED_PER_MEETING, cases_per_network: int = CASES_PER_NETWORK,
-                  ballots_per_round: int = BALLOTS_PER_ROUND) -> NationalScale:
+                  ballots_per_round: int = BALLOTS_PER_ROUND, with_history: bool = True) -> NationalScale:
+    """with_history=False leaves out the membership periods (the data as it stood before migration 0012, for the
+    migration's test)."""
     today = today or date.today()
     rng = rng or random.Random(2026)
     scale = NationalScale(cases_per_network=cases_per_network, ballots_per_round=ballots_per_round)
@@ -115,6 +118,8 @@ def seed_national(*, today: date | None = None, rng: random.Random | None = None
                 "created_at": datetime.now(UTC), "job_title": "Chargé·e de coopération CTG",
             })
     _bulk(Member, member_rows)
+    if with_history:
+        open_missing_first_periods()  # a bulk insert bypasses the ORM, which opens a new member's first period
     for member_id, network_id, role in db.session.execute(
             select(Member.id, Member.network_id, Member.role).where(Member.network_id.in_(scale.networks))
             .order_by(Member.id)):

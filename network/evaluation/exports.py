@@ -81,7 +81,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...]
     ("training_invited", "Invitations en formation", lambda s: s.training.summary.counts.invited),
     ("training_rate", "Taux de présence en formation", lambda s: _rate(s.training.summary.counts.rate)),
     ("training_participants", "Membres formés (distincts)", lambda s: s.training.participants),
-    ("gse_respondents_t0", "Efficacité personnelle : répondants T0", lambda s: s.self_efficacy.respondents_t0),
+    ("gse_respondents_t0", "Efficacité personnelle : répondants T0 avec un score",
+     lambda s: s.self_efficacy.respondents_t0),
+    ("gse_unscored_t0", "Efficacité personnelle : T0 trop incomplets pour un score",
+     lambda s: s.self_efficacy.unscored_t0),
     ("gse_paired", "Efficacité personnelle : effectif apparié", lambda s: s.self_efficacy.paired),
     ("gse_mean_t0", "Efficacité personnelle : moyenne T0", lambda s: s.self_efficacy.mean_t0),
     ("gse_mean_t1", "Efficacité personnelle : moyenne T1", lambda s: s.self_efficacy.mean_t1),
@@ -148,7 +151,8 @@ def evaluation_sheets(evaluation: Evaluation) -> list[Sheet]:
             ["Rencontres avec un thème", summary.topics.meetings_with_topic],
             ["Thèmes distincts", summary.topics.distinct_topics]]),
         Sheet("Efficacité personnelle", ["Indicateur", "Valeur"], [
-            ["Répondants T0", summary.self_efficacy.respondents_t0],
+            ["Répondants à l'entrée (T0) avec un score", summary.self_efficacy.respondents_t0],
+            ["T0 trop incomplets pour un score (plus de 3 items sans réponse)", summary.self_efficacy.unscored_t0],
             ["Effectif apparié (T0 et T1)", summary.self_efficacy.paired],
             ["Moyenne T0", summary.self_efficacy.mean_t0 if summary.self_efficacy.is_sufficient
              else "effectif insuffisant (n < 5)"],

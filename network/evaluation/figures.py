@@ -127,23 +127,34 @@ class TrainingFigures:
 
 @dataclass(frozen=True)
 class SelfEfficacyGroup:
-    """Paired T0/T1 figures; the means exist only when at least MIN_GROUP_SIZE members are paired."""
+    """Paired T0/T1 figures; the means exist only when at least MIN_GROUP_SIZE members are paired.
+
+    respondents_t0: members whose entry questionnaire (T0) has a score (at most 3 items unanswered);
+    unscored_t0: members whose T0 was answered but too incompletely to score (never in a mean)."""
 
     respondents_t0: int = 0
     paired: int = 0
     mean_t0: float | None = None
     mean_t1: float | None = None
     mean_change: float | None = None
+    unscored_t0: int = 0
 
     @property
     def is_sufficient(self) -> bool:
         return self.paired >= MIN_GROUP_SIZE
 
+    @property
+    def answered_t0(self) -> int:
+        """Everyone who answered the entry questionnaire, with a score or not."""
+        return self.respondents_t0 + self.unscored_t0
+
     @classmethod
-    def from_aggregates(cls, respondents_t0, paired, mean_t0, mean_t1, mean_change) -> "SelfEfficacyGroup":
+    def from_aggregates(cls, respondents_t0, paired, mean_t0, mean_t1, mean_change, *,
+                        unscored_t0: int = 0) -> "SelfEfficacyGroup":
         if paired < MIN_GROUP_SIZE:  # never let a small group's mean leave this module
-            return cls(respondents_t0=respondents_t0, paired=paired)
-        return cls(respondents_t0, paired, _round1(mean_t0), _round1(mean_t1), _round1(mean_change))
+            return cls(respondents_t0=respondents_t0, paired=paired, unscored_t0=unscored_t0)
+        return cls(respondents_t0, paired, _round1(mean_t0), _round1(mean_t1), _round1(mean_change),
+                   unscored_t0=unscored_t0)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Evaluation forms: the period filter, the questionnaire, the self-assessment and the grid editor."""
 
 from network.forms import Form as FlaskForm  # every form takes the input policy (network/forms.py)
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from network.evaluation.enums import GRID_SCORE_CHOICES
 from network.evaluation.scales import GSE_ANSWERS, GSE_ITEMS
@@ -73,3 +73,28 @@ class RubricForm(FlaskForm):
 class ActivityForm(FlaskForm):
     label = TextAreaField("Activité", validators=[required(), max_length(1000)])
     is_active = BooleanField("Activité en usage", default=True)
+
+
+class BilanYearsForm(FlaskForm):
+    """GET filter of the experiment's report: from one year to another (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    de = SelectField("De l'année", coerce=int)
+    a = SelectField("À l'année", coerce=int)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.de.choices = self.a.choices = [SelectChoice(year, str(year)) for year in years]
+
+    def validate_a(self, field):
+        if self.de.data is not None and field.data is not None and field.data < self.de.data:
+            raise ValidationError("L'année de fin doit suivre l'année de début (ou être la même).")
+
+
+class PublishBilanForm(FlaskForm):
+    """Freeze the report of closed years as a publication (POST, CSRF)."""
+
+    de = HiddenField(validators=[InputRequired()])
+    a = HiddenField(validators=[InputRequired()])

@@ -7,7 +7,7 @@ queries whatever the data size. Definitions live in DEFINITIONS, shown on pages,
 from fractions import Fraction
 from functools import lru_cache
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, distinct, exists, func, literal, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
@@ -21,7 +21,8 @@ from network.evaluation.periods import Scope, ScopeShape, Series
 from network.evaluation.queries import self_efficacy_by_period
 from network.extensions import db
 from network.members.enums import Role
-from network.members.models import Institution, Member, Network, Territory
+from network.members.history import active_at, active_on_day
+from network.members.models import Institution, Member, MembershipPeriod, Network, Territory
 from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
 from network.topics.enums import VoteStatus
@@ -32,9 +33,18 @@ ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
 
 DEFINITIONS = (
     ("Taux de présence d'une rencontre",
-     "Membres présents (ou présents partiellement) ÷ membres invités et actifs à la date de la rencontre "
-     "(arrivés au plus tard ce jour-là, non désactivés avant). Les invités extérieurs ne sont comptés ni au "
-     "numérateur ni au dénominateur ; les absences excusées restent au dénominateur."),
+     "Membres présents (ou présents partiellement) ÷ membres invités et actifs à la date de la rencontre, "
+     "d'après l'historique des adhésions (entrée, départ, retour) et non d'après la situation d'aujourd'hui : "
+     "une absence pendant laquelle le ou la membre avait quitté le réseau n'est jamais comptée, même après son "
+     "retour. Les invités extérieurs ne sont comptés ni au numérateur ni au dénominateur ; les absences "
+     "excusées restent au dénominateur."),
+    ("Territoire et institution d'une présence",
+     "Une rencontre compte sous le territoire et l'institution du ou de la membre à la date de cette rencontre "
+     "(historique conservé) : un changement de territoire ou d'institution vaut pour les rencontres suivantes "
+     "et ne déplace pas les chiffres déjà établis."),
+    ("Membres actifs",
+     "Membres du réseau (hors administrateurs) actifs le dernier jour de la période, ou aujourd'hui si la "
+     "période n'est pas finie, d'après l'historique des adhésions."),
     ("Taux hors excusés",
      "Membres présents (ou partiellement) ÷ (membres invités − membres excusés). Affiché à côté du taux principal."),
     ("Rencontre sans présences saisies",
@@ -64,7 +74,8 @@ DEFINITIONS = (
     ("CODEV : cas travaillés",
      "Cas CODEV travaillés en atelier (parvenus à l'état « travaillé », puis éventuellement « suivi renseigné » ou "
      "« clos ») lors des rencontres de la période ; nombre de porteurs distincts et de thèmes distincts. Le filtre "
-     "territoire retient le territoire du porteur. Aucun contenu de cas ni nom de porteur n'est publié."),
+     "territoire retient le territoire du porteur à la date de l'atelier. Aucun contenu de cas ni nom de porteur "
+     "n'est publié."),
     ("CODEV : problèmes résolus",
      "Parmi les cas travaillés dont le suivi est renseigné (issue du dernier suivi) : nombre de cas « résolu », et "
      "nombre de cas « résolu » ou « surmonté / en bonne voie » ; taux = ce nombre ÷ cas dont l'issue n'est pas "
@@ -73,8 +84,8 @@ DEFINITIONS = (
      "Cas travaillés dont le suivi est renseigné ÷ cas travaillés. Affiché à côté des taux de résolution."),
     ("Participation aux votes",
      "Bulletins déposés ÷ membres appelés à voter, additionnés sur les tours de vote du thème suivant clos dans la "
-     "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
-     "administrateurs) arrivés au plus tard à la clôture du tour et non désactivés avant."),
+     "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
+     "administrateurs) actifs à la clôture du tour d'après l'historique des adhésions."),
 )
 
 
@@ -135,22 +146,23 @@ def _count_columns():
 
 
 def _eligible(statement, shape: ScopeShape, kind: str):
-    """Invitations of members active at the meeting date, in recorded meetings of the scope."""
+    """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
+    scope."""
     statement = (
         statement.select_from(Invitation)
         .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .join(Member, Member.id == Invitation.member_id)
+        # the member's period covering the meeting's start: active then, in that territory and institution (periods
+        # never overlap, so one row at most; a guest, without member, has none)
+        .join(MembershipPeriod, active_at(Invitation.member_id, Meeting.starts_at))
         .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
                                     Attendance.member_id == Invitation.member_id))
         .where(
             _meeting_filter(shape, kind),
             _is_recorded(),
-            Member.joined_on <= Meeting.starts_at,  # a date compares as its midnight on both databases
-            or_(Member.deactivated_at.is_(None), Member.deactivated_at > Meeting.starts_at),
         )
     )
     if shape.territory_id is not None:
-        statement = statement.where(Member.territory_id == shape.territory_id)
+        statement = statement.where(MembershipPeriod.territory_id == shape.territory_id)
     return statement
 
 
@@ -174,9 +186,11 @@ def attendance_totals(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> Attend
 
 _BREAKDOWN_COLUMNS = {
     Breakdown.NETWORK: (Meeting.network_id, Network.name, Network.id == Meeting.network_id, Network),
-    Breakdown.TERRITORY: (Member.territory_id, Territory.name, Territory.id == Member.territory_id, Territory),
-    Breakdown.INSTITUTION: (Member.institution_id, Institution.name, Institution.id == Member.institution_id,
-                            Institution),
+    # the territory and institution of the member's period at the meeting's date, not today's
+    Breakdown.TERRITORY: (MembershipPeriod.territory_id, Territory.name, Territory.id == MembershipPeriod.territory_id,
+                          Territory),
+    Breakdown.INSTITUTION: (MembershipPeriod.institution_id, Institution.name,
+                            Institution.id == MembershipPeriod.institution_id, Institution),
 }
 UNASSIGNED_LABELS = {Breakdown.TERRITORY: "Sans territoire", Breakdown.INSTITUTION: "Sans institution",
                      Breakdown.NETWORK: "—"}
@@ -190,7 +204,7 @@ def _breakdown_statement(shape: ScopeShape, by: Breakdown, kind: str):
 
 
 def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QUARTERLY) -> list[AttendanceRow]:
-    """Pooled attendance per network, territory or institution (the member's current one)."""
+    """Pooled attendance per network, territory or institution (the member's at each meeting's date)."""
     return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row))
             for row in _run(_breakdown_statement(scope.shape, by, kind), scope)]
 
@@ -424,8 +438,9 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
     )
     if shape.network_ids is not None:
         statement = statement.where(Case.network_id.in_(shape.network_ids))
-    if shape.territory_id is not None:
-        statement = statement.join(Member, Member.id == Case.client_id).where(Member.territory_id == shape.territory_id)
+    if shape.territory_id is not None:  # the client's territory at the workshop's date
+        statement = statement.join(MembershipPeriod, active_at(Case.client_id, Meeting.starts_at)).where(
+            MembershipPeriod.territory_id == shape.territory_id)
     applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
     bucket = _bucket(shape, Meeting.starts_at)
     totals = statement.with_only_columns(
@@ -471,17 +486,16 @@ def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
     if shape.network_ids is not None:
         rounds = rounds.where(TopicVote.network_id.in_(shape.network_ids))
     rounds = rounds.subquery()
-    entitled = [
-        Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN,
-        Member.joined_on <= rounds.c.closed_at,  # a date compares as its midnight on both databases
-        or_(Member.deactivated_at.is_(None), Member.deactivated_at > rounds.c.closed_at),
-    ]
+    # entitled: a member of the round's network (admins excluded) whose membership period covers the close
+    entitled = [Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN]
     if shape.territory_id is not None:
-        entitled.append(Member.territory_id == shape.territory_id)
+        entitled.append(MembershipPeriod.territory_id == shape.territory_id)
     # Two counts per round, each reached by its own index (members by network, ballots by round): a join of the
     # round's members to their ballots made PostgreSQL read every ballot of each member.
-    eligible = select(func.count(Member.id)).where(*entitled).correlate(rounds).scalar_subquery()
+    eligible = (select(func.count(Member.id)).join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
+                .where(*entitled).correlate(rounds).scalar_subquery())
     ballots = (select(func.count(Ballot.id)).join(Member, Member.id == Ballot.member_id)
+               .join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
                .where(Ballot.vote_id == rounds.c.id, *entitled).correlate(rounds).scalar_subquery())
     per_round = select(rounds.c.id, rounds.c.network_id, rounds.c.bucket, eligible.label("eligible"),
                        ballots.label("ballots")).subquery()
@@ -509,20 +523,26 @@ def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int,
 
 @lru_cache(maxsize=8)
 def _active_members_statement(shape: ScopeShape):
+    """Members (admins excluded) active on each period's last day (or today if earlier), by their membership
+    periods, per network: reactivating or moving someone later leaves a closed period's count as it was."""
+    ends = shape.period_ends()
     statement = (
-        select(Member.network_id, func.count(Member.id))
-        .where(Member.is_active.is_(True), Member.role != Role.ADMIN, Member.network_id.is_not(None))
-        .group_by(Member.network_id)
+        select(ends.c.bucket, Member.network_id, func.count(Member.id))
+        .select_from(Member)
+        .join(ends, true())
+        .join(MembershipPeriod, active_on_day(Member.id, ends.c.last_day))
+        .where(Member.role != Role.ADMIN, Member.network_id.is_not(None))
+        .group_by(ends.c.bucket, Member.network_id)
     )
     if shape.network_ids is not None:
         statement = statement.where(Member.network_id.in_(shape.network_ids))
     if shape.territory_id is not None:
-        statement = statement.where(Member.territory_id == shape.territory_id)
+        statement = statement.where(MembershipPeriod.territory_id == shape.territory_id)
     return statement
 
 
-def _active_members(scope: Scope | Series) -> dict[int, int]:
-    return {row[0]: row[1] for row in _run(_active_members_statement(scope.shape), scope)}
+def _active_members(scope: Scope | Series) -> dict[tuple[int, int], int]:
+    return {(int(row[0]), row[1]): row[2] for row in _run(_active_members_statement(scope.shape), scope)}
 
 
 @lru_cache(maxsize=8)
@@ -582,8 +602,13 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             codev=codev.get(key, CodevFigures()), votes=votes.get(key, VoteTurnout()),
         )
 
-    return [([line(bucket, row.id, row.slug, row.name, members.get(row.id, 0), True) for row in networks],
-             line(bucket, None, "total", "Total", sum(members.values()), False) if with_total else None)
+    def members_of(bucket, network_id=None):
+        if network_id is not None:
+            return members.get((bucket, network_id), 0)
+        return sum(count for (of_bucket, _network), count in members.items() if of_bucket == bucket)
+
+    return [([line(bucket, row.id, row.slug, row.name, members_of(bucket, row.id), True) for row in networks],
+             line(bucket, None, "total", "Total", members_of(bucket), False) if with_total else None)
             for bucket in range(len(scope.periods))]
 
 

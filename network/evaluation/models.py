@@ -131,3 +131,21 @@ class SelfAssessmentScore(IdMixin, db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("self_assessments.id", ondelete="CASCADE"))
     activity_id: Mapped[int] = mapped_column(ForeignKey("grid_activities.id", ondelete="CASCADE"), index=True)
     score: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class Publication(IdMixin, TimestampMixin, db.Model):
+    """Indicators of closed years frozen as published (to a comité de pilotage): who published, when, and the
+    figures exactly as they were (JSON), so the report can be shown again identically; a later correction of the
+    records shows as a difference from today's figures, never as a silent change."""
+
+    __tablename__ = "evaluation_publications"
+
+    title: Mapped[str] = mapped_column(String(200))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    # The report's figures as computed at publication (evaluation.national.freeze), and their SHA-256.
+    payload: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+
+    published_by: Mapped[Member | None] = relationship(lazy="raise")

@@ -52,6 +52,54 @@ class Period:
         return str(self.year) if self.quarter is None else f"{self.year}-T{self.quarter}"
 
 
+@dataclass(frozen=True)
+class YearSpan:
+    """Consecutive whole years taken as one period (the experiment's report over chosen years): a Scope over it
+    pools every figure over the span exactly (distinct people counted once, self-efficacy at its end)."""
+
+    first_year: int
+    last_year: int
+    quarter = None
+
+    def __post_init__(self):
+        if self.first_year > self.last_year:
+            raise ValueError("first_year must not be after last_year")
+
+    @property
+    def year(self) -> int:
+        return self.last_year
+
+    @property
+    def first_day(self) -> date:
+        return date(self.first_year, 1, 1)
+
+    @property
+    def next_first_day(self) -> date:
+        return date(self.last_year + 1, 1, 1)
+
+    @property
+    def start_at(self) -> datetime:
+        return _paris_midnight_utc(self.first_day)
+
+    @property
+    def end_at(self) -> datetime:
+        return _paris_midnight_utc(self.next_first_day)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.last_year, 12, 31)
+
+    @property
+    def label(self) -> str:
+        if self.first_year == self.last_year:
+            return f"Année {self.first_year}"
+        return f"Années {self.first_year} à {self.last_year}"
+
+    @property
+    def slug(self) -> str:
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+
+
 def _paris_midnight_utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
 

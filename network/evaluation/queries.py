@@ -4,16 +4,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
 from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
 from network.evaluation.models import (
-    GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
+    GridActivity, GridRubric, Publication, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder,
+    SelfEfficacyResponse,
 )
 from network.evaluation.periods import Scope, ScopeShape, Series
 from network.extensions import db
 from network.members.enums import Role
-from network.members.models import Member, Network
+from network.members.history import active_on_day
+from network.members.models import Member, MembershipPeriod, Network
 
 # --- self-efficacy --------------------------------------------------------------------------------
 
@@ -24,9 +27,9 @@ def _response_filters(statement, shape: ScopeShape, model=SelfEfficacyResponse, 
         statement = statement.where(model.taken_on <= shape.last_day)
     if shape.network_ids is not None:
         statement = statement.where(model.network_id.in_(shape.network_ids))
-    if shape.territory_id is not None:
-        statement = statement.join(Member, Member.id == model.member_id).where(
-            Member.territory_id == shape.territory_id)
+    if shape.territory_id is not None:  # the member's territory on the day of the answer (membership history)
+        statement = statement.join(MembershipPeriod, active_on_day(model.member_id, model.taken_on)).where(
+            MembershipPeriod.territory_id == shape.territory_id)
     return statement
 
 
@@ -42,8 +45,9 @@ def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
             ends, response.taken_on <= ends.c.last_day)
         return _response_filters(statement, shape, by_day=False)
 
+    # every T0 answered by the end, scored or not (a T0 with more than 3 items unanswered has no score: counted apart)
     t0 = answered_by_the_end(response.member_id, response.network_id, response.score.label("score")).where(
-        response.wave == 0, scored).subquery("t0")
+        response.wave == 0).subquery("t0")
     latest = (answered_by_the_end(response.member_id, func.max(response.wave).label("wave"))
               .where(response.wave >= 1, scored).group_by(ends.c.bucket, response.member_id).subquery("latest"))
     t1 = (select(latest.c.bucket, response.member_id, response.score.label("score"))
@@ -51,10 +55,12 @@ def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
           .subquery("t1"))
     paired_t0 = case((t1.c.score.is_not(None), t0.c.score))
     statement = (
-        select(t0.c.bucket, func.count(t0.c.member_id).label("respondents"),
+        select(t0.c.bucket, func.count(t0.c.score).label("respondents"),
+               (func.count(t0.c.member_id) - func.count(t0.c.score)).label("unscored"),
                func.count(t1.c.member_id).label("paired"), func.avg(paired_t0).label("mean_t0"),
                func.avg(t1.c.score).label("mean_t1"), func.avg(t1.c.score - t0.c.score).label("change"))
-        .select_from(t0).outerjoin(t1, and_(t1.c.member_id == t0.c.member_id, t1.c.bucket == t0.c.bucket))
+        .select_from(t0).outerjoin(t1, and_(t1.c.member_id == t0.c.member_id, t1.c.bucket == t0.c.bucket,
+                                            t0.c.score.is_not(None)))
         .group_by(t0.c.bucket)
     )
     if by_network:
@@ -68,7 +74,8 @@ def self_efficacy_by_period(scope: Scope | Series, *, by_network: bool = False
     id or None): one query."""
     return {
         (int(row.bucket), row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
-            int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change)
+            int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change,
+            unscored_t0=int(row.unscored))
         for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
                                                    scope.parameters)
     }
@@ -232,3 +239,54 @@ def _rubric_means_both(scope: Scope) -> dict[str, dict[int, tuple[int, float | N
         means["t1" if row.latest else "t0"][row.rubric_id] = (int(row.n),
                                                               None if row.mean is None else float(row.mean))
     return means
+
+
+@dataclass(frozen=True)
+class GridSummary:
+    """A network's grid in one figure: the mean, over its rubrics, of the group's rubric shares at T0 and at T1
+    (each rubric mean published from MIN_GROUP_SIZE respondents only); respondents = the most of any rubric."""
+
+    respondents_t0: int = 0
+    respondents_t1: int = 0
+    mean_t0: float | None = None
+    mean_t1: float | None = None
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def grid_summaries(scope: Scope) -> tuple[dict[int, GridSummary], GridSummary]:
+    """GridSummary per network of the scope, and over all their rubrics (two queries, as group_rubric_means)."""
+    means = group_rubric_means(scope)
+    network_of = {rubric_id: network_id for rubric_id, network_id in db.session.execute(
+        select(GridRubric.id, GridRubric.network_id).where(GridRubric.id.in_([mean.rubric_id for mean in means])))}
+    by_network: dict[int, list] = {}
+    for mean in means:
+        by_network.setdefault(network_of[mean.rubric_id], []).append(mean)
+
+    def summary(rubrics) -> GridSummary:
+        return GridSummary(max((m.respondents_t0 for m in rubrics), default=0),
+                           max((m.respondents_t1 for m in rubrics), default=0),
+                           _mean([m.mean_t0 for m in rubrics if m.mean_t0 is not None]),
+                           _mean([m.mean_t1 for m in rubrics if m.mean_t1 is not None]))
+
+    per_network = {network_id: summary(rubrics) for network_id, rubrics in by_network.items()}
+    total = GridSummary(sum(g.respondents_t0 for g in per_network.values()),
+                        sum(g.respondents_t1 for g in per_network.values()),
+                        _mean([m.mean_t0 for m in means if m.mean_t0 is not None]),
+                        _mean([m.mean_t1 for m in means if m.mean_t1 is not None]))
+    return per_network, total
+
+
+# --- publications -----------------------------------------------------------------------------------------------
+
+def publications() -> list[Publication]:
+    """Every publication of the experiment's report, newest first, with who published it (one query)."""
+    return list(db.session.scalars(select(Publication).options(joinedload(Publication.published_by))
+                                   .order_by(Publication.created_at.desc(), Publication.id.desc())))
+
+
+def publication(publication_id: int) -> Publication | None:
+    return db.session.scalar(select(Publication).options(joinedload(Publication.published_by))
+                             .where(Publication.id == publication_id))

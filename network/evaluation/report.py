@@ -166,7 +166,8 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
     pdf.heading("4. Sentiment d'efficacité personnelle")
     efficacy = summary.self_efficacy
     pdf.grid_table(["Indicateur", "Valeur"], [
-        ["Répondants à l'entrée (T0)", str(efficacy.respondents_t0)],
+        ["Répondants à l'entrée (T0) avec un score", str(efficacy.respondents_t0)],
+        ["T0 trop incomplets pour un score (plus de 3 items sans réponse)", str(efficacy.unscored_t0)],
         ["Effectif apparié (T0 et T1)", str(efficacy.paired)],
         ["Moyenne T0 / T1 / évolution",
          f"{efficacy.mean_t0} / {efficacy.mean_t1} / {efficacy.mean_change:+.1f}".replace(".", ",")

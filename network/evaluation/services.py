@@ -5,14 +5,16 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from network.audit import record_audit
-from network.errors import NotAllowed
-from network.evaluation import queries
+from network.errors import DomainError, NotAllowed
+from network.evaluation import bilan, queries
 from network.evaluation.default_grid import DEFAULT_GRID
 from network.evaluation.enums import GRID_MAX_SCORE
 from network.evaluation.models import (
-    GridActivity, GridRubric, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder, SelfEfficacyResponse,
+    GridActivity, GridRubric, Publication, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder,
+    SelfEfficacyResponse,
 )
-from network.evaluation.permissions import can_edit_grid, can_self_evaluate
+from network.evaluation.periods import PARIS, YearSpan
+from network.evaluation.permissions import can_edit_grid, can_self_evaluate, can_view_all_networks
 from network.evaluation.queries import SelfEfficacyStatus
 from network.evaluation.scales import GSE_ITEM_COUNT, gse_score
 from network.extensions import db
@@ -174,3 +176,24 @@ def record_self_assessment(member: Member, scores: dict[int, int | None], *, act
     db.session.flush()
     record_audit(actor=actor, action="self_assessment.recorded", obj=assessment, fields=["wave"])
     return assessment
+
+
+# --- publications of the experiment's report ------------------------------------------------------------------
+
+def publish_bilan(first_year: int, last_year: int, *, actor: Member, now: datetime) -> Publication:
+    """Freeze the report of closed years (every network, the total, the trajectories) as computed now: who, when,
+    the figures exactly (canonical JSON and its SHA-256). Only admins; only years already over."""
+    if not can_view_all_networks(actor):
+        raise NotAllowed("Seul un administrateur publie le bilan de l'expérimentation.")
+    this_year = now.astimezone(PARIS).year
+    if not first_year <= last_year < this_year:
+        raise DomainError(f"Seules des années closes se publient (jusqu'à {this_year - 1}) : les chiffres d'une "
+                          "année en cours changent encore.")
+    payload = bilan.serialise(bilan.compute(first_year, last_year, now))
+    publication = Publication(title=f"Bilan de l'expérimentation — {YearSpan(first_year, last_year).label}",
+                              first_year=first_year, last_year=last_year, published_by_id=actor.id,
+                              payload=payload, digest=bilan.digest(payload), created_at=now)
+    db.session.add(publication)
+    db.session.flush()
+    record_audit(actor=actor, action="evaluation.publish", obj=publication, fields=["payload"])
+    return publication

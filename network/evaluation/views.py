@@ -1,5 +1,7 @@
 """Evaluation pages: dashboard, national overview, exports, report, the member's own evaluation, the grid."""
 
+import json
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -7,10 +9,10 @@ from network.auth import require, require_in_reach, roles
 from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
-from network.evaluation import bp, exports, permissions, queries, report, services
+from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
-    ActivityForm, PeriodFilterForm, RubricForm, SelfEfficacyForm, self_assessment_form, self_assessment_scores,
+    ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, self_assessment_form, self_assessment_scores,
     self_efficacy_answers,
 )
 from network.evaluation.indicators import DEFINITIONS, network_summaries
@@ -132,6 +134,97 @@ def overview():
     rows, total = network_summaries(scope)
     return render_template("evaluation/overview.html", filter_form=form, scope=scope, rows=rows, total=total,
                            definitions=DEFINITIONS, query_args=_filter_args(network=False))
+
+
+# --- the experiment's report (admins) and its frozen publications ------------------------------------------------
+
+_bilans = VersionedCache(maxsize=16)
+
+
+def _bilan_years() -> tuple[BilanYearsForm, int, int]:
+    """?de=&a= (checked), by default the last closed years (the previous year and the two before it)."""
+    this_year = utcnow().astimezone(PARIS).year
+    years = list(range(this_year, this_year - 10, -1))
+    form = BilanYearsForm(request.args, years=years, meta={"csrf": False})
+    if request.args and form.validate():
+        return form, form.de.data, form.a.data
+    first_year, last_year = this_year - 3, this_year - 1
+    if not request.args:  # an invalid choice keeps what was asked, with its French error
+        form.de.data, form.a.data = first_year, last_year
+    return form, first_year, last_year
+
+
+def _bilan_data(first_year: int, last_year: int) -> dict:
+    now = utcnow().replace(second=0, microsecond=0)
+    return _bilans.get_or_compute((first_year, last_year, now), lambda: bilan.compute(first_year, last_year, now))
+
+
+def _download(content: bytes, name: str, extension: str) -> Response:
+    mimetype = "application/pdf" if extension == "pdf" else exports.MIMETYPES[extension]
+    disposition = "inline" if extension == "pdf" else "attachment"
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+@bp.route("/bilan")
+@roles(Role.ADMIN)
+def bilan_page():
+    form, first_year, last_year = _bilan_years()
+    this_year = utcnow().astimezone(PARIS).year
+    return render_template("evaluation/bilan.html", form=form, report=bilan.report_of(_bilan_data(first_year, last_year)),
+                           publish_form=PublishBilanForm(de=first_year, a=last_year), can_publish=last_year < this_year,
+                           publications=queries.publications(), definitions=DEFINITIONS, publication=None, notes=[],
+                           query_args={"de": first_year, "a": last_year})
+
+
+@bp.route("/bilan.<any(pdf, xlsx):extension>")
+@roles(Role.ADMIN)
+def bilan_download(extension):
+    _form, first_year, last_year = _bilan_years()
+    report = bilan.report_of(_bilan_data(first_year, last_year))
+    write = bilan_documents.bilan_pdf if extension == "pdf" else bilan_documents.bilan_xlsx
+    return _download(write(report), f"bilan-experimentation-{report.slug}.{extension}", extension)
+
+
+@bp.route("/bilan/publier", methods=["POST"])
+@roles(Role.ADMIN)
+def bilan_publish():
+    form = PublishBilanForm()
+    if not form.validate_on_submit() or not (form.de.data.isdigit() and form.a.data.isdigit()):
+        abort(400)
+    try:
+        publication = services.publish_bilan(int(form.de.data), int(form.a.data), actor=current_user, now=utcnow())
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("evaluation.bilan_page", de=form.de.data, a=form.a.data))
+    db.session.commit()
+    flash("Le bilan est publié : ses chiffres sont figés tels qu'affichés.", "success")
+    return redirect(url_for("evaluation.publication", publication_id=publication.id))
+
+
+def _publication_with_notes(publication_id: int):
+    publication = queries.publication(publication_id) or abort(404)
+    frozen = json.loads(publication.payload)
+    notes = bilan.corrections(frozen, _bilan_data(publication.first_year, publication.last_year))
+    return publication, bilan.report_of(frozen), notes
+
+
+@bp.route("/publications/<int:publication_id>")
+@roles(Role.ADMIN)
+def publication(publication_id):
+    publication, report, notes = _publication_with_notes(publication_id)
+    return render_template("evaluation/bilan.html", form=None, report=report, publish_form=None, can_publish=False,
+                           publications=queries.publications(), definitions=DEFINITIONS, publication=publication,
+                           notes=notes, publication_line=bilan_documents.publication_line(publication),
+                           query_args={})
+
+
+@bp.route("/publications/<int:publication_id>.<any(pdf, xlsx):extension>")
+@roles(Role.ADMIN)
+def publication_download(publication_id, extension):
+    publication, report, notes = _publication_with_notes(publication_id)
+    write = bilan_documents.bilan_pdf if extension == "pdf" else bilan_documents.bilan_xlsx
+    return _download(write(report, publication, notes),
+                     f"bilan-experimentation-{report.slug}-publication-{publication.id}.{extension}", extension)
 
 
 @bp.route("/export.<any(xlsx, csv):extension>")

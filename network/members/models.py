@@ -1,8 +1,8 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
@@ -180,3 +180,47 @@ class EmailChange(IdMixin, TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return EmailChangeStatus(self.status).is_open
+
+
+def start_of(day: date) -> datetime:
+    """The instant a membership that starts on `day` begins: its midnight UTC (how a date compares with a meeting's
+    start on both databases)."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+class MembershipPeriod(IdMixin, db.Model):
+    """A stretch of a member's membership: active from started_at until ended_at (exclusive; None = still active),
+    in one territory and one institution. Joining opens the first period; leaving (deactivation, erasure) ends the
+    current one; rejoining opens another; moving to another territory or institution ends the current one and
+    opens the next at the same instant. A member's periods never overlap, so « active at a date » and « territory
+    and institution at a date » are one row (DESIGN.md §4): the indicators join these rows, never the member's
+    current state."""
+
+    __tablename__ = "membership_periods"
+    __table_args__ = (Index("ix_membership_periods_member_start", "member_id", "started_at"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id", ondelete="SET NULL"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id", ondelete="SET NULL"),
+                                                       index=True)
+
+    member: Mapped[Member] = relationship(lazy="raise")
+
+
+@event.listens_for(Session, "before_flush")
+def _open_first_period(session, _flush_context, _instances) -> None:
+    """Every new member gets their first membership period, whichever code creates them (services, the join
+    requests, imports, demo data, tests): from joined_on, in their territory and institution, ended at
+    deactivated_at if they are created inactive (at once without that date) — the rule the migration applied to existing members."""
+    for member in [obj for obj in session.new if isinstance(obj, Member)]:
+        if member.joined_on is None:
+            member.joined_on = date.today()
+        started_at = start_of(member.joined_on)
+        ended_at = member.deactivated_at
+        if member.is_active is False and ended_at is None:  # created inactive, no date: never active
+            ended_at = started_at
+        period = MembershipPeriod(member=member, started_at=started_at, ended_at=ended_at,
+                                  territory_id=member.territory_id, institution_id=member.institution_id)
+        session.add(period)

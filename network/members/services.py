@@ -13,10 +13,10 @@ from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
-from network.members import email_changes, permissions, tokens
+from network.members import email_changes, history, permissions, tokens
 from network.members.email_changes import normalize_email
 from network.members.enums import InstitutionKind, Role
-from network.members.models import Institution, LoginSession, Member, Network, Territory
+from network.members.models import Institution, LoginSession, Member, MembershipPeriod, Network, Territory
 from network.members.passwords import hash_password, password_problems, verify_password
 from network.outbox import external_url, queue_templated_email
 from network.throttle import (
@@ -98,7 +98,11 @@ def _delete_unused(item: Institution | Territory, member_column, *, actor: Membe
     """Delete an institution or territory no member refers to, even a former one: the indicators break attendance
     down by them. `message` ({count}) refuses otherwise."""
     _require_manager(actor, network, item)
-    users = db.session.scalar(select(func.count(Member.id)).where(member_column == item.id))
+    # current members, and members whose membership history refers to it (meetings counted under it)
+    period_column = getattr(MembershipPeriod, member_column.key)
+    users = db.session.scalar(select(func.count()).select_from(
+        select(Member.id).where(member_column == item.id)
+        .union(select(MembershipPeriod.member_id).where(period_column == item.id)).subquery()))
     if users:
         raise Conflict(message.format(count=users))
     record_audit(actor=actor, action=action, obj=item)
@@ -210,8 +214,9 @@ def resend_account_invitation(*, actor: Member, member: Member) -> None:
     queue_account_invitation(member, network=network, invited_by=actor)
 
 
-def update_member(*, actor: Member, member: Member, data: MemberData) -> list[str]:
-    """Apply the edit; return the names of the fields that changed."""
+def update_member(*, actor: Member, member: Member, data: MemberData, now: datetime | None = None) -> list[str]:
+    """Apply the edit; return the names of the fields that changed. A new territory or institution applies from
+    `now` (default: the present) in the membership history."""
     if not permissions.can_edit_member(actor, member):
         raise NotAllowed("Vous ne pouvez pas modifier ce membre.")
     if data.role != member.role and not permissions.can_assign_role(actor, Role(data.role)):
@@ -231,6 +236,7 @@ def update_member(*, actor: Member, member: Member, data: MemberData) -> list[st
     if correction and actor.id == member.id:
         raise NotAllowed("Votre propre adresse se change depuis «\u00a0Mon profil\u00a0», mot de passe à l'appui.")
     changed = _apply(member, replace(data, email=member.email) if correction else data, MEMBER_FIELDS)
+    _record_history(member, changed, now or utcnow())
     if changed:
         record_audit(actor=actor, action="member.update", obj=member, fields=changed, network_id=member.network_id)
     if correction:
@@ -245,6 +251,7 @@ def update_profile(*, actor: Member, data: MemberData) -> list[str]:
     network = db.session.get(Network, actor.network_id) if actor.network_id else None
     _check_references(network, data)
     changed = _apply(actor, data, PROFILE_FIELDS)
+    _record_history(actor, changed, utcnow())
     if changed:
         record_audit(actor=actor, action="profile.update", obj=actor, fields=changed, network_id=actor.network_id)
     return changed
@@ -266,24 +273,37 @@ def _apply(member: Member, data: MemberData, fields: tuple[str, ...]) -> list[st
     return changed
 
 
-def deactivate_member(*, actor: Member, member: Member) -> None:
+def _record_history(member: Member, changed: list[str], now: datetime) -> None:
+    """Keep the membership history in step: a new territory or institution applies from now on (earlier meetings
+    stay under the former ones); a corrected entry date moves the start of the first period."""
+    if "joined_on" in changed:
+        history.correct_entry(member)
+    if "territory_id" in changed or "institution_id" in changed:
+        history.move(member, at=now)
+
+
+def deactivate_member(*, actor: Member, member: Member, now: datetime | None = None) -> None:
+    """The member leaves the network at `now` (default: the present): their membership period ends then."""
     if not permissions.can_deactivate_member(actor, member):
         raise NotAllowed("Vous ne pouvez pas désactiver ce membre.")
     if not member.is_active:
         return
     member.is_active = False
-    member.deactivated_at = utcnow()
+    member.deactivated_at = now or utcnow()
+    history.end_membership(member, at=member.deactivated_at)
     revoke_login_sessions(member)
     record_audit(actor=actor, action="member.deactivate", obj=member, fields=["is_active"], network_id=member.network_id)
 
 
-def reactivate_member(*, actor: Member, member: Member) -> None:
+def reactivate_member(*, actor: Member, member: Member, now: datetime | None = None) -> None:
+    """The member comes back at `now` (default: the present): a new membership period, the time away excluded."""
     if not permissions.can_edit_member(actor, member):
         raise NotAllowed("Vous ne pouvez pas réactiver ce membre.")
     if member.is_active:
         return
     member.is_active = True
     member.deactivated_at = None
+    history.rejoin(member, at=now or utcnow())  # a new period: the time away stays out of past figures
     record_audit(actor=actor, action="member.reactivate", obj=member, fields=["is_active"], network_id=member.network_id)
 
 

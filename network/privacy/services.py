@@ -17,6 +17,7 @@ from network.database import utcnow
 from network.errors import NotAllowed
 from network.evaluation.models import SelfAssessment, SelfEfficacyResponse
 from network.extensions import db
+from network.members.history import end_membership
 from network.members.models import EmailChange, Institution, LoginSession, Member, Network, Territory
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
@@ -193,6 +194,7 @@ def erase_member(*, actor: Member, member: Member) -> ErasureReport:
     member.phone = member.job_title = member.password_hash = member.calendar_token = None
     member.is_active = False
     member.deactivated_at = member.deactivated_at or utcnow()
+    end_membership(member, at=member.deactivated_at)
     member.erased_at = utcnow()
     record_audit(actor=actor, action="member.erase", obj=member, fields=["identity"], network_id=member.network_id)
     return ErasureReport(text_replacements=replacements, emails_deleted=emails_deleted)

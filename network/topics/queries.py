@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from network.database import utcnow
 from network.extensions import db
 from network.members.enums import Role
-from network.members.models import Member, Network
+from network.members.history import active_at
+from network.members.models import Member, MembershipPeriod, Network
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Meeting
 from network.topics.enums import TopicStatus, VoteStatus
@@ -198,10 +200,22 @@ def eligible_voters(network_id: int) -> list[Member]:
     return list(db.session.scalars(select(Member).where(_is_eligible_voter(network_id)).order_by(Member.id)))
 
 
+def eligible_voter_count_at(network_id: int, moment: datetime) -> int:
+    """Members (facilitators and coordinators) of the network whose membership period covers `moment`: who was
+    entitled to vote in a round closed then, whoever left or came back since."""
+    return db.session.scalar(
+        select(func.count(Member.id)).join(MembershipPeriod, active_at(Member.id, moment))
+        .where(Member.network_id == network_id, Member.role.in_((Role.FACILITATOR, Role.COORDINATOR)))) or 0
+
+
 def turnout(vote: TopicVote) -> Turnout:
-    """Voters ÷ members active today (eligibility at the close is not recorded)."""
+    """Voters ÷ members entitled to vote: active at the close for a closed round (membership history), active
+    today while it is open."""
     voters = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id)) or 0
-    return Turnout(voters=voters, eligible=eligible_voter_count(vote.network_id))
+    closed_at = vote.closed_at or (vote.closes_at if vote.closes_at <= utcnow() else None)
+    eligible = (eligible_voter_count(vote.network_id) if closed_at is None
+                else eligible_voter_count_at(vote.network_id, closed_at))
+    return Turnout(voters=voters, eligible=eligible)
 
 
 def ballot_points_of(vote: TopicVote, member: Member) -> dict[int, int]:

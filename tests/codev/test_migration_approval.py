@@ -13,6 +13,8 @@ from tests import factories
 from tests.codev import factories as codev_factories
 from tests.test_migrations import migration_app, migration_database_url  # noqa: F401 (fixtures)
 
+BEFORE = "0012_membership_history"  # the revision migration 0012_codev_approval revises
+
 COMPOSED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
@@ -28,7 +30,7 @@ def _subgroup_at_0011(case, meeting, seats) -> None:
 
 
 def test_existing_seats_are_approved_when_worked_and_pending_otherwise(migration_app):  # noqa: F811
-    upgrade(revision="0011")
+    upgrade(revision=BEFORE)
     network = factories.create_network()
     people = [factories.create_member(network=network) for _ in range(6)]
     held = codev_factories.create_meeting(network, days_from_now=-30, status="held")
@@ -47,5 +49,5 @@ def test_existing_seats_are_approved_when_worked_and_pending_otherwise(migration
         people[0].id: composed, people[1].id: composed, people[2].id: composed,
         people[3].id: composed, people[4].id: None, people[5].id: None}
     db.session.commit()  # end the reads: on PostgreSQL the downgrade's DROP TABLE would wait for their locks
-    downgrade(revision="0011")
+    downgrade(revision=BEFORE)
     assert "approved_at" not in {column["name"] for column in db.inspect(db.engine).get_columns("codev_subgroup_members")}

@@ -66,3 +66,35 @@ def test_facilitator_reads_last_years_figures_and_downloads_the_xlsx(live_server
     assert page.locator("h1").inner_text() == "Année par année"
     assert last_year_row.locator('td[data-label="Présence"]').inner_text() == "75\u00a0%\n3 sur 4"
     assert last_year_row.locator('td[data-label="Cas CODEV"]').inner_text() == "2"
+
+
+def test_admin_reads_the_bilan_and_publishes_it(live_server, page, network, admin):
+    """The national bodies' report: from « tous les réseaux » to the Bilan over two closed years, then frozen."""
+    this_year = utcnow().astimezone(PARIS).year
+    first, last = this_year - 2, this_year - 1
+    members = [factories.create_member(network=network) for _ in range(3)]
+    invite_and_record(create_meeting(network, datetime(first, 3, 12, 9, tzinfo=UTC)),
+                      {members[0]: "present", members[1]: "present", members[2]: "absent"})
+    invite_and_record(create_meeting(network, datetime(last, 3, 12, 9, tzinfo=UTC)),
+                      {members[0]: "present", members[1]: "absent", members[2]: "absent"})
+
+    sign_in(page, live_server, admin)
+    page.goto(f"{live_server}/evaluation/reseaux")
+    page.get_by_role("link", name="Bilan de l'expérimentation").click()
+    page.get_by_label("De l'année").select_option(str(first))
+    page.get_by_label("À l'année").select_option(str(last))
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url(f"**/evaluation/bilan?de={first}&a={last}")
+
+    assert page.locator("h1").inner_text() == f"Bilan de l'expérimentation — Années {first} à {last}"
+    row = page.locator("#reseaux ~ .table-wrap tr", has_text=network.name)
+    assert row.locator('td[data-label="Présence"]').inner_text() == "3 sur 6 (50\u00a0%)"
+    total = page.locator("#reseaux ~ .table-wrap tr.row--total")
+    assert total.locator('td[data-label="Efficacité personnelle"]').inner_text() == "effectif insuffisant (n = 0)"
+
+    page.get_by_role("button", name="Publier ce bilan").click()
+    page.wait_for_url("**/evaluation/publications/*")
+    assert page.get_by_text("Le bilan est publié").is_visible()
+    assert "Publication figée n°\u00a0" in page.locator(".lead").inner_text()
+    assert page.get_by_text("Aucune\u00a0: recalculés aujourd'hui, les chiffres sont identiques à ceux publiés.")\
+        .is_visible()

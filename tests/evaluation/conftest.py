@@ -8,6 +8,7 @@ import pytest
 
 from network.evaluation.periods import Period, Scope
 from network.extensions import db
+from network.members import history
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
 from network.topics.models import Topic
@@ -26,6 +27,9 @@ def create_meeting(network, starts_at: datetime, kind: str = MeetingKind.QUARTER
         if db.session.get(Topic, topic_id) is None:  # a real topic row with that id (agenda_items.topic_id has a FK)
             db.session.add(Topic(id=topic_id, network_id=network.id, title=f"Thème {topic_id}"))
             db.session.flush()
+            if db.engine.dialect.name == "postgresql":  # an explicit id does not move the sequence: later topics
+                db.session.execute(db.text(  # created without one would collide with it
+                    "SELECT setval(pg_get_serial_sequence('topics', 'id'), (SELECT max(id) FROM topics))"))
         db.session.add(AgendaItem(meeting_id=meeting.id, kind=AgendaItemKind.THEMATIC, title="Information thématique",
                                   topic_id=topic_id))
     db.session.commit()
@@ -53,6 +57,13 @@ def invite_and_record(meeting, statuses: dict) -> None:
         create_invitation(meeting, member)
         if status is not None:
             record_attendance(meeting, member, status)
+
+
+def leave(member, when: datetime) -> None:
+    """The member left the network at `when` (what deactivate_member records, at a chosen date)."""
+    member.is_active, member.deactivated_at = False, when
+    history.end_membership(member, at=when)
+    db.session.commit()
 
 
 def scope_of(network, year: int = 2025, quarter: int | None = None, now: datetime = NOW, territory_id=None) -> Scope:

@@ -9,7 +9,9 @@ from network.evaluation.enums import Breakdown
 from network.evaluation.figures import AttendanceCounts, CodevFigures, Ratio, VoteTurnout
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
-from tests.evaluation.conftest import at, create_invitation, create_meeting, invite_and_record, record_attendance, scope_of
+from tests.evaluation.conftest import (
+    at, create_invitation, create_meeting, invite_and_record, leave, record_attendance, scope_of,
+)
 
 
 @pytest.fixture
@@ -36,8 +38,7 @@ def scenario(db):
         people[name] = factories.create_member(
             network=network, last_name=name, territory_id=territory.id if territory else None,
             institution_id=institution.id if institution else None, joined_on=joined)
-    people["F"].deactivated_at = datetime(2025, 5, 1, tzinfo=UTC)
-    people["F"].is_active = False
+    leave(people["F"], datetime(2025, 5, 1, tzinfo=UTC))
     a, b, c, d, e, f, g = (people[key] for key in "ABCDEFG")
     m1 = create_meeting(network, at(2025, 3, 10), topic_id=11)
     invite_and_record(m1, {a: "present", b: "partial", c: "excused", d: "present", f: "present", e: None})

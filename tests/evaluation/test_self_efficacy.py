@@ -129,3 +129,15 @@ def test_group_figures_with_five_pairs_use_the_latest_yearly_answer(network):
     # T0 of the 5 paired: 20 30 25 28 22 → 25.0; T1: 25 31 24 30 26 → 27.2; change 2.2
     assert (group.respondents_t0, group.paired) == (6, 5)
     assert (group.mean_t0, group.mean_t1, group.mean_change) == (25.0, 27.2, 2.2)
+
+
+def test_group_figures_count_entry_answers_too_incomplete_to_score_apart(network):
+    _group(network, [(20.0, 25.0), (30.0, 31.0), (25.0, 24.0), (28.0, 30.0), (22.0, 26.0)])
+    incomplete = _group(network, [(None, 30.0), (None, None)])  # T0 with more than 3 items unanswered: no score
+    assert len(incomplete) == 2
+
+    group = queries.self_efficacy_groups(_scope(network))[None]
+
+    # the two unscored T0 are neither respondents with a score nor paired, and never in a mean
+    assert (group.respondents_t0, group.unscored_t0, group.answered_t0, group.paired) == (5, 2, 7, 5)
+    assert (group.mean_t0, group.mean_t1, group.mean_change) == (25.0, 27.2, 2.2)

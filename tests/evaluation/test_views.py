@@ -115,6 +115,20 @@ def test_dashboard_shows_counts_beside_rates(client, login, facilitator, populat
     assert "<svg" in page and "<script" not in page.split("</header>")[1]
 
 
+def test_dashboard_says_how_many_entry_answers_were_too_incomplete_to_score(client, login, network, facilitator,
+                                                                            populated):
+    for member, score in zip(populated, (24.0, None, None), strict=False):
+        db.session.add(SelfEfficacyResponse(member_id=member.id, network_id=network.id, wave=0,
+                                            taken_on=date(THIS_YEAR, 1, 1), score=score))
+    db.session.commit()
+    login(facilitator)
+
+    page = client.get("/evaluation/").get_data(as_text=True)
+
+    assert "<dt>Répondants à l'entrée (T0) avec un score</dt><dd>1</dd>" in page
+    assert "<dt>Questionnaires d'entrée trop incomplets pour un score</dt><dd>2 " in page
+
+
 def test_dashboard_shows_codev_and_vote_figures_with_counts(client, login, facilitator, with_codev):
     login(facilitator)
 

@@ -1,7 +1,7 @@
 """CODEV: the client approves their subgroup's composition (per seat), and its history
 
 Revision ID: 0012_codev_approval
-Revises: 0012_replies
+Revises: 0012_membership_history
 Create Date: 2026-12-04 14:45:00
 
 Existing seats: the client's own seat and the seats of cases already worked (the workshop took place) count
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_codev_approval'
-down_revision = '0012_replies'
+down_revision = '0012_membership_history'
 branch_labels = None
 depends_on = None
 
