@@ -2,6 +2,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from network.auth import require, roles, signed_in
+from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
@@ -12,6 +13,7 @@ from network.members.queries import network_by_slug
 from network.topics import bp, permissions, queries, services
 from network.topics.forms import ConfirmForm, MergeForm, TopicForm, VoteRoundForm, ballot_form
 from network.sessions.models import Meeting
+from network.sessions.pickers import workshop_meeting_choices
 from network.topics.models import Topic, TopicVote
 
 
@@ -128,10 +130,18 @@ def vote_create():
     network = db.get_or_404(Network, current_user.network_id)
     require(permissions.can_manage_topics(current_user, network.id))
     backlog = queries.backlog(network.id)
-    form = VoteRoundForm(meetings=queries.meetings_for_new_round(network.id, utcnow()), topics=backlog)
-    if form.validate_on_submit():
+    now = utcnow()
+    meetings = workshop_meeting_choices(network.id, now=now)
+    form = VoteRoundForm(meetings=meetings, topics=backlog)
+    if request.method == "GET" and meetings:  # the next quarterly meeting (or today's), closing the evening before
+        closes_at = to_paris(services.default_closes_at(meetings[0], now))
+        form.meeting_id.data, form.closes_on.data, form.closes_time.data = meetings[0].id, closes_at.date(), \
+            closes_at.time()
+    valid = form.validate_on_submit()
+    if request.method == "POST" and form.meeting_id.data is not None:  # another network's meeting: 403, not a hint
         meeting = db.get_or_404(Meeting, form.meeting_id.data)
         require(permissions.can_manage_topics(current_user, meeting.network_id))
+    if valid:
         try:
             vote = services.create_vote_round(
                 actor=current_user, meeting=meeting, topics=queries.topics_by_ids(form.topic_ids.data),
