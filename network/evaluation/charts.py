@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from network.formatting import plural
+
 BLUE, BLUE_LIGHT, GREEN, AMBER, GREY, INK, MUTED, LINE = (
     "#0b5c8a", "#9cc3dd", "#1e7b4f", "#c98a00", "#b8c2cc", "#1d2733", "#5b6875", "#d5dde5")
 GREEN_LIGHT, RED = "#5fa97e", "#b3412f"
@@ -76,8 +78,8 @@ def paired_means_chart(mean_t0: float | None, mean_t1: float | None, paired: int
                 f'stroke-dasharray="4 3"/>'
                 + _text(width / 2, height / 2 - 4, "Effectif insuffisant (n < 5)", size=14, anchor="middle",
                         fill=MUTED)
-                + _text(width / 2, height / 2 + 16, f"{paired} membre(s) avec T0 et T1", size=11, anchor="middle",
-                        fill=MUTED))
+                + _text(width / 2, height / 2 + 16, f"{plural(paired, 'membre')} avec T0 et T1", size=11,
+                        anchor="middle", fill=MUTED))
         return _svg(width, height, body, title)
     parts = []
     for value in (10, 20, 30, 40):

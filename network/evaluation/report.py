@@ -14,7 +14,7 @@ from network.evaluation import charts
 from network.evaluation.assembly import Evaluation, ratio_text
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.scales import GSE_CITATION
-from network.formatting import french_date, french_percent
+from network.formatting import french_date, french_percent, plural
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 BLUE = (11, 92, 138)
@@ -137,7 +137,7 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
         ["Complétude des suivis", ratio_text(codev.follow_up_completion)],
         ["Problèmes résolus (suivis hors « sans objet »)", ratio_text(codev.resolved_rate)],
         ["Résolus ou surmontés (suivis hors « sans objet »)", ratio_text(codev.resolved_or_overcome_rate)],
-        ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {summary.votes.rounds} tour(s) clos"],
+        ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {plural(summary.votes.rounds, 'tour clos', 'tours clos')}"],
     ], widths=(110, 64))
     pdf.chart(evaluation.charts["outcomes"], 120)
     pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "

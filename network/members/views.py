@@ -10,6 +10,7 @@ from network.auth import public, require, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
+from network.formatting import plural
 from network.members import bp, permissions, queries, services, tokens
 from network.members.enums import Role
 from network.members.forms import (
@@ -264,7 +265,8 @@ def member_import_confirm():
     preview = parse_members_csv(raw, network)
     created = import_members(actor=current_user, network=network, preview=preview)
     db.session.commit()
-    flash(f"{len(created)} membre(s) importé(s) ; {len(preview.invalid_rows)} ligne(s) en erreur ignorée(s). "
+    flash(f"{plural(len(created), 'membre importé', 'membres importés')} ; "
+          f"{plural(len(preview.invalid_rows), 'ligne en erreur ignorée', 'lignes en erreur ignorées')}. "
           "Chaque nouveau membre reçoit un e-mail pour choisir son mot de passe.", "success")
     return redirect(url_for("members.directory", **_scope_args(network)))
 

@@ -13,7 +13,7 @@ from network.calendar import paris_to_utc, to_paris
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
-from network.formatting import french_date, french_datetime
+from network.formatting import french_date, french_datetime, plural
 from network.members.enums import Role
 from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
@@ -136,7 +136,7 @@ def create_vote_round(*, actor: Member, meeting: Meeting, topics: Collection[Top
     if points < 1 or max_per_topic < 1:
         raise DomainError("Le nombre de points doit être d'au moins 1.")
     if points > max_per_topic * len(candidates):
-        raise DomainError(f"Avec {len(candidates)} thèmes et {max_per_topic} point(s) au plus par thème, "
+        raise DomainError(f"Avec {len(candidates)} thèmes et {plural(max_per_topic, 'point')} au plus par thème, "
                           f"on ne peut pas répartir plus de {max_per_topic * len(candidates)} points.")
     if closes_at <= now:
         raise DomainError("La clôture du vote doit être dans le futur.")
@@ -321,7 +321,7 @@ def _check_allocation(vote: TopicVote, allocation: Mapping[int, int]) -> dict[in
         if value is None or value < 0:
             raise DomainError("Les points attribués ne peuvent pas être négatifs.")
         if value > vote.max_per_topic:
-            raise DomainError(f"{vote.max_per_topic} point(s) au maximum sur un même thème.")
+            raise DomainError(f"{plural(vote.max_per_topic, 'point')} au maximum sur un même thème.")
         if value:
             points[topic_id] = value
     total = sum(points.values())

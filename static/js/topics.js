@@ -25,6 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const render = (data) => {
     field("status").textContent = data.status;
     field("voters").textContent = String(data.voters);
+    const word = body.querySelector('[data-live-word="voters"]');
+    word.textContent = Math.abs(data.voters) < 2 ? word.dataset.one : word.dataset.many;
     field("eligible").textContent = String(data.eligible);
     field("turnout").textContent = data.turnout;
     field("hidden").hidden = data.results !== null;

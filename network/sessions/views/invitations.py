@@ -9,6 +9,7 @@ from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.formatting import plural
 from network.members.enums import Role
 from network.members.models import Member
 from network.sessions import bp, queries, services
@@ -28,7 +29,8 @@ def invitations_send(meeting_id):
         flash_domain_error(error)
     else:
         db.session.commit()
-        flash(f"{sent} invitation(s) envoyée(s)." if sent else "Tout le monde a déjà reçu son invitation.",
+        flash(f"{plural(sent, 'invitation envoyée', 'invitations envoyées')}." if sent
+              else "Tout le monde a déjà reçu son invitation.",
               "success" if sent else "info")
     return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
 
