@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from network.formatting import plural, plural_word
+from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
 LAZY_PLURAL = re.compile(r"\w\((?:s|es|x)\)|·e\(s\)", re.IGNORECASE)
@@ -76,3 +77,10 @@ def test_no_template_or_script_writes_a_lazy_plural():
 
 def test_no_python_message_writes_a_lazy_plural():
     assert _python_hits() == []
+
+
+def test_signing_in_greets_once_with_bonjour(client, coordinator):
+    client.post("/connexion", data={"email": coordinator.email, "password": factories.TEST_PASSWORD})
+    page = client.get("/").get_data(as_text=True)
+
+    assert f"Bonjour {coordinator.first_name}" in page and "Bienvenue" not in page

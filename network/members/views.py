@@ -71,7 +71,6 @@ def login():
         services.open_login_session(member, ip_address=_client_ip())
         db.session.commit()
         login_user(member)
-        flash(f"Bienvenue, {member.first_name} !", "success")
         return redirect(safe_next_url(form.next.data, url_for("home.index")))
     return render_template("members/login.html", form=form)
 

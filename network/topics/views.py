@@ -162,12 +162,14 @@ def _render_vote(vote: TopicVote, form=None, status: int = 200):
     if can_vote and form is None:
         form = ballot_form([c.topic_id for c in vote.candidates], vote.max_per_topic,
                            queries.ballot_points_of(vote, current_user))
-    results = queries.tally(vote) if permissions.can_see_results(current_user, vote, now) else None
+    has_voted = queries.ballot_of(vote, current_user) is not None
+    results = queries.tally(vote) if permissions.can_see_results(current_user, vote, now, has_voted=has_voted) \
+        else None
     can_manage = permissions.can_manage_topics(current_user, vote.network_id)
     confirmable = can_manage and results is not None and vote.current_status(now) == "closed"
     return render_template(
         "topics/vote_detail.html", vote=vote, now=now, ballot_form=form if can_vote else None, results=results,
-        turnout=queries.turnout(vote), has_voted=queries.ballot_of(vote, current_user) is not None,
+        turnout=queries.turnout(vote), has_voted=has_voted,
         can_manage=can_manage,
         confirm_form=ConfirmForm(leaders=[row.topic for row in results if row.is_leader]) if confirmable else None,
     ), status
@@ -194,7 +196,7 @@ def ballot_submit(vote_id):
         flash(str(error), "error")
         return _render_vote(_load_vote(vote_id), form, 400)
     db.session.commit()
-    flash("Votre bulletin est enregistré. Vous pouvez le modifier jusqu'à la clôture.", "success")
+    flash("Votre bulletin est enregistré.", "success")  # the page says until when it can be changed
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))
 
 
@@ -258,6 +260,7 @@ def vote_live(vote_id):
 
 def _live_tally(vote: TopicVote) -> dict:
     now = utcnow()
+    visible = permissions.can_project_results(current_user, vote, now) or permissions.can_see_results(
+        current_user, vote, now, has_voted=queries.ballot_of(vote, current_user) is not None)
     return {"now": now, "status_label": vote.status_label(now), "accepts_ballots": vote.accepts_ballots(now),
-            "turnout": queries.turnout(vote),
-            "results": queries.tally(vote) if permissions.can_see_results(current_user, vote, now) else None}
+            "turnout": queries.turnout(vote), "results": queries.tally(vote) if visible else None}

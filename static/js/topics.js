@@ -5,11 +5,14 @@ document.addEventListener("DOMContentLoaded", () => {
   if (ballot) {
     const total = Number(ballot.dataset.points);
     const box = ballot.querySelector(".ballot__remaining");
-    const remaining = ballot.querySelector("[data-remaining]");
+    const remaining = ballot.querySelector("[data-remaining-text]");
+    const points = (count) => `${count} ${count < 2 ? box.dataset.one : box.dataset.many}`;
     const update = () => {
       let used = 0;
       ballot.querySelectorAll("input[type=radio]:checked").forEach((input) => { used += Number(input.value); });
-      remaining.textContent = String(total - used);
+      const left = total - used;
+      remaining.textContent = left > 0 ? `${points(left)} à répartir.`
+        : left === 0 ? "Tous vos points sont répartis." : `${points(-left)} de trop\u00a0: retirez-en avant d'enregistrer.`;
       box.classList.toggle("ballot__remaining--over", used > total);
     };
     box.hidden = false;

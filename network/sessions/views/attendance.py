@@ -77,7 +77,7 @@ def _sheet_rows(meeting) -> list[tuple[str, str, str]]:
     for invitation in queries.invitations(meeting.id):
         member = invitation.member
         if member is not None:
-            rows.append((member.sort_name, member.institution.name if member.institution else "",
+            rows.append((member.full_name, member.institution.name if member.institution else "",
                          member.territory.name if member.territory else ""))
         else:
             rows.append((invitation.guest_name or invitation.guest_email, "Invité·e", ""))
