@@ -304,9 +304,12 @@ def test_member_answers_the_questionnaire_and_sees_only_their_score(client, logi
     login(coordinator)
 
     answers = {f"item_{n}": "3" for n in range(1, 8)}
-    response = client.post("/evaluation/efficacite", data=answers)
+    asked = client.post("/evaluation/efficacite", data=answers)
+    response = client.post("/evaluation/efficacite", data={**answers, "skip": "8,9,10"})
     page = client.get("/evaluation/moi").get_data(as_text=True)
 
+    assert asked.status_code == 200 and "Vous n&#39;avez pas répondu aux questions 8, 9 et 10." in asked.get_data(
+        as_text=True)
     assert response.status_code == 302
     assert db.session.scalar(db.select(SelfEfficacyResponse.score)) == 30.0
     assert "30,0" in page and "3 réponses manquantes" in page
