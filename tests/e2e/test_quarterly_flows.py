@@ -131,3 +131,16 @@ def test_ballot_shows_descriptions_and_hides_the_tally_until_the_member_votes(li
 
     assert phone.locator(".flashes").inner_text() == "Votre bulletin est enregistré."
     assert phone.locator(".tally tbody tr").count() == 3
+
+
+def test_facilitator_header_holds_on_one_line_at_1280_px(live_server, new_page, network):
+    facilitator = factories.create_member(network=network, role="facilitator", first_name="Marie-Christine",
+                                          last_name="Delacroix-Dupont")
+    desk = new_page()
+    sign_in(desk, live_server, facilitator)
+
+    boxes = desk.evaluate("""() => ['.brand', '.site-nav ul', '.site-nav__account'].map(
+        (selector) => document.querySelector(selector).getBoundingClientRect().top)""")
+    height = desk.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
+
+    assert max(boxes) - min(boxes) < 20 and height < 80
