@@ -1,8 +1,10 @@
 """The quarterly flows as the facilitators and members live them (issue « The quarterly flows feel right »):
 opening a vote round starts on the right meeting, planning a year with a meeting already in it plans only the
 missing quarters, the questionnaire asks before accepting a skipped question and can be corrected, the ballot
-shows the topics' descriptions and keeps the provisional results from voters until they vote."""
+shows the topics' descriptions and keeps the provisional results from voters until they vote, an answer from the
+email is confirmed in one click and offers the calendar entry."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -10,13 +12,16 @@ from sqlalchemy import select
 from network.calendar import to_paris
 from network.database import utcnow
 from network.extensions import db
+from network.outbox import send_due
+from network.sessions import services as meeting_services
 from network.sessions.enums import MeetingKind
-from network.sessions.models import Meeting
+from network.sessions.models import Invitation, Meeting
 from network.topics import services
 from network.topics.models import TopicVote
 from tests import factories
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_topic_vote import sign_in
+from tests.sessions import factories as sf
 from tests.topics.factories import create_meeting, create_topic, create_vote
 
 
@@ -144,3 +149,29 @@ def test_facilitator_header_holds_on_one_line_at_1280_px(live_server, new_page, 
     height = desk.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
 
     assert max(boxes) - min(boxes) < 20 and height < 80
+
+
+def test_answering_from_the_email_confirms_in_one_click_and_offers_the_calendar(live_server, new_page, network,
+                                                                                smtp_server):
+    caf = factories.create_institution(network, "Caf du Pas-de-Calais", "caf")
+    claire = factories.create_member(network=network, role="facilitator", first_name="Claire", institution_id=caf.id)
+    sophie = factories.create_member(network=network, first_name="Sophie", email="sophie.martin@example.test")
+    venue = sf.create_venue(network, "Caf du Pas-de-Calais — site d'Arras", "caf")
+    meeting = sf.create_meeting(network, title="Rencontre d'hiver", venue=venue)
+    meeting_services.send_invitations(meeting, actor=claire)
+    db.session.commit()
+    send_due()
+    mail = next(m for m in smtp_server.messages if m["To"] == sophie.email)
+    link = re.search(r"Je serai présent·e : (http://\S+)", mail.get_body(("plain",)).get_content()).group(1)
+
+    phone = new_page(viewport=PHONE)
+    phone.goto(link)
+    phone.get_by_role("button", name="Confirmer\u00a0: je serai présent·e").click()
+
+    assert phone.locator("h1").inner_text() == "Merci, votre réponse est enregistrée"
+    assert "Caf du Pas-de-Calais — site d'Arras" in phone.locator(".facts").inner_text()
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Ajouter à mon agenda").click()
+    assert download.value.suggested_filename == f"rencontre-{meeting.id}.ics"
+    db.session.expire_all()
+    assert db.session.scalar(select(Invitation.rsvp).where(Invitation.member_id == sophie.id)) == "yes"

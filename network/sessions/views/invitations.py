@@ -90,9 +90,23 @@ def rsvp_link(token):
     if form.validate_on_submit():
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member)
         db.session.commit()
-        return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation)
+        return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation, token=token)
+    proposed = request.args.get("reponse") if request.args.get("reponse") != invitation.rsvp else None
     return render_template("sessions/rsvp_link.html", form=form, meeting=meeting, invitation=invitation,
-                           name=member.first_name if member else invitation.guest_name)
+                           name=member.first_name if member else invitation.guest_name, proposed=proposed)
+
+
+@bp.route("/reponse/<token>/rencontre.ics")
+@public
+def rsvp_link_ics(token):
+    """« Ajouter à mon agenda » from the answer page: the same signed link opens the meeting's calendar entry."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.LinkInvalid:
+        abort(404)
+    meeting = queries.meeting_detail(invitation.meeting_id)
+    context = MeetingContext(meeting, meeting.network, meeting.venue, [])
+    return _ics_response(build_feed([event_data(context)], name=meeting.title), f"rencontre-{meeting.id}.ics")
 
 
 def _ics_response(body: bytes, filename: str) -> Response:
