@@ -40,6 +40,7 @@ def test_opening_a_vote_starts_on_the_next_meeting_and_closes_the_evening_before
     sign_in(desk, live_server, facilitator)
     desk.goto(f"{live_server}/themes/")
     desk.get_by_role("link", name="Ouvrir un vote").click()
+    desk.wait_for_url("**/themes/votes/nouveau")
     picker = desk.get_by_label("Rencontre où le vote a lieu")
     offered = [text.split(" — ")[0] for text in picker.locator("option").all_inner_texts()]
     eve = (to_paris(following.starts_at).date() - timedelta(days=1)).isoformat()

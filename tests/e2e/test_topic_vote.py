@@ -43,6 +43,7 @@ def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, fa
     sign_in(desk, live_server, facilitator)
     desk.goto(f"{live_server}/themes/")
     desk.get_by_role("link", name="Ouvrir un vote").click()
+    desk.wait_for_url("**/themes/votes/nouveau")
     meeting_picker = desk.get_by_label("Rencontre où le vote a lieu")
     assert [text.split(" — ")[0] for text in meeting_picker.locator("option").all_inner_texts()] == [
         "Rencontre du jour", "Rencontre suivante"]  # not the past meeting
