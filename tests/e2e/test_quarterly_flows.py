@@ -21,6 +21,7 @@ from network.topics.models import TopicVote
 from tests import factories
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_topic_vote import sign_in
+from tests.evaluation.conftest import create_meeting as create_held_meeting, invite_and_record
 from tests.sessions import factories as sf
 from tests.topics.factories import create_meeting, create_topic, create_vote
 
@@ -176,3 +177,22 @@ def test_answering_from_the_email_confirms_in_one_click_and_offers_the_calendar(
     assert download.value.suggested_filename == f"rencontre-{meeting.id}.ics"
     db.session.expire_all()
     assert db.session.scalar(select(Invitation.rsvp).where(Invitation.member_id == sophie.id)) == "yes"
+
+
+def test_dashboard_charts_stay_legible_on_a_phone(live_server, new_page, network, facilitator):
+    territory = factories.create_territory(network, "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane")
+    members = [factories.create_member(network=network, territory_id=territory.id) for _ in range(3)]
+    meeting = create_held_meeting(network, utcnow() - timedelta(days=2), title="Rencontre passée")
+    invite_and_record(meeting, {members[0]: "present", members[1]: "present", members[2]: "excused"})
+
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, live_server, facilitator)
+    phone.goto(f"{live_server}/evaluation/")
+    smallest = phone.evaluate("""() => Math.min(...[...document.querySelectorAll('figure.chart svg')].flatMap((svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].map((text) => Number(text.getAttribute('font-size')) * scale);
+    }))""")
+    territory_chart = phone.locator("figure.chart", has_text="Par territoire").locator("svg").text_content()
+
+    assert smallest >= 11
+    assert "Artois-Lys Romane" in territory_chart and "…" not in territory_chart
