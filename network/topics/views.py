@@ -133,8 +133,9 @@ def vote_create():
     now = utcnow()
     meetings = workshop_meeting_choices(network.id, now=now)
     form = VoteRoundForm(meetings=meetings, topics=backlog)
+    closings = {meeting.id: to_paris(services.default_closes_at(meeting, now)) for meeting in meetings}
     if request.method == "GET" and meetings:  # the next quarterly meeting (or today's), closing the evening before
-        closes_at = to_paris(services.default_closes_at(meetings[0], now))
+        closes_at = closings[meetings[0].id]
         form.meeting_id.data, form.closes_on.data, form.closes_time.data = meetings[0].id, closes_at.date(), \
             closes_at.time()
     valid = form.validate_on_submit()
@@ -153,7 +154,9 @@ def vote_create():
             db.session.commit()
             flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
             return redirect(url_for("topics.vote_detail", vote_id=vote.id))
-    return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog)
+    return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog,
+                           closings={str(key): [value.date().isoformat(), f"{value:%H:%M}"]
+                                     for key, value in closings.items()})
 
 
 def _render_vote(vote: TopicVote, form=None, status: int = 200):

@@ -1,4 +1,4 @@
-// Réseau — topic vote: live tally on the projector page, remaining points on the ballot.
+// Réseau — topic vote: remaining points on the ballot, the proposed close on the round form, live tally on the projector.
 document.addEventListener("DOMContentLoaded", () => {
   // Ballot: show how many points are left as the member taps.
   const ballot = document.querySelector(".ballot__form[data-points]");
@@ -18,6 +18,20 @@ document.addEventListener("DOMContentLoaded", () => {
     box.hidden = false;
     ballot.addEventListener("change", update);
     update();
+  }
+
+  // Vote round form: choosing another meeting moves the proposed close to that meeting's eve, unless typed.
+  const roundForm = document.querySelector("form[data-closings]");
+  if (roundForm) {
+    const closings = JSON.parse(roundForm.dataset.closings);
+    const day = roundForm.querySelector("#closes_on");
+    const hour = roundForm.querySelector("#closes_time");
+    let typed = false;
+    [day, hour].forEach((input) => input.addEventListener("input", () => { typed = true; }));
+    roundForm.querySelector("#meeting_id").addEventListener("change", (event) => {
+      const closing = closings[event.target.value];
+      if (closing && !typed) [day.value, hour.value] = closing;
+    });
   }
 
   // Projector: poll the JSON tally every 5 seconds.

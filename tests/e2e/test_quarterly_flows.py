@@ -49,6 +49,11 @@ def test_opening_a_vote_starts_on_the_next_meeting_and_closes_the_evening_before
     assert picker.locator("option:checked").inner_text().startswith("Rencontre d'hiver")
     assert (desk.get_by_label("Clôture le").input_value(), desk.get_by_label("à", exact=True).input_value()) == (
         eve, "18:00")
+    spring = db.session.scalar(select(Meeting).where(Meeting.title == "Rencontre de printemps"))
+    picker.select_option(str(spring.id))  # another meeting: the proposed close follows it
+    assert desk.get_by_label("Clôture le").input_value() == (
+        to_paris(spring.starts_at).date() - timedelta(days=1)).isoformat()
+    picker.select_option(str(following.id))
     desk.get_by_label("Le SDSF").check()
     desk.get_by_label("L'inclusion").check()
     desk.get_by_role("button", name="Ouvrir le vote").click()
