@@ -80,3 +80,12 @@ def test_xlsx_meeting_dates_are_excel_dates_and_csv_names_its_charset_once(clien
     assert (cell.value, cell.number_format) == (datetime(year, 3, 13), "DD/MM/YYYY")  # 00:30 in Paris
     assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert f"{date(year, 3, 13).isoformat()};Rencontre de mars" in csv_response.data.decode("utf-8-sig")
+
+
+def test_topic_history_shows_members_a_past_meeting_not_held_or_closed(client, login, network, coordinator):
+    create_meeting(network, starts_at=utcnow() - timedelta(days=30), title="Rencontre d'automne",
+                   status=MeetingStatus.CLOSED)
+    login(coordinator)
+    page = client.get("/themes/historique").get_data(as_text=True)
+
+    assert '<span class="badge badge--muted">Passée</span>' in page and "Clôturée" not in page
