@@ -1,4 +1,4 @@
-"""Template filters: French dates in Europe/Paris, numbers and percentages."""
+"""Template filters: French dates in Europe/Paris, numbers, percentages and plurals."""
 
 from datetime import date, datetime
 
@@ -41,6 +41,23 @@ def french_percent(value, digits: int = 0) -> str:
     return format_percent(value, format=f"#,##0{'.' + '0' * digits if digits else ''}\u00a0%")  # no-break space
 
 
+def plural_word(count, singular: str, plural: str | None = None) -> str:
+    """The form of a word or phrase that agrees with `count`: singular for 0, 1 (and −1…1), plural from 2 on, as in
+    French (« 0 rencontre », « 1,5 point », « 2 rencontres »). `plural` defaults to `singular` + « s » for a single
+    word; a phrase must spell its plural (« invitation envoyée » → « invitations envoyées »)."""
+    if plural is None:
+        if " " in singular.strip():
+            raise ValueError(f"Spell the plural of the phrase {singular!r}")
+        plural = singular if singular.endswith(("s", "x", "z")) else singular + "s"
+    return singular if count is None or abs(count) < 2 else plural
+
+
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """« 1 rencontre », « 20 invitations envoyées », « 1 234 membres »: the French number and the agreeing word."""
+    number = french_number(count, 0 if float(count).is_integer() else 1)
+    return f"{number} {plural_word(count, singular, plural_form)}"
+
+
 def install_template_helpers(app) -> None:
     app.add_template_filter(french_datetime, "datetime_fr")
     app.add_template_filter(french_date, "date_fr")
@@ -48,4 +65,6 @@ def install_template_helpers(app) -> None:
     app.add_template_filter(french_clock, "clock_fr")
     app.add_template_filter(french_number, "number_fr")
     app.add_template_filter(french_percent, "percent_fr")
+    app.add_template_filter(plural, "plural")
+    app.add_template_filter(plural_word, "plural_word")
     app.jinja_env.globals.update(Role=Role, csrf_token=generate_csrf)

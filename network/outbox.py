@@ -279,7 +279,7 @@ def send_due(*, limit: int | None = None, now: datetime | None = None) -> SendRe
                 _record_failure(message, error, now)
                 report.failed += 1
         db.session.commit()
-        log.warning("Outbox: SMTP unavailable (%s); %d message(s) will be retried", error, report.failed)
+        log.warning("Outbox: SMTP unavailable (%s); messages to retry: %d", error, report.failed)
     return report
 
 

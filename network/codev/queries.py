@@ -123,28 +123,6 @@ def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: in
         .order_by(Meeting.starts_at).limit(limit)))
 
 
-FOLLOW_UP_MEETINGS_AHEAD = timedelta(days=31)  # a follow-up may be written just before the meeting it is shared at
-
-
-def follow_up_meetings(case: Case, now: datetime) -> list[Meeting]:
-    """Meetings where a follow-up of the case can have been shared: its network's meetings after its workshop, up to
-    a month ahead, not cancelled; the latest first (12 at most)."""
-    workshop_start = select(Meeting.starts_at).where(Meeting.id == case.meeting_id).scalar_subquery()
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == case.network_id, Meeting.starts_at > workshop_start,
-                              Meeting.starts_at <= now + FOLLOW_UP_MEETINGS_AHEAD,
-                              Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.starts_at.desc()).limit(12)))
-
-
-def upcoming_meetings(network_id: int, *, after: datetime | None = None) -> list[Meeting]:
-    """Meetings a case can be proposed or postponed to."""
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == network_id, Meeting.starts_at > (after or utcnow()),
-                              Meeting.status.in_((MeetingStatus.PLANNED, MeetingStatus.INVITED)))
-        .order_by(Meeting.starts_at).limit(12)))
-
-
 # --- a meeting's workshop ----------------------------------------------------------------------------------
 
 @dataclass

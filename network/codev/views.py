@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,7 +21,9 @@ from network.members.models import Network
 from network.page_cache import cached_page
 from network.sessions.models import Meeting
 from network.text import spreadsheet_row
+from network.sessions.pickers import workshop_meeting_choices
 
+FOLLOW_UP_MEETINGS_AHEAD = timedelta(days=31)  # a follow-up may be written just before the meeting it is shared at
 MOVES = {"retirer": CaseState.WITHDRAWN, "travaille": CaseState.WORKED, "clore": CaseState.CLOSED}
 MOVE_MESSAGES = {CaseState.WITHDRAWN: "Le cas est retiré.", CaseState.WORKED: "Le cas est noté comme travaillé en atelier.",
                  CaseState.CLOSED: "Le cas est clos."}
@@ -114,7 +117,7 @@ def case_detail(case_id):
     case = _visible_case(case_id)
     readable = permissions.can_read_case_content(current_user, case)
     content = queries.load_case_content(case) if readable else None
-    meetings = queries.upcoming_meetings(case.network_id) if permissions.can_move_case(
+    meetings = workshop_meeting_choices(case.network_id, now=utcnow(), today=False) if permissions.can_move_case(
         current_user, case, CaseState.PROPOSED) else []
     history = queries.subgroup_history(case) if permissions.can_view_subgroup_history(current_user, case) else []
     return render_template("codev/case_detail.html", case=case, content=content, readable=readable,
@@ -147,7 +150,7 @@ def case_edit(case_id):
 def case_propose(case_id):
     case = _visible_case(case_id)
     require(permissions.may_attempt_move(current_user, case, CaseState.PROPOSED))
-    form = MeetingChoiceForm(meetings=queries.upcoming_meetings(case.network_id))
+    form = MeetingChoiceForm(meetings=workshop_meeting_choices(case.network_id, now=utcnow(), today=False))
     if not form.validate_on_submit():
         flash("Choisissez une rencontre dans la liste.", "error")
         return _back(case)
@@ -250,7 +253,9 @@ def follow_up(case_id):
     if not permissions.can_record_follow_up(current_user, case):
         flash("Le suivi se renseigne une fois le cas travaillé en atelier, et tant qu'il n'est pas clos.", "error")
         return _back(case)
-    meetings = queries.follow_up_meetings(case, utcnow())
+    now = utcnow()
+    meetings = workshop_meeting_choices(case.network_id, now=now, until=now + FOLLOW_UP_MEETINGS_AHEAD,
+                                        shared_since=case.meeting.starts_at if case.meeting else None)
     form = FollowUpForm(meetings=meetings)
     if form.validate_on_submit():
         data = services.FollowUpData(outcome=form.outcome.data, helpfulness=form.helpfulness.data,
@@ -270,7 +275,7 @@ def workshop(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     require_in_reach(meeting.network_id)
     require(permissions.can_manage_workshop(current_user, meeting))
-    later = queries.upcoming_meetings(meeting.network_id, after=meeting.starts_at)
+    later = workshop_meeting_choices(meeting.network_id, now=utcnow(), today=False, after=meeting.starts_at)
     return render_template("codev/workshop.html", workshop=queries.workshop(meeting), min_size=SUBGROUP_MIN_SIZE,
                            postpone_form=MeetingChoiceForm(meetings=later, empty_label="— Sans date : retour dans la liste —"))
 
@@ -300,7 +305,8 @@ def case_select(meeting_id, case_id):
 @roles(Role.FACILITATOR)
 def case_postpone(meeting_id, case_id):
     meeting, case = _workshop_case(meeting_id, case_id)
-    form = MeetingChoiceForm(meetings=queries.upcoming_meetings(meeting.network_id, after=meeting.starts_at))
+    form = MeetingChoiceForm(meetings=workshop_meeting_choices(meeting.network_id, now=utcnow(), today=False,
+                                                               after=meeting.starts_at))
     form.validate_on_submit()
     target = queries.meeting_of_network(form.meeting_id.data, meeting.network_id)
     try:

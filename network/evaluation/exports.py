@@ -7,11 +7,13 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from network.calendar import to_paris
 from network.evaluation.assembly import Evaluation
 from network.codev.enums import Outcome
 from network.evaluation.figures import CodevFigures, NetworkSummary, Ratio, VoteTurnout
@@ -21,12 +23,17 @@ from network.evaluation.scales import GSE_CITATION
 from network.text import spreadsheet_cell
 
 MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "csv": "text/csv; charset=utf-8"}
+             "csv": "text/csv"}  # Werkzeug adds "; charset=utf-8" to text types: named once
 neutralise = spreadsheet_cell  # every cell: control characters removed, formulas neutralised (network/text.py)
 
 
 def _rate(ratio: Ratio) -> float | None:
     return None if ratio.value is None else round(ratio.value, 4)
+
+
+def _day(instant) -> date:
+    """A meeting's day in Paris, kept a date: the XLSX writes a real Excel date, the CSV its ISO form."""
+    return to_paris(instant).date()
 
 
 def _round(value, digits=4):
@@ -128,9 +135,9 @@ def evaluation_sheets(evaluation: Evaluation) -> list[Sheet]:
     sheets = [
         Sheet("Synthèse", ["Indicateur", "Valeur"], synthesis),
         Sheet("Présence par rencontre", ["Date", "Rencontre", "Présences saisies", *COUNT_HEADER],
-              [[row.starts_at.date().isoformat(), row.title, "oui" if row.is_recorded else "non saisies",
+              [[_day(row.starts_at), row.title, "oui" if row.is_recorded else "non saisies",
                 *_counts_row(None, row.counts)[1:]] if row.is_recorded else
-               [row.starts_at.date().isoformat(), row.title, "non saisies", *[None] * 7]
+               [_day(row.starts_at), row.title, "non saisies", *[None] * 7]
                for row in evaluation.meetings], percent_columns=(8, 9)),
         Sheet("Présence par territoire", ["Territoire", *COUNT_HEADER],
               [_counts_row(row.label, row.counts) for row in evaluation.territories], percent_columns=(6, 7)),
@@ -144,7 +151,7 @@ def evaluation_sheets(evaluation: Evaluation) -> list[Sheet]:
                              for m in evaluation.members], percent_columns=(3,)))
     sheets += [
         Sheet("Formations", ["Date", "Formation", "Présences saisies", *COUNT_HEADER],
-              [[row.starts_at.date().isoformat(), row.title, "oui" if row.is_recorded else "non saisies",
+              [[_day(row.starts_at), row.title, "oui" if row.is_recorded else "non saisies",
                 *_counts_row(None, row.counts)[1:]] for row in evaluation.trainings], percent_columns=(8, 9)),
         Sheet("Thèmes", ["Indicateur", "Valeur"], [
             ["Rencontres tenues", summary.topics.meetings_held],
@@ -238,6 +245,10 @@ def sheets_to_xlsx(sheets: list[Sheet]) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in sheet.rows:
             worksheet.append([neutralise(value) for value in row])
+        for cells in worksheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, (date, datetime)):
+                    cell.number_format = "DD/MM/YYYY"
         for column in sheet.percent_columns:
             for (cell,) in worksheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
                 if isinstance(cell.value, float):
@@ -259,7 +270,8 @@ def sheets_to_csv(sheets: list[Sheet]) -> bytes:
             writer.writerow([])
         writer.writerow([neutralise(f"# {sheet.title}")])
         writer.writerow([neutralise(value) for value in sheet.header])
-        writer.writerows([[neutralise(value) for value in row] for row in sheet.rows])
+        writer.writerows([[value.isoformat() if isinstance(value, date) else neutralise(value) for value in row]
+                          for row in sheet.rows])
     return buffer.getvalue().encode("utf-8-sig")
 
 

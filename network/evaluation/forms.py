@@ -31,7 +31,27 @@ class PeriodFilterForm(FlaskForm):
 
 
 class SelfEfficacyForm(FlaskForm):
-    """The ten GSE items, one radio field each (item_1 … item_10), added below from GSE_ITEMS."""
+    """The ten GSE items, one radio field each (item_1 … item_10), added below from GSE_ITEMS; `skip` carries the
+    numbers of the questions the member chose to leave unanswered once asked (the « Enregistrer sans… » button)."""
+
+    skip = StringField(validators=[Optional(), max_length(40)])
+
+    def unconfirmed_skips(self) -> list[int]:
+        """The unanswered questions the member has not yet confirmed skipping (empty: the answers can be saved)."""
+        missing = [n for n, answer in enumerate(self_efficacy_answers(self), start=1) if answer is None]
+        return [] if skip_key(missing) == (self.skip.data or "") else missing
+
+
+def skip_key(numbers: list[int]) -> str:
+    return ",".join(str(number) for number in numbers)
+
+
+def missing_sentence(numbers: list[int]) -> str:
+    """« Vous n'avez pas répondu à la question 10. » / « … aux questions 3 et 10. »"""
+    if len(numbers) == 1:
+        return f"Vous n'avez pas répondu à la question {numbers[0]}."
+    listed = ", ".join(str(number) for number in numbers[:-1]) + f" et {numbers[-1]}"
+    return f"Vous n'avez pas répondu aux questions {listed}."
 
 
 for _number, _item in enumerate(GSE_ITEMS, start=1):
@@ -41,9 +61,13 @@ for _number, _item in enumerate(GSE_ITEMS, start=1):
 
 
 def self_efficacy_answers(form: SelfEfficacyForm) -> list[int | None]:
-    """A blank answer (even " ", which Optional lets through) is a missing item, as the scale allows."""
-    answers = [(getattr(form, f"item_{n}").data or "").strip() for n in range(1, len(GSE_ITEMS) + 1)]
-    return [int(answer) if answer else None for answer in answers]
+    return [int(getattr(form, f"item_{n}").data) if getattr(form, f"item_{n}").data in {"1", "2", "3", "4"} else None
+            for n in range(1, len(GSE_ITEMS) + 1)]
+
+
+def self_efficacy_data(response) -> dict[str, str]:
+    """A stored questionnaire as the form's data, to correct it."""
+    return {f"item_{n}": str(answer) for n, answer in enumerate(response.answers, start=1) if answer is not None}
 
 
 def self_assessment_form(activities, formdata=None) -> FlaskForm:

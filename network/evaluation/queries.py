@@ -99,18 +99,27 @@ class SelfEfficacyStatus:
     member_id: int
     first_taken_on: object  # date of T0, None before it
     last_wave: int | None
+    last_taken_on: object = None  # date of the latest answer: the next wave is due a year after it
 
 
 def self_efficacy_statuses(member_ids: list[int] | None = None) -> dict[int, SelfEfficacyStatus]:
-    """T0 date and last wave of each member who answered at least once (one query)."""
+    """T0 date, last wave and latest answer's date of each member who answered at least once (one query)."""
     response = SelfEfficacyResponse
     first = func.min(case((response.wave == 0, response.taken_on)))
-    statement = select(response.member_id, first.label("first"), func.max(response.wave).label("last")).group_by(
-        response.member_id)
+    statement = select(response.member_id, first.label("first"), func.max(response.wave).label("last"),
+                       func.max(response.taken_on).label("latest")).group_by(response.member_id)
     if member_ids is not None:
         statement = statement.where(response.member_id.in_(member_ids))
-    return {row.member_id: SelfEfficacyStatus(row.member_id, row.first, row.last)
+    return {row.member_id: SelfEfficacyStatus(row.member_id, row.first, row.last, row.latest)
             for row in db.session.execute(statement)}
+
+
+def correctable_self_efficacy(member: Member, since) -> SelfEfficacyResponse | None:
+    """The member's latest questionnaire if it was taken on or after `since` (still open for corrections)."""
+    return db.session.scalar(
+        select(SelfEfficacyResponse).where(SelfEfficacyResponse.member_id == member.id,
+                                           SelfEfficacyResponse.taken_on >= since)
+        .order_by(SelfEfficacyResponse.wave.desc()).limit(1))
 
 
 def self_efficacy_participants() -> list[Member]:

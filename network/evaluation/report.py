@@ -5,6 +5,7 @@ and would lose "≥", "œ", "’" and the narrow no-break space of French number
 """
 
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
@@ -14,7 +15,7 @@ from network.evaluation import charts
 from network.evaluation.assembly import Evaluation, ratio_text
 from network.evaluation.indicators import DEFINITIONS
 from network.evaluation.scales import GSE_CITATION
-from network.formatting import french_date, french_percent
+from network.formatting import french_date, french_percent, plural
 from network.text import clean_text
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
@@ -91,7 +92,9 @@ class ReportPDF(FPDF):
         self.ln(2)
 
     def chart(self, svg: str, width: float):
-        if self.will_page_break(width * 0.6):
+        """At `width` mm a chart's 13-unit text prints at about 9 pt (WIDTH units over 100 mm)."""
+        view_width, view_height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', str(svg)).groups())
+        if self.will_page_break(width * view_height / view_width):
             self.add_page()
         # The embedded text must use the vendored font too: core fonts have no "…", "≥" or "œ".
         markup = str(svg).replace(charts.FONT, 'font-family="DejaVu"')
@@ -125,14 +128,14 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
         [f"Membres assidus ({attendance.assiduity.threshold_label} des rencontres)",
          ratio_text(attendance.assiduity.share)],
     ], widths=(110, 64))
-    pdf.chart(evaluation.charts["meetings"], 170)
+    pdf.chart(evaluation.charts["meetings"], 100)
     pdf.grid_table(["Rencontre", "Présences", "Hors excusés"], [
         [f"{row.starts_at:%d/%m/%Y} {row.title}",
          ratio_text(row.counts.rate) if row.is_recorded else "présences non saisies",
          ratio_text(row.counts.rate_excused_excluded) if row.is_recorded else "—"]
         for row in evaluation.meetings] or [["Aucune rencontre", "", ""]], widths=(90, 42, 42))
     pdf.heading("Par territoire", 11)
-    pdf.chart(evaluation.charts["territories"], 170)
+    pdf.chart(evaluation.charts["territories"], 100)
     pdf.heading("Par institution", 11)
     pdf.grid_table(["Institution", "Présences", "Hors excusés"], [
         [row.label, ratio_text(row.counts.rate), ratio_text(row.counts.rate_excused_excluded)]
@@ -157,9 +160,9 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
         ["Complétude des suivis", ratio_text(codev.follow_up_completion)],
         ["Problèmes résolus (suivis hors « sans objet »)", ratio_text(codev.resolved_rate)],
         ["Résolus ou surmontés (suivis hors « sans objet »)", ratio_text(codev.resolved_or_overcome_rate)],
-        ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {summary.votes.rounds} tour(s) clos"],
+        ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {plural(summary.votes.rounds, 'tour clos', 'tours clos')}"],
     ], widths=(110, 64))
-    pdf.chart(evaluation.charts["outcomes"], 120)
+    pdf.chart(evaluation.charts["outcomes"], 100)
     pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "
                   "utilisées : aucun contenu de cas ni nom de porteur.", size=8, muted=True)
 
@@ -173,15 +176,15 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
          f"{efficacy.mean_t0} / {efficacy.mean_t1} / {efficacy.mean_change:+.1f}".replace(".", ",")
          if efficacy.is_sufficient else "effectif insuffisant (n < 5)"],
     ], widths=(110, 64))
-    pdf.chart(evaluation.charts["self_efficacy"], 90)
+    pdf.chart(evaluation.charts["self_efficacy"], 84)
     pdf.paragraph(GSE_CITATION, size=8, muted=True)
 
     pdf.heading("5. Grille d'auto-évaluation de la fonction")
     pdf.grid_table(["Rubrique", "T0 (n)", "T1 (n)"], [
-        [mean.title, f"{french_percent(mean.mean_t0)} ({mean.respondents_t0})",
+        [mean.short_title, f"{french_percent(mean.mean_t0)} ({mean.respondents_t0})",
          f"{french_percent(mean.mean_t1)} ({mean.respondents_t1})"] for mean in evaluation.rubric_means]
         or [["Grille non initialisée", "", ""]], widths=(110, 32, 32))
-    pdf.chart(evaluation.charts["radar"], 120)
+    pdf.chart(evaluation.charts["radar"], 110)
 
     if years:
         pdf.heading("6. Année par année")

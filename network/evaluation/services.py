@@ -1,6 +1,6 @@
 """Verb functions: self-efficacy answers and invitations, the grid and self-assessments. Never commit."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -29,36 +29,47 @@ def full_years_between(start: date, end: date) -> int:
     return years - 1 if (end.month, end.day) < (start.month, start.day) else years
 
 
+CORRECTION_DAYS = 30  # a member may correct a questionnaire for a month after answering it
+
+
 def due_wave(status: SelfEfficacyStatus | None, today: date) -> int | None:
-    """T0 until answered; then wave n once n full years have passed since T0 and wave n is not answered."""
+    """T0 until answered; then the next wave from the date next_due_date() promises (a year after the last answer)."""
     if status is None or status.first_taken_on is None:
         return 0
-    years = full_years_between(status.first_taken_on, today)
-    return years if years >= 1 and (status.last_wave or 0) < years else None
+    due_on = next_due_date(status)
+    return (status.last_wave or 0) + 1 if due_on is not None and today >= due_on else None
 
 
 def next_due_date(status: SelfEfficacyStatus | None) -> date | None:
+    """One year after the latest answer (28 February for a 29 February): the date the pages promise."""
     if status is None or status.first_taken_on is None:
         return None
-    first = status.first_taken_on
-    wave = (status.last_wave or 0) + 1
+    last = status.last_taken_on or status.first_taken_on
     try:
-        return first.replace(year=first.year + wave)
+        return last.replace(year=last.year + 1)
     except ValueError:  # 29 February
-        return first.replace(year=first.year + wave, day=28)
+        return last.replace(year=last.year + 1, day=28)
+
+
+def correction_deadline(response: SelfEfficacyResponse) -> date:
+    return response.taken_on + timedelta(days=CORRECTION_DAYS)
+
+
+def _check_answers(member: Member, answers: list[int | None], actor: Member) -> None:
+    if actor.id != member.id or not can_self_evaluate(member):
+        raise NotAllowed("Seul·e le ou la membre concerné·e peut répondre à son questionnaire.")
+    if len(answers) != GSE_ITEM_COUNT or any(a is not None and a not in (1, 2, 3, 4) for a in answers):
+        raise NotAllowed("Réponses invalides.")
 
 
 def record_self_efficacy(member: Member, answers: list[int | None], *, actor: Member,
                          today: date) -> SelfEfficacyResponse:
     """Store the member's answers for their due wave; the prorated score is computed here once."""
-    if actor.id != member.id or not can_self_evaluate(member):
-        raise NotAllowed("Seul·e le ou la membre concerné·e peut répondre à son questionnaire.")
-    if len(answers) != GSE_ITEM_COUNT or any(a is not None and a not in (1, 2, 3, 4) for a in answers):
-        raise NotAllowed("Réponses invalides.")
+    _check_answers(member, answers, actor)
     status = queries.self_efficacy_statuses([member.id]).get(member.id)
     wave = due_wave(status, today)
     if wave is None:
-        raise NotAllowed("Votre prochain questionnaire n'est pas encore ouvert : il l'est une fois par an.")
+        raise NotAllowed("Votre prochain questionnaire n'est pas encore ouvert\u00a0: il l'est une fois par an.")
     response = SelfEfficacyResponse(member_id=member.id, network_id=member.network_id, wave=wave, taken_on=today,
                                     score=gse_score(answers),
                                     **{f"item_{n}": answer for n, answer in enumerate(answers, start=1)})
@@ -66,6 +77,25 @@ def record_self_efficacy(member: Member, answers: list[int | None], *, actor: Me
     db.session.flush()
     record_audit(actor=actor, action="self_efficacy.answered", obj=response, fields=["wave"])
     return response
+
+
+def correct_self_efficacy(response: SelfEfficacyResponse, answers: list[int | None], *, actor: Member,
+                          today: date) -> list[str]:
+    """The member corrects their own latest questionnaire within CORRECTION_DAYS; the score follows. Returns the
+    items changed (audited by name, never by value)."""
+    member = db.session.get(Member, response.member_id)
+    _check_answers(member, answers, actor)
+    latest = queries.correctable_self_efficacy(member, today - timedelta(days=CORRECTION_DAYS))
+    if latest is None or latest.id != response.id:
+        raise NotAllowed("Ce questionnaire ne se corrige plus\u00a0: il se corrige pendant un mois après la réponse.")
+    changed = [f"item_{n}" for n, answer in enumerate(answers, start=1) if getattr(response, f"item_{n}") != answer]
+    for name in changed:
+        setattr(response, name, answers[int(name.removeprefix("item_")) - 1])
+    if changed:
+        response.score = gse_score(answers)
+        db.session.flush()
+        record_audit(actor=actor, action="self_efficacy.corrected", obj=response, fields=changed)
+    return changed
 
 
 def send_self_efficacy_invitations(*, actor: Member | None, now: datetime) -> int:

@@ -1,6 +1,7 @@
 """Evaluation pages: dashboard, national overview, exports, report, the member's own evaluation, the grid."""
 
 import json
+from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,8 +13,8 @@ from network.errors import DomainError
 from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
-    ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, self_assessment_form, self_assessment_scores,
-    self_efficacy_answers,
+    ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, missing_sentence,
+    self_assessment_form, self_assessment_scores, self_efficacy_answers, self_efficacy_data, skip_key,
 )
 from network.evaluation.indicators import DEFINITIONS, network_summaries
 from network.evaluation.models import GridActivity, GridRubric
@@ -271,32 +272,49 @@ def my_evaluation():
     today = utcnow().astimezone(PARIS).date()
     status = queries.self_efficacy_statuses([current_user.id]).get(current_user.id)
     scores = queries.member_rubric_scores(current_user)
+    correctable = _correctable(today)
     return render_template(
         "evaluation/my_evaluation.html", history=queries.self_efficacy_history(current_user),
         due_wave=services.due_wave(status, today), next_due=services.next_due_date(status),
+        correctable=correctable, correct_until=correctable and services.correction_deadline(correctable),
         scores=scores, radar=member_radar(scores), assessments=queries.self_assessments_of(current_user),
         has_grid=queries.grid_exists(current_user.network_id), citation=GSE_CITATION, scoring_rule=GSE_SCORING_RULE)
+
+
+def _correctable(today):
+    return queries.correctable_self_efficacy(current_user, today - timedelta(days=services.CORRECTION_DAYS))
 
 
 @bp.route("/efficacite", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def self_efficacy_form():
+    """Answer the due questionnaire, or correct the latest one for a month. An unanswered question is asked about
+    once (« Vous n'avez pas répondu à la question 10 »); the member may then save without it, deliberately."""
     today = utcnow().astimezone(PARIS).date()
     status = queries.self_efficacy_statuses([current_user.id]).get(current_user.id)
-    form = SelfEfficacyForm()
-    if form.validate_on_submit():
+    due_wave = services.due_wave(status, today)
+    correctable = _correctable(today) if due_wave is None else None
+    form = SelfEfficacyForm(data=self_efficacy_data(correctable) if correctable else None)
+    missing = []
+    if form.validate_on_submit() and not (missing := form.unconfirmed_skips()):
+        answers = self_efficacy_answers(form)
         try:
-            response = services.record_self_efficacy(current_user, self_efficacy_answers(form), actor=current_user,
-                                                     today=today)
+            if correctable:
+                services.correct_self_efficacy(correctable, answers, actor=current_user, today=today)
+            else:
+                response = services.record_self_efficacy(current_user, answers, actor=current_user, today=today)
         except DomainError as error:
             flash(str(error), "error")
             return redirect(url_for("evaluation.my_evaluation"))
         db.session.commit()
-        flash(f"Merci ! Vos réponses ({response.wave_label}) sont enregistrées.", "success")
+        flash("Vos corrections sont enregistrées." if correctable
+              else f"Merci\u00a0! Vos réponses ({response.wave_label}) sont enregistrées.", "success")
         return redirect(url_for("evaluation.my_evaluation"))
-    return render_template("evaluation/self_efficacy_form.html", form=form, due_wave=services.due_wave(status, today),
-                           next_due=services.next_due_date(status), citation=GSE_CITATION,
-                           scoring_rule=GSE_SCORING_RULE)
+    return render_template(
+        "evaluation/self_efficacy_form.html", form=form, due_wave=due_wave, next_due=services.next_due_date(status),
+        correctable=correctable, correct_until=correctable and services.correction_deadline(correctable),
+        missing=missing, missing_text=missing_sentence(missing) if missing else "", skip_value=skip_key(missing),
+        citation=GSE_CITATION, scoring_rule=GSE_SCORING_RULE)
 
 
 @bp.route("/grille", methods=["GET", "POST"])

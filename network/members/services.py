@@ -13,6 +13,7 @@ from network.audit import record_audit, set_changed
 from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
+from network.formatting import plural
 from network.members import email_changes, history, permissions, tokens
 from network.members.email_changes import normalize_email
 from network.members.enums import InstitutionKind, Role
@@ -96,7 +97,7 @@ def add_territory(*, actor: Member, network: Network, name: str, siren: str | No
 def _delete_unused(item: Institution | Territory, member_column, *, actor: Member, network: Network, action: str,
                    message: str) -> None:
     """Delete an institution or territory no member refers to, even a former one: the indicators break attendance
-    down by them. `message` ({count}) refuses otherwise."""
+    down by them. `message` ({members}) refuses otherwise."""
     _require_manager(actor, network, item)
     # current members, and members whose membership history refers to it (meetings counted under it)
     period_column = getattr(MembershipPeriod, member_column.key)
@@ -104,7 +105,7 @@ def _delete_unused(item: Institution | Territory, member_column, *, actor: Membe
         select(Member.id).where(member_column == item.id)
         .union(select(MembershipPeriod.member_id).where(period_column == item.id)).subquery()))
     if users:
-        raise Conflict(message.format(count=users))
+        raise Conflict(message.format(members=plural(users, "membre")))
     record_audit(actor=actor, action=action, obj=item)
     db.session.delete(item)
 
@@ -120,7 +121,7 @@ def update_institution(institution: Institution, *, actor: Member, network: Netw
 
 def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
     _delete_unused(institution, Member.institution_id, actor=actor, network=network, action="institution.delete",
-                   message="Cette institution est celle de {count} membre(s), ancien·nes compris : rattachez-les "
+                   message="Cette institution est celle de {members}, ancien·nes compris : rattachez-les "
                            "d'abord à une autre institution (les indicateurs par institution en dépendent).")
 
 
@@ -134,7 +135,7 @@ def update_territory(territory: Territory, *, actor: Member, network: Network, n
 
 def delete_territory(territory: Territory, *, actor: Member, network: Network) -> None:
     _delete_unused(territory, Member.territory_id, actor=actor, network=network, action="territory.delete",
-                   message="Ce territoire est celui de {count} membre(s), ancien·nes compris : rattachez-les d'abord "
+                   message="Ce territoire est celui de {members}, ancien·nes compris : rattachez-les d'abord "
                            "à un autre territoire (les indicateurs par territoire en dépendent).")
 
 

@@ -10,6 +10,7 @@ from network.auth import public, require, require_in_reach, roles, safe_next_url
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
+from network.formatting import plural
 from network.identity import flow as identity_flow
 from network.members import bp, email_changes, permissions, queries, services, tokens
 from network.members.enums import Role
@@ -74,7 +75,6 @@ def login():
         services.open_login_session(member, ip_address=_client_ip())
         db.session.commit()
         login_user(member)
-        flash(f"Bienvenue, {member.first_name} !", "success")
         return redirect(safe_next_url(form.next.data, url_for("home.index")))
     return render_template("members/login.html", form=form)
 
@@ -280,7 +280,8 @@ def member_import_confirm():
     preview = parse_members_csv(raw, network)
     created = import_members(actor=current_user, network=network, preview=preview)
     db.session.commit()
-    flash(f"{len(created)} membre(s) importé(s) ; {len(preview.invalid_rows)} ligne(s) en erreur ignorée(s). "
+    flash(f"{plural(len(created), 'membre importé', 'membres importés')} ; "
+          f"{plural(len(preview.invalid_rows), 'ligne en erreur ignorée', 'lignes en erreur ignorées')}. "
           "Chaque nouveau membre reçoit un e-mail pour choisir son mot de passe.", "success")
     return redirect(url_for("members.directory", **_scope_args(network)))
 

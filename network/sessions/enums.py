@@ -22,6 +22,20 @@ class MeetingStatus(StrEnum):
         return {"planned": "Planifiée", "invited": "Invitations envoyées", "held": "Tenue",
                 "closed": "Clôturée", "cancelled": "Annulée"}[self.value]
 
+    @property
+    def member_label(self) -> str:
+        """What a member needs to know: the facilitators' steps (invitations sent, held, closed) are theirs."""
+        return {"planned": "À venir", "invited": "À venir", "held": "Passée", "closed": "Passée",
+                "cancelled": "Annulée"}[self.value]
+
+    @property
+    def explanation(self) -> str:
+        return {"planned": "Planifiée\u00a0: les invitations ne sont pas encore envoyées.",
+                "invited": "Invitations envoyées\u00a0: les membres peuvent répondre.",
+                "held": "Tenue\u00a0: la rencontre a eu lieu\u00a0; les présences restent modifiables.",
+                "closed": "Clôturée\u00a0: présences vérifiées, la rencontre est figée.",
+                "cancelled": "Annulée\u00a0: un avis d'annulation a été envoyé."}[self.value]
+
 
 class Rsvp(StrEnum):
     PENDING = "pending"

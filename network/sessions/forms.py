@@ -138,7 +138,7 @@ class SlotForm(_DateTimeRange, FlaskForm):
 
 
 class PlanYearForm(_MeetingChoices):
-    slots = FieldList(FormField(SlotForm), min_entries=4, max_entries=4)
+    slots = FieldList(FormField(SlotForm), min_entries=0, max_entries=4)  # one per quarter not planned yet
 
     def set_choices(self, venues, facilitators):
         super().set_choices(venues, facilitators)

@@ -73,6 +73,14 @@ class Meeting(IdMixin, TimestampMixin, db.Model):
         return MeetingStatus(self.status).label
 
     @property
+    def member_status_label(self) -> str:
+        return MeetingStatus(self.status).member_label
+
+    @property
+    def status_explanation(self) -> str:
+        return MeetingStatus(self.status).explanation
+
+    @property
     def is_training(self) -> bool:
         return self.kind == MeetingKind.TRAINING
 

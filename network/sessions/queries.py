@@ -89,6 +89,14 @@ def my_invitations(member_id: int, meeting_ids: list[int]) -> dict[int, Invitati
         select(Invitation).where(Invitation.member_id == member_id, Invitation.meeting_id.in_(meeting_ids)))}
 
 
+def host_names(network_id: int) -> list[str]:
+    """The network's Caf and MSA (the co-hosts named on a sign-in sheet), Caf first."""
+    rows = db.session.scalars(select(Institution).where(
+        Institution.network_id == network_id, Institution.kind.in_(("caf", "msa"))).order_by(Institution.kind,
+                                                                                             Institution.name))
+    return [institution.name for institution in rows]
+
+
 # --- one meeting --------------------------------------------------------------------------------
 
 def meeting_detail(meeting_id: int) -> Meeting | None:

@@ -6,16 +6,19 @@ fpdf2's core Helvetica with the windows-1252 encoding covers French entirely
 """
 
 import unicodedata
+from datetime import time
 
 from flask_babel import format_datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from network.calendar import to_paris
 from network.text import clean_text
 
 ENCODING = "windows-1252"
-COLUMNS = (("Nom", 46), ("Institution", 52), ("Territoire", 52), ("Signature", 36))
-ROW_HEIGHT = 11
+NAME_WIDTH, STRUCTURE_WIDTH, SIGNATURE_WIDTH = 50, 56, 80  # mm of the 186 between the margins: room to sign
+ROW_HEIGHT = 12
+LUNCH_START, LUNCH_END = time(12, 0), time(14, 0)
 APPROXIMATIONS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h"}  # no NFKD base
 
 
@@ -33,11 +36,31 @@ def printable(text: str | None) -> str:
     return "".join(out)
 
 
+def spans_lunch(meeting) -> bool:
+    """A day meeting across lunch is signed twice: morning and afternoon."""
+    return to_paris(meeting.starts_at).time() < LUNCH_START and to_paris(meeting.ends_at).time() > LUNCH_END
+
+
+def signature_columns(meeting) -> tuple[str, ...]:
+    return ("Matin", "Après-midi") if spans_lunch(meeting) else ("Signature",)
+
+
+def structure(institution: str, territory: str) -> str:
+    """Institution and territory in one cell, the territory left out when it repeats the institution."""
+    institution, territory = (institution or "").strip(), (territory or "").strip()
+    if not territory or territory.casefold() in institution.casefold():
+        return institution
+    if not institution or institution.casefold() in territory.casefold():
+        return territory
+    return f"{institution} · {territory}"
+
+
 class SheetPdf(FPDF):
-    def __init__(self, title: str):
+    def __init__(self, title: str, columns: list[tuple[str, float]]):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.core_fonts_encoding = ENCODING
         self.sheet_title = title
+        self.columns = columns
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(12, 12, 12)
 
@@ -53,8 +76,8 @@ class SheetPdf(FPDF):
     def header_row(self):
         self.set_font("Helvetica", "B", 9)
         self.set_fill_color(230, 236, 241)
-        for label, width in COLUMNS:
-            self.cell(width, 8, label, border=1, fill=True)
+        for label, width in self.columns:
+            self.cell(width, 8, printable(label), border=1, fill=True)
         self.ln()
 
 
@@ -67,12 +90,49 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text
 
 
-def build_signin_pdf(meeting, venue, rows: list[tuple[str, str, str]], blank_rows: int = 5) -> bytes:
-    """rows: (name, institution, territory) for each invited person, in order."""
+LINE_HEIGHT = 4.5
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and pdf.get_string_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _boxed(pdf: FPDF, width: float, text: str) -> None:
+    """One bordered cell of the row: the text on up to two lines (a long structure wraps, never cut mid-word)."""
+    x, y = pdf.get_x(), pdf.get_y()
+    lines = [_fit(pdf, line, width) for line in _wrap(pdf, printable(text), width - 2)]
+    if len(lines) > 2:
+        lines = [lines[0], _fit(pdf, " ".join(lines[1:]), width)]
+    pdf.rect(x, y, width, ROW_HEIGHT)
+    top = y + (ROW_HEIGHT - LINE_HEIGHT * len(lines)) / 2
+    for index, line in enumerate(line for line in lines if line):
+        pdf.set_xy(x + 1, top + LINE_HEIGHT * index)
+        pdf.cell(width - 2, LINE_HEIGHT, line)
+    pdf.set_xy(x + width, y)
+
+
+def build_signin_pdf(meeting, venue, rows: list[tuple[str, str, str]], hosts: list[str] = (),
+                     blank_rows: int = 5) -> bytes:
+    """rows: (name, institution, territory) for each invited person, in order; hosts: the Caf and MSA names."""
     when = format_datetime(meeting.starts_at, "EEEE d MMMM y, HH'h'mm") + " – " + format_datetime(meeting.ends_at, "HH'h'mm")
-    pdf = SheetPdf(f"Feuille d'émargement — {meeting.title}")
+    signatures = signature_columns(meeting)
+    columns = [("Nom", NAME_WIDTH), ("Structure · territoire", STRUCTURE_WIDTH),
+               *((label, SIGNATURE_WIDTH / len(signatures)) for label in signatures)]
+    pdf = SheetPdf(f"Feuille d'émargement — {meeting.title}", columns)
     pdf.alias_nb_pages()
     pdf.add_page()
+    if hosts:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_text_color(20, 80, 120)
+        pdf.multi_cell(0, 5, printable(" · ".join(hosts)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(1)
     pdf.set_font("Helvetica", "B", 15)
     pdf.multi_cell(0, 8, printable("Feuille d'émargement"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 11)
@@ -83,13 +143,14 @@ def build_signin_pdf(meeting, venue, rows: list[tuple[str, str, str]], blank_row
         pdf.multi_cell(0, 6, printable(f"{venue.name}, {venue.address}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.header_row()
-    pdf.set_font("Helvetica", size=8.5)
-    for row in [*rows, *[("", "", "")] * blank_rows]:
+    pdf.set_font("Helvetica", size=9)
+    for name, institution, territory in [*rows, *[("", "", "")] * blank_rows]:
         if pdf.will_page_break(ROW_HEIGHT):
             pdf.add_page()
             pdf.header_row()
-            pdf.set_font("Helvetica", size=8.5)
-        for (_, width), value in zip(COLUMNS, (*row, ""), strict=True):
-            pdf.cell(width, ROW_HEIGHT, _fit(pdf, value, width), border=1)
-        pdf.ln()
+            pdf.set_font("Helvetica", size=9)
+        values = (name, structure(institution, territory), *[""] * len(signatures))
+        for (_, width), value in zip(columns, values, strict=True):
+            _boxed(pdf, width, value)
+        pdf.ln(ROW_HEIGHT)
     return bytes(pdf.output())

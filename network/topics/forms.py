@@ -9,6 +9,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.formatting import french_date
 from network.forms import input_required, max_length, optional, required
 from network.topics.enums import DEFAULT_MAX_PER_TOPIC
 
@@ -49,7 +50,8 @@ class VoteRoundForm(FlaskForm):
                              description="Le thème retenu sera celui de la rencontre trimestrielle suivante.")
     topic_ids = MultiCheckboxField("Thèmes candidats", coerce=int, validate_choice=False,
                                    description="Au moins deux thèmes, choisis parmi les propositions.")
-    closes_on = DateField("Clôture le", validators=[input_required()])
+    closes_on = DateField("Clôture le", validators=[input_required()],
+                          description="Proposé : la veille de la rencontre, à 18 h (ou sa fin si elle a lieu aujourd'hui).")
     closes_time = TimeField("à", default=time(18, 0), validators=[input_required()])
     points_per_voter = IntegerField("Points par votant", validators=[optional(), NumberRange(
         min=1, max=50, message="Entre 1 et 50 points.")],
@@ -60,8 +62,13 @@ class VoteRoundForm(FlaskForm):
 
     def __init__(self, *args, meetings=(), topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.meeting_id.choices = [(meeting.id, meeting.title) for meeting in meetings]
+        self.meeting_id.choices = [(meeting.id, f"{meeting.title} — {french_date(meeting.starts_at)}")
+                                   for meeting in meetings]
         self.topic_ids.choices = [(topic.id, topic.title) for topic in topics]
+
+    def validate_meeting_id(self, field):
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Choisissez une rencontre de la liste : une rencontre trimestrielle à venir.")
 
     def validate_topic_ids(self, field):
         if len(field.data or []) < 2:

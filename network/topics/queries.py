@@ -1,7 +1,7 @@
 """Named queries for the topics pages, eager-loading exactly what templates use; tallies are SQL aggregates."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -106,16 +106,6 @@ def vote_detail(vote_id: int) -> TopicVote | None:
 
 def candidate_topic_ids(vote: TopicVote) -> set[int]:
     return set(db.session.scalars(select(TopicVoteCandidate.topic_id).where(TopicVoteCandidate.vote_id == vote.id)))
-
-
-def meetings_for_new_round(network_id: int, now: datetime) -> list[Meeting]:
-    """Meetings a round can be attached to: the network's non-cancelled meetings of the last six months and after."""
-    since = now - timedelta(days=183)
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
-                              Meeting.starts_at >= since)
-        .order_by(Meeting.starts_at)
-    ))
 
 
 def next_quarterly_meeting_after(meeting: Meeting) -> Meeting | None:

@@ -3,26 +3,37 @@ messages. change_vote_status() is the only writer of a round's status."""
 
 import math
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from network.audit import record_audit
+from network.calendar import paris_to_utc, to_paris
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
-from network.formatting import french_date, french_datetime
+from network.formatting import french_date, french_datetime, plural
 from network.members.enums import Role
 from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
-from network.sessions.enums import AgendaItemKind
+from network.sessions.enums import AgendaItemKind, MeetingKind
 from network.sessions.models import AgendaItem, Meeting
 from network.topics import permissions, queries
 from network.topics.enums import DEFAULT_MAX_PER_TOPIC, VOTE_TRANSITIONS, TopicStatus, VoteStatus
 from network.topics.models import Ballot, BallotPoint, Topic, TopicVote, TopicVoteCandidate
 
 THEMATIC_POSITION = 1  # thematic information opens the meeting, before the CODEV workshop and the vote
+
+
+DEFAULT_CLOSING_TIME = time(18, 0)
+
+
+def default_closes_at(meeting: Meeting, now: datetime) -> datetime:
+    """A round's deadline unless the facilitator says otherwise: the evening before its meeting, so the result is
+    known there; for a meeting already under way (the vote is held in the room), the meeting's end."""
+    eve = paris_to_utc(to_paris(meeting.starts_at).date() - timedelta(days=1), DEFAULT_CLOSING_TIME)
+    return eve if eve > now else max(meeting.ends_at, now + timedelta(hours=1))
 
 
 def default_points_per_voter(candidate_count: int) -> int:
@@ -109,6 +120,8 @@ def create_vote_round(*, actor: Member, meeting: Meeting, topics: Collection[Top
         raise NotAllowed("Seuls les co-animateurs du réseau peuvent ouvrir un vote.")
     if meeting.is_cancelled:
         raise DomainError("Cette rencontre est annulée : choisissez une autre rencontre.")
+    if meeting.kind != MeetingKind.QUARTERLY:
+        raise DomainError("Le vote du thème se tient lors d'une rencontre trimestrielle, pas d'une formation.")
     candidates = list({topic.id: topic for topic in topics}.values())
     if len(candidates) < 2:
         raise DomainError("Choisissez au moins deux thèmes candidats.")
@@ -123,7 +136,7 @@ def create_vote_round(*, actor: Member, meeting: Meeting, topics: Collection[Top
     if points < 1 or max_per_topic < 1:
         raise DomainError("Le nombre de points doit être d'au moins 1.")
     if points > max_per_topic * len(candidates):
-        raise DomainError(f"Avec {len(candidates)} thèmes et {max_per_topic} point(s) au plus par thème, "
+        raise DomainError(f"Avec {len(candidates)} thèmes et {plural(max_per_topic, 'point')} au plus par thème, "
                           f"on ne peut pas répartir plus de {max_per_topic * len(candidates)} points.")
     if closes_at <= now:
         raise DomainError("La clôture du vote doit être dans le futur.")
@@ -308,7 +321,7 @@ def _check_allocation(vote: TopicVote, allocation: Mapping[int, int]) -> dict[in
         if value is None or value < 0:
             raise DomainError("Les points attribués ne peuvent pas être négatifs.")
         if value > vote.max_per_topic:
-            raise DomainError(f"{vote.max_per_topic} point(s) au maximum sur un même thème.")
+            raise DomainError(f"{plural(vote.max_per_topic, 'point')} au maximum sur un même thème.")
         if value:
             points[topic_id] = value
     total = sum(points.values())

@@ -2,6 +2,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from network.auth import require, require_in_reach, roles, signed_in
+from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
@@ -12,6 +13,7 @@ from network.members.queries import network_by_slug
 from network.topics import bp, permissions, queries, services
 from network.topics.forms import ConfirmForm, MergeForm, TopicForm, VoteRoundForm, ballot_form
 from network.sessions.models import Meeting
+from network.sessions.pickers import workshop_meeting_choices
 from network.topics.models import Topic, TopicVote
 
 
@@ -132,11 +134,20 @@ def vote_create():
     network = db.get_or_404(Network, current_user.network_id)
     require(permissions.can_manage_topics(current_user, network.id))
     backlog = queries.backlog(network.id)
-    form = VoteRoundForm(meetings=queries.meetings_for_new_round(network.id, utcnow()), topics=backlog)
-    if form.validate_on_submit():
+    now = utcnow()
+    meetings = workshop_meeting_choices(network.id, now=now)
+    form = VoteRoundForm(meetings=meetings, topics=backlog)
+    closings = {meeting.id: to_paris(services.default_closes_at(meeting, now)) for meeting in meetings}
+    if request.method == "GET" and meetings:  # the next quarterly meeting (or today's), closing the evening before
+        closes_at = closings[meetings[0].id]
+        form.meeting_id.data, form.closes_on.data, form.closes_time.data = meetings[0].id, closes_at.date(), \
+            closes_at.time()
+    valid = form.validate_on_submit()
+    if request.method == "POST" and form.meeting_id.data is not None:  # another network's meeting: 403, not a hint
         meeting = db.get_or_404(Meeting, form.meeting_id.data)
         require_in_reach(meeting.network_id)
         require(permissions.can_manage_topics(current_user, meeting.network_id))
+    if valid:
         try:
             vote = services.create_vote_round(
                 actor=current_user, meeting=meeting, topics=queries.topics_by_ids(form.topic_ids.data),
@@ -148,7 +159,9 @@ def vote_create():
             db.session.commit()
             flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
             return redirect(url_for("topics.vote_detail", vote_id=vote.id))
-    return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog)
+    return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog,
+                           closings={str(key): [value.date().isoformat(), f"{value:%H:%M}"]
+                                     for key, value in closings.items()})
 
 
 def _render_vote(vote: TopicVote, form=None, status: int = 200):
@@ -157,12 +170,14 @@ def _render_vote(vote: TopicVote, form=None, status: int = 200):
     if can_vote and form is None:
         form = ballot_form([c.topic_id for c in vote.candidates], vote.max_per_topic,
                            queries.ballot_points_of(vote, current_user))
-    results = queries.tally(vote) if permissions.can_see_results(current_user, vote, now) else None
+    has_voted = queries.ballot_of(vote, current_user) is not None
+    results = queries.tally(vote) if permissions.can_see_results(current_user, vote, now, has_voted=has_voted) \
+        else None
     can_manage = permissions.can_manage_topics(current_user, vote.network_id)
     confirmable = can_manage and results is not None and vote.current_status(now) == "closed"
     return render_template(
         "topics/vote_detail.html", vote=vote, now=now, ballot_form=form if can_vote else None, results=results,
-        turnout=queries.turnout(vote), has_voted=queries.ballot_of(vote, current_user) is not None,
+        turnout=queries.turnout(vote), has_voted=has_voted,
         can_manage=can_manage,
         confirm_form=ConfirmForm(leaders=[row.topic for row in results if row.is_leader]) if confirmable else None,
     ), status
@@ -189,7 +204,7 @@ def ballot_submit(vote_id):
         flash(str(error), "error")
         return _render_vote(_load_vote(vote_id), form, 400)
     db.session.commit()
-    flash("Votre bulletin est enregistré. Vous pouvez le modifier jusqu'à la clôture.", "success")
+    flash("Votre bulletin est enregistré.", "success")  # the page says until when it can be changed
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))
 
 
@@ -253,6 +268,7 @@ def vote_live(vote_id):
 
 def _live_tally(vote: TopicVote) -> dict:
     now = utcnow()
+    visible = permissions.can_project_results(current_user, vote, now) or permissions.can_see_results(
+        current_user, vote, now, has_voted=queries.ballot_of(vote, current_user) is not None)
     return {"now": now, "status_label": vote.status_label(now), "accepts_ballots": vote.accepts_ballots(now),
-            "turnout": queries.turnout(vote),
-            "results": queries.tally(vote) if permissions.can_see_results(current_user, vote, now) else None}
+            "turnout": queries.turnout(vote), "results": queries.tally(vote) if visible else None}

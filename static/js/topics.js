@@ -1,20 +1,37 @@
-// Réseau — topic vote: live tally on the projector page, remaining points on the ballot.
+// Réseau — topic vote: remaining points on the ballot, the proposed close on the round form, live tally on the projector.
 document.addEventListener("DOMContentLoaded", () => {
   // Ballot: show how many points are left as the member taps.
   const ballot = document.querySelector(".ballot__form[data-points]");
   if (ballot) {
     const total = Number(ballot.dataset.points);
     const box = ballot.querySelector(".ballot__remaining");
-    const remaining = ballot.querySelector("[data-remaining]");
+    const remaining = ballot.querySelector("[data-remaining-text]");
+    const points = (count) => `${count} ${count < 2 ? box.dataset.one : box.dataset.many}`;
     const update = () => {
       let used = 0;
       ballot.querySelectorAll("input[type=radio]:checked").forEach((input) => { used += Number(input.value); });
-      remaining.textContent = String(total - used);
+      const left = total - used;
+      remaining.textContent = left > 0 ? `${points(left)} à répartir.`
+        : left === 0 ? "Tous vos points sont répartis." : `${points(-left)} de trop\u00a0: retirez-en avant d'enregistrer.`;
       box.classList.toggle("ballot__remaining--over", used > total);
     };
     box.hidden = false;
     ballot.addEventListener("change", update);
     update();
+  }
+
+  // Vote round form: choosing another meeting moves the proposed close to that meeting's eve, unless typed.
+  const roundForm = document.querySelector("form[data-closings]");
+  if (roundForm) {
+    const closings = JSON.parse(roundForm.dataset.closings);
+    const day = roundForm.querySelector("#closes_on");
+    const hour = roundForm.querySelector("#closes_time");
+    let typed = false;
+    [day, hour].forEach((input) => input.addEventListener("input", () => { typed = true; }));
+    roundForm.querySelector("#meeting_id").addEventListener("change", (event) => {
+      const closing = closings[event.target.value];
+      if (closing && !typed) [day.value, hour.value] = closing;
+    });
   }
 
   // Projector: poll the JSON tally every 5 seconds.
@@ -25,6 +42,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const render = (data) => {
     field("status").textContent = data.status;
     field("voters").textContent = String(data.voters);
+    const word = body.querySelector('[data-live-word="voters"]');
+    word.textContent = Math.abs(data.voters) < 2 ? word.dataset.one : word.dataset.many;
     field("eligible").textContent = String(data.eligible);
     field("turnout").textContent = data.turnout;
     field("hidden").hidden = data.results !== null;

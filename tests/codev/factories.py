@@ -9,8 +9,8 @@ from network.codev.enums import CaseState, CaseType, SubgroupRole, Theme
 from network.codev.models import Case, Subgroup, SubgroupMember
 from network.database import utcnow
 from network.extensions import db
-from network.sessions.enums import MeetingStatus, Rsvp
-from network.sessions.models import Invitation, Meeting
+from network.sessions.enums import AgendaItemKind, MeetingStatus, Rsvp
+from network.sessions.models import AgendaItem, Invitation, Meeting
 
 CONTEXT = "Contexte confidentiel : le maire de Saint-Omerville refuse de co-financer la crèche."
 QUESTION = "Question confidentielle : comment rouvrir le dialogue avec l'élu à la petite enfance ?"
@@ -23,6 +23,8 @@ def create_meeting(network, *, days_from_now: int = 30, status: str = MeetingSta
                       starts_at=starts_at, ends_at=starts_at + timedelta(hours=3), status=status,
                       ical_uid=f"{uuid.uuid4()}@test", **values)
     db.session.add(meeting)
+    db.session.flush()  # a quarterly meeting has its CODEV workshop on the agenda, as planning gives it
+    db.session.add(AgendaItem(meeting_id=meeting.id, kind=AgendaItemKind.CODEV, title="Atelier CODEV", position=0))
     db.session.commit()
     return meeting
 

@@ -50,7 +50,7 @@ def test_plan_invite_answer_and_check_in(live_server, new_page, network, smtp_se
     assert desk.locator(".notice--success").inner_text() == f"4 rencontres planifiées pour {year}."
     desk.get_by_role("link", name=f"Rencontre du réseau — 1er trimestre {year}").click()
     desk.get_by_role("button", name="Envoyer les invitations").click()
-    assert desk.locator(".notice--success").inner_text() == "3 invitation(s) envoyée(s)."
+    assert desk.locator(".notice--success").inner_text() == "3 invitations envoyées."
 
     # 2. Sophie answers from the link in her email, without signing in.
     send_due()

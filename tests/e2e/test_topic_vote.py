@@ -19,8 +19,11 @@ def sign_in(page, live_server, member):
 
 def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, facilitator):
     members = [factories.create_member(network=network, first_name=name) for name in ("Alice", "Bruno", "Chloé")]
-    create_meeting(network, starts_at=utcnow() - timedelta(days=1), title="Rencontre d'hier")
-    create_meeting(network, starts_at=datetime.now(UTC) + timedelta(days=90), title="Rencontre suivante")
+    create_meeting(network, starts_at=utcnow() - timedelta(days=100), title="Rencontre passée", with_workshop=True)
+    create_meeting(network, starts_at=utcnow() - timedelta(minutes=30), ends_at=utcnow() + timedelta(hours=4),
+                   title="Rencontre du jour", with_workshop=True)
+    create_meeting(network, starts_at=datetime.now(UTC) + timedelta(days=90), title="Rencontre suivante",
+                   with_workshop=True)
     create_topic(network, author=members[1], title="L'inclusion")
     create_topic(network, author=members[2], title="Les tiers-lieux")
 
@@ -40,7 +43,11 @@ def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, fa
     sign_in(desk, live_server, facilitator)
     desk.goto(f"{live_server}/themes/")
     desk.get_by_role("link", name="Ouvrir un vote").click()
-    desk.get_by_label("Rencontre où le vote a lieu").select_option(label="Rencontre d'hier")
+    desk.wait_for_url("**/themes/votes/nouveau")
+    meeting_picker = desk.get_by_label("Rencontre où le vote a lieu")
+    assert [text.split(" — ")[0] for text in meeting_picker.locator("option").all_inner_texts()] == [
+        "Rencontre du jour", "Rencontre suivante"]  # not the past meeting
+    assert meeting_picker.locator("option:checked").inner_text().startswith("Rencontre du jour")
     for title in ("Le SDSF", "L'inclusion", "Les tiers-lieux"):
         desk.get_by_label(title).check()
     desk.get_by_label("Clôture le").fill((utcnow() + timedelta(days=2)).date().isoformat())
@@ -56,13 +63,13 @@ def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, fa
         if index:
             sign_in(phone, live_server, member)
         phone.goto(f"{live_server}/themes/")
-        phone.get_by_role("link", name="Vote de la rencontre « Rencontre d'hier »").click()
+        phone.get_by_role("link", name="Vote de la rencontre « Rencontre du jour »").click()
         for title in choices[index]:
             ballot = phone.locator(".ballot__topic", has_text=title)
             for other in phone.locator(".ballot__topic").all():
                 other.get_by_text("0", exact=True).click()
             ballot.get_by_text("1", exact=True).click()
-            assert phone.locator("[data-remaining]").inner_text() == "0"
+            assert phone.locator(".ballot__remaining").inner_text() == "Tous vos points sont répartis."
             phone.get_by_role("button", name="Enregistrer mon bulletin").click()
             assert "Votre bulletin est enregistré" in phone.locator(".flashes").inner_text()
 

@@ -1,6 +1,6 @@
 """The GSE score, the T0-then-yearly cycle, the invitations and the group figures (n ≥ 5)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -51,14 +51,25 @@ def test_record_self_efficacy_refuses_someone_else(network, coordinator, facilit
         services.record_self_efficacy(coordinator, [3] * 10, actor=facilitator, today=date(2025, 1, 1))
 
 
-def test_due_wave_skips_to_the_current_year():
-    status = queries.SelfEfficacyStatus(1, date(2022, 5, 10), 0)
+def test_due_wave_is_the_next_one_a_year_after_the_last_answer():
+    status = queries.SelfEfficacyStatus(1, date(2022, 5, 10), 0, date(2022, 5, 10))
+    late_t1 = queries.SelfEfficacyStatus(1, date(2022, 5, 10), 1, date(2023, 11, 2))
 
     assert services.due_wave(None, date(2025, 1, 1)) == 0
     assert services.due_wave(status, date(2023, 5, 9)) is None
     assert services.due_wave(status, date(2023, 5, 10)) == 1
-    assert services.due_wave(status, date(2025, 6, 1)) == 3
-    assert services.due_wave(queries.SelfEfficacyStatus(1, date(2022, 5, 10), 3), date(2025, 6, 1)) is None
+    assert services.due_wave(status, date(2025, 6, 1)) == 1  # the next wave, never a skipped number
+    assert services.due_wave(late_t1, date(2024, 5, 10)) is None  # not six months after a late T1
+    assert (services.next_due_date(late_t1), services.due_wave(late_t1, date(2024, 11, 2))) == (date(2024, 11, 2), 2)
+
+
+def test_next_due_date_is_the_day_the_wave_opens_even_after_29_february():
+    status = queries.SelfEfficacyStatus(1, date(2024, 2, 29), 0, date(2024, 2, 29))
+
+    due_on = services.next_due_date(status)
+
+    assert due_on == date(2025, 2, 28)
+    assert (services.due_wave(status, due_on - timedelta(days=1)), services.due_wave(status, due_on)) == (None, 1)
 
 
 def test_invitations_are_sent_once_per_due_period(network, coordinator, facilitator, smtp_server):

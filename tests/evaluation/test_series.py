@@ -188,9 +188,9 @@ def test_the_evolution_page_shows_each_year_since_the_first_meeting(client, logi
     assert list(rows) == [str(year) for year in range(this_year, 2022, -1)]  # from 2023, its first meeting
     # the facilitator is one more member entitled to vote: 9 in 2024, 10 in 2025
     assert rows["2025"] == ("2025 2 50 % 3 sur 6 25 % 1 sur 4 50 % 1 sur 2 2 100 % 1 sur 1 30 % 3 sur 10 "
-                            "+10,0 point(s) T0 → T1, n = 5")
+                            "+10,0 points T0 → T1, n = 5")
     assert rows["2024"] == ("2024 1 75 % 3 sur 4 75 % 3 sur 4 100 % 1 sur 1 0 n.d. 11 % 1 sur 9 "
-                            "+4,0 point(s) T0 → T1, n = 5")
+                            "+4,0 points T0 → T1, n = 5")
     assert rows["2023"] == "2023 1 67 % 2 sur 3 67 % 2 sur 3 0 % 0 sur 1 1 100 % 1 sur 1 n.d. n.d. n = 0 (moins de 5)"
     assert "Taux de présence aux rencontres trimestrielles, par année" in page
     assert page.index("2 sur 3 (67") < page.index("3 sur 4 (75") < page.index("3 sur 6 (50")  # the chart, oldest first

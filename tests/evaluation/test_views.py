@@ -143,7 +143,7 @@ def test_dashboard_shows_codev_and_vote_figures_with_counts(client, login, facil
         "5", "3", "3", "80 %", "33 %", "67 %", "60 %"]
     assert [stat.split('stat__counts">')[1].split("<")[0] for stat in stats[3:]] == [
         "4 sur 5", "1 sur 3", "2 sur 3", "3 sur 5"]
-    assert "1 tour(s) de vote clos" in codev
+    assert "1 tour de vote clos" in codev
     assert "<title>Issues des cas CODEV suivis (part des suivis)</title>" in codev
     for label in ("Résolu", "Surmonté / en bonne voie", "Partiellement résolu", "Non résolu", "Sans objet"):
         assert f">{label}<" in codev
@@ -319,12 +319,15 @@ def test_member_answers_the_questionnaire_and_sees_only_their_score(client, logi
     login(coordinator)
 
     answers = {f"item_{n}": "3" for n in range(1, 8)}
-    response = client.post("/evaluation/efficacite", data=answers)
+    asked = client.post("/evaluation/efficacite", data=answers)
+    response = client.post("/evaluation/efficacite", data={**answers, "skip": "8,9,10"})
     page = client.get("/evaluation/moi").get_data(as_text=True)
 
+    assert asked.status_code == 200 and "Vous n&#39;avez pas répondu aux questions 8, 9 et 10." in asked.get_data(
+        as_text=True)
     assert response.status_code == 302
     assert db.session.scalar(db.select(SelfEfficacyResponse.score)) == 30.0
-    assert "30,0" in page and "3 réponse(s) manquante(s)" in page
+    assert "30,0" in page and "3 réponses manquantes" in page
 
 
 def test_member_fills_the_grid_and_sees_the_radar(client, login, network, facilitator, coordinator):

@@ -168,7 +168,7 @@ def test_audit_log_query_count_does_not_grow_with_rows(client, login, admin, net
 
     assert many.count == one.count
     text = page.get_data(as_text=True)
-    assert "Page 1 sur 2 · 61 entrée(s)" in text
+    assert "Page 1 sur 2 · 61 entrées" in text
     assert "job_title, phone" in text
 
 

@@ -47,7 +47,7 @@ def test_join_request_confirmed_approved_then_password_set_and_login(
 
     login(facilitator)
     queue = client.get("/adhesion/demandes").get_data(as_text=True)
-    assert "Dumont Aurélie" in queue and "Caf du Pas-de-Calais" in queue and "CC des 7 Vallées" in queue
+    assert "Aurélie Dumont" in queue and "Caf du Pas-de-Calais" in queue and "CC des 7 Vallées" in queue
     join_request = db.session.scalar(select(JoinRequest))
     response = client.post(f"/adhesion/demandes/{join_request.id}/accepter")
     assert response.status_code == 302

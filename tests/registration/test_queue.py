@@ -27,7 +27,7 @@ def test_facilitator_sees_pending_requests_of_own_network_only(client, login, ne
     make_join_request(network, email="refusee@example.org", first_name="Yves", status=JoinRequestStatus.DECLINED)
     login(facilitator)
     page = client.get("/adhesion/demandes").get_data(as_text=True)
-    assert "Durand Camille" in page
+    assert "Camille Durand" in page
     assert "Zoé" not in page and "Yves" not in page
     assert "1 autre demande attend que la personne confirme son adresse e-mail" in page
     assert f'action="/adhesion/demandes/{join_request.id}/accepter"' in page
@@ -46,7 +46,7 @@ def test_admin_views_any_queue_read_only(client, login, admin, network, join_req
     overview = client.get("/adhesion/demandes").get_data(as_text=True)
     assert f'href="/adhesion/demandes?reseau={network.slug}"' in overview
     page = client.get(f"/adhesion/demandes?reseau={network.slug}").get_data(as_text=True)
-    assert "Durand Camille" in page
+    assert "Camille Durand" in page
     assert "Vue en lecture seule" in page
     assert "/accepter" not in page and "/refuser" not in page
 

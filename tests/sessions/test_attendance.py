@@ -100,7 +100,8 @@ def test_check_in_page_buttons_and_search(client, login, today_meeting, people, 
     page = sf.page_text(client.get(f"/rencontres/{today_meeting.id}/presences?q=car"))
     assert response.status_code == 302
     assert response.location == f"/rencontres/{today_meeting.id}/presences?q=car#membre-{people[1].id}"
-    assert "Caron Thomas" in page
+    assert "Thomas Caron" in page
+    assert "n'a pas répondu" in page and "a répondu Sans réponse" not in page
     assert "Lemaire" not in page
     assert 'value="excused" class="status-button status-button--excused" aria-pressed="true"' in page
 
@@ -132,7 +133,7 @@ def test_sign_in_sheet_page_and_pdf(client, login, today_meeting, people, caf_fa
     login(caf_facilitator)
     page = sf.page_text(client.get(f"/rencontres/{today_meeting.id}/emargement"))
     pdf = client.get(f"/rencontres/{today_meeting.id}/emargement.pdf")
-    assert "<td>Lemaire Inès</td><td>" in page
+    assert "<td>Inès Lemaire</td><td>" in page
     assert "CC des 7 Vallées" in page
     assert "Paul Durand" in page
     assert pdf.mimetype == "application/pdf"

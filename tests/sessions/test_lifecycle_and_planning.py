@@ -102,7 +102,7 @@ def test_plan_year_creates_four_meetings_with_agenda(network, caf_facilitator, m
 def test_plan_year_twice_is_refused(network, caf_facilitator):
     services.plan_year(actor=caf_facilitator, network=network, year=2027, slots=services.default_slots(2027, []),
                        caf_facilitator_id=None, msa_facilitator_id=None)
-    with pytest.raises(Conflict, match="L'année 2027 compte déjà 4 rencontre"):
+    with pytest.raises(Conflict, match="Les quatre rencontres trimestrielles de 2027 sont déjà planifiées."):
         services.plan_year(actor=caf_facilitator, network=network, year=2027,
                            slots=services.default_slots(2027, []), caf_facilitator_id=None, msa_facilitator_id=None)
 

@@ -16,12 +16,18 @@ _sequence = itertools.count(1)
 
 
 def create_meeting(network, starts_at: datetime | None = None, kind: str = MeetingKind.QUARTERLY,
-                   status: str = MeetingStatus.PLANNED, title: str | None = None, **values) -> Meeting:
+                   status: str = MeetingStatus.PLANNED, title: str | None = None, with_workshop: bool = False,
+                   **values) -> Meeting:
+    """A meeting; `with_workshop` puts a CODEV workshop on its agenda (the meeting pickers offer only those)."""
     starts_at = starts_at or datetime(2026, 3, 12, 8, 30, tzinfo=UTC)
     meeting = Meeting(network_id=network.id, kind=kind, status=status, starts_at=starts_at,
                       ends_at=values.pop("ends_at", starts_at + timedelta(hours=7)),
                       title=title or f"Rencontre {next(_sequence)}", ical_uid=f"{uuid.uuid4()}@reseau.test", **values)
     db.session.add(meeting)
+    db.session.flush()
+    if with_workshop:
+        db.session.add(AgendaItem(meeting_id=meeting.id, kind=AgendaItemKind.CODEV, title="Atelier CODEV",
+                                  position=2))
     db.session.commit()
     return meeting
 

@@ -233,7 +233,7 @@ def _allocation(topics, *points):
 
 @pytest.mark.parametrize(("points", "error", "message"), [
     ((2, 1), DomainError, "Vous avez réparti 3 points : vous en avez 2 au maximum."),
-    ((3,), DomainError, "2 point(s) au maximum sur un même thème."),
+    ((3,), DomainError, "2 points au maximum sur un même thème."),
     ((-1, 1), DomainError, "Les points attribués ne peuvent pas être négatifs."),
     ((0, 0), DomainError, "Attribuez au moins un point."),
 ])
@@ -408,7 +408,7 @@ def test_opening_a_round_emails_each_active_member_of_the_network(network, meeti
     assert message["Reply-To"] == network.mailbox_email
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "- Animer une réunion avec des élus\n- L'inclusion\n- Le SDSF\n" in text
-    assert "Vous disposez de 1 point(s) à répartir, 2 au plus par thème." in text  # ⌈3 thèmes / 3⌉
+    assert "Vous disposez de 1 point à répartir, 2 au plus par thème." in text  # ⌈3 thèmes / 3⌉
     assert "Clôture : jeudi 19 mars 2099 à 18h00 (heure de Paris)." in text
     assert f"/themes/votes/{vote.id}" in text
 

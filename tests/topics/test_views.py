@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from network.database import utcnow
 from network.extensions import db
-from network.sessions.models import AgendaItem
+from network.sessions.models import AgendaItem, Meeting
 from network.topics import queries, services
 from network.topics.enums import TopicStatus, VoteStatus
 from network.topics.models import Topic, TopicVote
@@ -171,8 +171,10 @@ def test_ballot_after_the_close_is_refused(client, login, coordinator, vote, top
     assert queries.ballot_of(vote, coordinator) is None
 
 
-def test_facilitator_opens_closes_and_confirms(client, login, facilitator, coordinator, meeting, next_meeting,
-                                               topics):
+def test_facilitator_opens_closes_and_confirms(client, login, facilitator, coordinator, network, topics):
+    meeting = create_meeting(network, starts_at=utcnow() + timedelta(days=7), title="Rencontre de mars",
+                             with_workshop=True)
+    create_meeting(network, starts_at=utcnow() + timedelta(days=90), title="Rencontre de juin")
     login(facilitator)
     closes = (utcnow() + timedelta(days=2)).date().isoformat()
     response = client.post("/themes/votes/nouveau", data={
@@ -189,7 +191,7 @@ def test_facilitator_opens_closes_and_confirms(client, login, facilitator, coord
     response = client.post(f"/themes/votes/{vote.id}/confirmer", data={"topic_id": topics[1].id},
                            follow_redirects=True)
     assert "« L&#39;inclusion » sera le thème de la rencontre « Rencontre de juin »." in response.get_data(as_text=True)
-    item = db.session.scalar(select(AgendaItem).where(AgendaItem.meeting_id == next_meeting.id))
+    item = db.session.scalar(select(AgendaItem).join(AgendaItem.meeting).where(Meeting.title == "Rencontre de juin"))
     assert (item.title, item.topic_id) == ("L'inclusion", topics[1].id)
     history = client.get("/themes/historique").get_data(as_text=True)
     assert "Rencontre de juin" in history and "L&#39;inclusion" in history

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from network.audit import record_audit
-from network.calendar import paris_to_utc
+from network.calendar import paris_to_utc, to_paris
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
+from network.formatting import french_date
 from network.members.enums import InstitutionKind, Role
 from network.members.models import Member, Network
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus, RegistrationStatus
@@ -234,11 +235,31 @@ def rotating_venues(venues: list[Venue]) -> list[Venue]:
     return rotated
 
 
-def default_slots(year: int, venues: list[Venue]) -> list[Slot]:
+QUARTERS = (1, 2, 3, 4)
+QUARTER_NAMES = {1: "1er trimestre", 2: "2e trimestre", 3: "3e trimestre", 4: "4e trimestre"}
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def default_slots(year: int, venues: list[Venue], quarters=QUARTERS) -> list[Slot]:
+    """The second Tuesday of each quarter's last month, venues rotating by quarter (so a quarter planned later
+    gets the venue it would have had)."""
     rotation = rotating_venues([venue for venue in venues if venue.is_active])
-    return [Slot(second_tuesday(year, month), DEFAULT_START, DEFAULT_END,
-                 rotation[index % len(rotation)].id if rotation else None)
-            for index, month in enumerate(QUARTER_MONTHS)]
+    return [Slot(second_tuesday(year, QUARTER_MONTHS[quarter - 1]), DEFAULT_START, DEFAULT_END,
+                 rotation[(quarter - 1) % len(rotation)].id if rotation else None)
+            for quarter in quarters]
+
+
+def planned_quarters(network_id: int, year: int) -> dict[int, Meeting]:
+    """The year's quarters that already have a (non-cancelled) quarterly meeting, with its first meeting."""
+    meetings = db.session.scalars(select(Meeting).where(
+        Meeting.network_id == network_id, Meeting.kind == MeetingKind.QUARTERLY,
+        Meeting.status != MeetingStatus.CANCELLED,
+        Meeting.starts_at >= paris_to_utc(date(year, 1, 1), time(0, 0)),
+        Meeting.starts_at < paris_to_utc(date(year + 1, 1, 1), time(0, 0))).order_by(Meeting.starts_at.desc()))
+    return dict(sorted({quarter_of(to_paris(meeting.starts_at).date()): meeting for meeting in meetings}.items()))
 
 
 def default_facilitators(network_id: int) -> tuple[int | None, int | None]:
@@ -263,18 +284,22 @@ def quarter_title(day: date) -> str:
 
 def plan_year(*, actor: Member, network: Network, year: int, slots: list[Slot], caf_facilitator_id: int | None,
               msa_facilitator_id: int | None, now: datetime | None = None) -> list[Meeting]:
-    """Create the year's quarterly meetings, all or none."""
+    """Create the quarterly meetings of the year's quarters that have none yet, all or none."""
     _require_manager(actor, network.id)
     now = now or utcnow()
+    planned = planned_quarters(network.id, year)
+    if len(planned) == len(QUARTERS):
+        raise Conflict(f"Les quatre rencontres trimestrielles de {year} sont déjà planifiées.")
+    if not slots:
+        raise DomainError("Aucune rencontre à planifier.")
     if any(slot.day.year != year for slot in slots):
         raise DomainError(f"Toutes les dates doivent être en {year}.")
-    existing = db.session.scalar(select(func.count(Meeting.id)).where(
-        Meeting.network_id == network.id, Meeting.kind == MeetingKind.QUARTERLY,
-        Meeting.status != MeetingStatus.CANCELLED,
-        Meeting.starts_at >= paris_to_utc(date(year, 1, 1), time(0, 0)),
-        Meeting.starts_at < paris_to_utc(date(year + 1, 1, 1), time(0, 0))))
-    if existing:
-        raise Conflict(f"L'année {year} compte déjà {existing} rencontre(s) : ajoutez les suivantes une par une.")
+    for slot in slots:
+        if (existing := planned.get(quarter_of(slot.day))) is not None:
+            raise Conflict(f"Le {QUARTER_NAMES[quarter_of(slot.day)]} {year} a déjà sa rencontre, le "
+                           f"{french_date(existing.starts_at)}\u00a0: choisissez une date d'un autre trimestre.")
+    if len({quarter_of(slot.day) for slot in slots}) < len(slots):
+        raise DomainError("Deux rencontres tombent dans le même trimestre\u00a0: une rencontre par trimestre.")
     meetings = []
     for slot in slots:
         data = MeetingData(title=quarter_title(slot.day), starts_at=paris_to_utc(slot.day, slot.start),

@@ -13,7 +13,7 @@ from network.members.enums import Role
 from network.sessions import bp, queries, services
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
-from network.sessions.signin_sheet import build_signin_pdf
+from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
 from network.sessions.views.common import STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args
 
 
@@ -78,7 +78,7 @@ def _sheet_rows(meeting) -> list[tuple[str, str, str]]:
     for invitation in queries.invitations(meeting.id):
         member = invitation.member
         if member is not None:
-            rows.append((member.sort_name, member.institution.name if member.institution else "",
+            rows.append((member.full_name, member.institution.name if member.institution else "",
                          member.territory.name if member.territory else ""))
         else:
             rows.append((invitation.guest_name or invitation.guest_email, "Invité·e", ""))
@@ -90,7 +90,9 @@ def _sheet_rows(meeting) -> list[tuple[str, str, str]]:
 def signin_sheet(meeting_id):
     meeting = load_meeting(meeting_id)
     require(can_see_answers(current_user, meeting))
-    return render_template("sessions/signin_sheet.html", meeting=meeting, rows=_sheet_rows(meeting), blank_rows=5)
+    rows = [(name, structure(institution, territory)) for name, institution, territory in _sheet_rows(meeting)]
+    return render_template("sessions/signin_sheet.html", meeting=meeting, rows=rows, blank_rows=5,
+                           signatures=signature_columns(meeting), hosts=queries.host_names(meeting.network_id))
 
 
 @bp.route("/<int:meeting_id>/emargement.pdf")
@@ -98,7 +100,7 @@ def signin_sheet(meeting_id):
 def signin_sheet_pdf(meeting_id):
     meeting = load_meeting(meeting_id)
     require(can_see_answers(current_user, meeting))
-    body = build_signin_pdf(meeting, meeting.venue, _sheet_rows(meeting))
+    body = build_signin_pdf(meeting, meeting.venue, _sheet_rows(meeting), hosts=queries.host_names(meeting.network_id))
     filename = f"emargement-{to_paris(meeting.starts_at):%Y-%m-%d}.pdf"
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

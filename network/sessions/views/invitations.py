@@ -9,6 +9,7 @@ from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.formatting import plural
 from network.members.enums import Role
 from network.members.models import Member
 from network.sessions import bp, queries, services
@@ -33,7 +34,8 @@ def invitations_send(meeting_id):
         flash_domain_error(error)
     else:
         db.session.commit()
-        flash(f"{sent} invitation(s) envoyée(s)." if sent else "Tout le monde a déjà reçu son invitation.",
+        flash(f"{plural(sent, 'invitation envoyée', 'invitations envoyées')}." if sent
+              else "Tout le monde a déjà reçu son invitation.",
               "success" if sent else "info")
     return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
 
@@ -98,9 +100,23 @@ def rsvp_link(token):
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member,
                                    source=RsvpSource.LINK)
         db.session.commit()
-        return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation)
+        return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation, token=token)
+    proposed = request.args.get("reponse") if request.args.get("reponse") != invitation.rsvp else None
     return render_template("sessions/rsvp_link.html", form=form, meeting=meeting, invitation=invitation,
-                           name=member.first_name if member else invitation.guest_name)
+                           name=member.first_name if member else invitation.guest_name, proposed=proposed)
+
+
+@bp.route("/reponse/<token>/rencontre.ics")
+@public
+def rsvp_link_ics(token):
+    """« Ajouter à mon agenda » from the answer page: the same signed link opens the meeting's calendar entry."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.LinkInvalid:
+        abort(404)
+    meeting = queries.meeting_detail(invitation.meeting_id)
+    context = MeetingContext(meeting, meeting.network, meeting.venue, [])
+    return _ics_response(build_feed([event_data(context)], name=meeting.title), f"rencontre-{meeting.id}.ics")
 
 
 def _ics_response(body: bytes, filename: str) -> Response:

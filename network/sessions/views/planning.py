@@ -11,6 +11,7 @@ from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_year
+from network.formatting import plural
 from network.members.enums import Role
 from network.page_cache import cached_page
 from network.sessions import bp, queries, services
@@ -116,7 +117,8 @@ def meeting_cancel(meeting_id):
         flash_domain_error(error)
     else:
         db.session.commit()
-        flash(f"Rencontre annulée. {sent} avis d'annulation envoyé(s)." if sent else "Rencontre annulée.", "success")
+        notices = plural(sent, "avis d'annulation envoyé", "avis d'annulation envoyés")
+        flash(f"Rencontre annulée. {notices}." if sent else "Rencontre annulée.", "success")
     return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
 
 
@@ -136,11 +138,11 @@ def meeting_status(meeting_id, status):
 
 # --- annual planning ----------------------------------------------------------------------------
 
-def _plan_form(network_id: int, year: int) -> PlanYearForm:
+def _plan_form(network_id: int, year: int, quarters: list[int]) -> PlanYearForm:
     venues = queries.venues_of(network_id, active_only=True)
     caf, msa = services.default_facilitators(network_id)
     slots = [{"day": s.day, "start": s.start, "end": s.end, "venue_id": s.venue_id}
-             for s in services.default_slots(year, venues)]
+             for s in services.default_slots(year, venues, quarters)]
     form = PlanYearForm(data={"slots": slots, "caf_facilitator_id": caf, "msa_facilitator_id": msa}
                         if request.method == "GET" else None)
     form.set_choices(venues, queries.facilitators_of(network_id))
@@ -154,8 +156,10 @@ def plan_year():
     require(can_manage_meetings(current_user, network.id))
     today = to_paris(utcnow()).date()
     year = query_year(today.year if today < date(today.year, 3, 1) else today.year + 1)
-    form = _plan_form(network.id, year)
-    if form.validate_on_submit():
+    planned = services.planned_quarters(network.id, year)  # the quarters already planned are shown, not re-offered
+    quarters = [quarter for quarter in services.QUARTERS if quarter not in planned]
+    form = _plan_form(network.id, year, quarters)
+    if quarters and form.validate_on_submit():
         slots = [services.Slot(s.form.day.data, s.form.start.data, s.form.end.data, s.form.venue_id.data)
                  for s in form.slots]
         try:
@@ -166,9 +170,10 @@ def plan_year():
             flash_domain_error(error)
         else:
             db.session.commit()
-            flash(f"{len(meetings)} rencontres planifiées pour {year}.", "success")
+            flash(f"{plural(len(meetings), 'rencontre planifiée', 'rencontres planifiées')} pour {year}.", "success")
             return redirect(url_for("sessions.calendar", annee=year))
-    return render_template("sessions/plan_year.html", form=form, year=year)
+    return render_template("sessions/plan_year.html", form=form, year=year, planned=planned, quarters=quarters,
+                           quarter_names=services.QUARTER_NAMES)
 
 
 # --- agenda -------------------------------------------------------------------------------------
