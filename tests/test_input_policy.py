@@ -251,8 +251,10 @@ def test_blank_self_efficacy_answer_is_a_missing_item(client, login, network, co
     login(coordinator)
     answers = {f"item_{n}": "3" for n in range(1, 11)} | {"item_2": " ", "item_5": ""}
 
-    response = client.post("/evaluation/efficacite", data=answers)
+    asked = client.post("/evaluation/efficacite", data=answers)  # a skipped item is asked about first (issue #15)
+    response = client.post("/evaluation/efficacite", data=answers | {"skip": "2,5"})
 
+    assert (asked.status_code, "Vous n&#39;avez pas répondu aux questions 2 et 5." in asked.text) == (200, True)
     assert response.status_code == 302
     (stored,) = db.session.scalars(db.select(SelfEfficacyResponse)).all()
     assert [getattr(stored, f"item_{n}") for n in range(1, 11)] == [3, None, 3, 3, None, 3, 3, 3, 3, 3]

@@ -48,7 +48,7 @@ def test_meeting_page_shows_answer_sources(live_server, new_page, network, viewp
     sources = {rows.nth(i).locator('td[data-label="Nom"]').inner_text().split(" Invité")[0].strip():
                rows.nth(i).locator('td[data-label="Via"]').inner_text().strip()
                for i in range(rows.count())}
-    assert sources == {"Dubois Claire": "—", "Lemaire Inès": "agenda", "Martin Paul": "lien",
+    assert sources == {"Claire Dubois": "—", "Inès Lemaire": "agenda", "Paul Martin": "lien",
                        "Marie Durand, directrice du CIAS": "—"}
     assert page.locator('#invites td[data-label="Via"]').first.is_visible()
     # Nothing wider than the screen: the table turns into cards on a phone.
