@@ -62,6 +62,10 @@ class Config:
     PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
+    # Meeting materials (network/resources): largest file, and largest unzipped size of an office file.
+    RESOURCE_MAX_BYTES = int(os.environ.get("RESOURCE_MAX_MB", 20)) * 1024 * 1024
+    RESOURCE_MAX_UNZIPPED_BYTES = int(os.environ.get("RESOURCE_MAX_UNZIPPED_MB", 200)) * 1024 * 1024
+
     MEETING_REMINDER_DAYS = int(os.environ.get("MEETING_REMINDER_DAYS", 7))
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))

@@ -1,0 +1,176 @@
+"""Named queries of the materials, minutes and library pages: plain rows, a fixed number of statements."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import joinedload
+
+from network.extensions import db
+from network.resources import search
+from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
+from network.resources.models import Minutes, MinutesVersion, Resource
+from network.sessions.models import AgendaItem, Invitation, Meeting
+from network.topics.models import Topic
+
+LIBRARY_LIMIT = 300  # rows of each kind on one library page; the filters narrow it down
+
+
+def meeting(meeting_id: int) -> Meeting | None:
+    return db.session.scalar(select(Meeting).options(joinedload(Meeting.network)).where(Meeting.id == meeting_id))
+
+
+def agenda(meeting_id: int) -> list[AgendaItem]:
+    return list(db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+                                   .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
+
+
+def meeting_resources(meeting_id: int, *, include_pending: bool) -> list[Resource]:
+    query = (select(Resource).options(joinedload(Resource.uploaded_by))
+             .where(Resource.meeting_id == meeting_id).order_by(Resource.created_at, Resource.id))
+    if not include_pending:
+        query = query.where(Resource.status == ResourceStatus.PUBLISHED)
+    return list(db.session.scalars(query))
+
+
+def resource(resource_id: int) -> Resource | None:
+    return db.session.get(Resource, resource_id)
+
+
+def minutes_of(meeting_id: int) -> Minutes | None:
+    return db.session.scalar(select(Minutes).options(joinedload(Minutes.author))
+                             .where(Minutes.meeting_id == meeting_id))
+
+
+def minutes_versions(minutes_id: int) -> list[MinutesVersion]:
+    return list(db.session.scalars(select(MinutesVersion).options(joinedload(MinutesVersion.author))
+                                   .where(MinutesVersion.minutes_id == minutes_id)
+                                   .order_by(MinutesVersion.version.desc())))
+
+
+def minutes_version(minutes_id: int, version: int) -> MinutesVersion | None:
+    return db.session.scalar(select(MinutesVersion).options(joinedload(MinutesVersion.author)).where(
+        MinutesVersion.minutes_id == minutes_id, MinutesVersion.version == version))
+
+
+def guest_invitation(invitation_id: int, meeting_id: int) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.meeting_id == meeting_id, Invitation.guest_email.is_not(None)))
+
+
+# --- the library ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    query: str = ""
+    year: int | None = None
+    family: str | None = None  # a key of FAMILY_LABELS
+
+    @property
+    def words(self) -> list[str]:
+        return search.query_words(self.query)
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """One line of the library: a material or published minutes."""
+
+    kind: str  # "resource" or "minutes"
+    id: int
+    title: str
+    family: str
+    type_label: str
+    meeting_id: int
+    meeting_title: str
+    starts_at: datetime
+    topic_title: str | None
+    description: str | None = None
+    url: str | None = None
+    size: int | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass
+class LibraryGroup:
+    key: str
+    title: str
+    starts_at: datetime | None
+    items: list[LibraryItem] = field(default_factory=list)
+
+
+def _resource_rows(network_id: int, filters: LibraryFilters):
+    query = (select(Resource.id, Resource.title, Resource.kind, Resource.media_type, Resource.description,
+                    Resource.url, Resource.size, Resource.meeting_id, Meeting.title.label("meeting_title"),
+                    Meeting.starts_at, Topic.title.label("topic_title"))
+             .join(Meeting, Meeting.id == Resource.meeting_id).outerjoin(Topic, Topic.id == Resource.topic_id)
+             .where(Resource.network_id == network_id, Resource.status == ResourceStatus.PUBLISHED)
+             .order_by(Meeting.starts_at.desc(), Resource.id).limit(LIBRARY_LIMIT))
+    if filters.year is not None:
+        query = query.where(Resource.year == filters.year)
+    if filters.family == "link":
+        query = query.where(Resource.kind == ResourceKind.LINK)
+    elif filters.family:
+        query = query.where(Resource.media_type.in_(
+            [file_type.value for file_type, family in FILE_FAMILIES.items() if family == filters.family]))
+    if filters.words:
+        query = query.where(search.matches(Resource, filters.words))
+    return db.session.execute(query).all()
+
+
+def _minutes_rows(network_id: int, filters: LibraryFilters):
+    query = (select(Minutes.id, Minutes.summary, Minutes.edited_at, Minutes.meeting_id,
+                    Meeting.title.label("meeting_title"), Meeting.starts_at, Topic.title.label("topic_title"))
+             .join(Meeting, Meeting.id == Minutes.meeting_id).outerjoin(Topic, Topic.id == Minutes.topic_id)
+             .where(Minutes.network_id == network_id, Minutes.status == MinutesStatus.PUBLISHED)
+             .order_by(Meeting.starts_at.desc()).limit(LIBRARY_LIMIT))
+    if filters.year is not None:
+        query = query.where(Minutes.year == filters.year)
+    if filters.words:
+        query = query.where(search.matches(Minutes, filters.words))
+    return db.session.execute(query).all()
+
+
+def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]:
+    """Materials and published minutes of the network matching the filters: two statements."""
+    items = []
+    if filters.family in (None, "minutes"):
+        items += [LibraryItem("minutes", row.id, f"Compte rendu — {row.meeting_title}", "minutes",
+                              "Compte rendu", row.meeting_id, row.meeting_title, row.starts_at, row.topic_title,
+                              description=row.summary or None, edited_at=row.edited_at)
+                  for row in _minutes_rows(network_id, filters)]
+    if filters.family != "minutes":
+        for row in _resource_rows(network_id, filters):
+            family = FILE_FAMILIES[FileType(row.media_type)] if row.media_type else "link"
+            items.append(LibraryItem("resource", row.id, row.title, family,
+                                     FileType(row.media_type).label if row.media_type else "Lien",
+                                     row.meeting_id, row.meeting_title, row.starts_at, row.topic_title,
+                                     description=row.description, url=row.url, size=row.size))
+    return items
+
+
+def library_years(network_id: int) -> list[int]:
+    years = union(select(Resource.year).where(Resource.network_id == network_id),
+                  select(Minutes.year).where(Minutes.network_id == network_id,
+                                             Minutes.status == MinutesStatus.PUBLISHED)).subquery()
+    return sorted(db.session.scalars(select(years.c.year).distinct()), reverse=True)
+
+
+def group_by_meeting(items: list[LibraryItem]) -> list[LibraryGroup]:
+    groups: dict[int, LibraryGroup] = {}
+    for item in items:
+        group = groups.setdefault(item.meeting_id, LibraryGroup(str(item.meeting_id), item.meeting_title,
+                                                                item.starts_at))
+        group.items.append(item)
+    for group in groups.values():
+        group.items.sort(key=lambda item: (item.kind != "minutes", item.id))
+    return sorted(groups.values(), key=lambda group: group.starts_at, reverse=True)
+
+
+def group_by_topic(items: list[LibraryItem]) -> list[LibraryGroup]:
+    groups: dict[str, LibraryGroup] = {}
+    for item in items:
+        title = item.topic_title or "Sans thème"
+        groups.setdefault(title, LibraryGroup(title, title, None)).items.append(item)
+    for group in groups.values():
+        group.items.sort(key=lambda item: item.starts_at, reverse=True)
+    return sorted(groups.values(), key=lambda group: (group.title == "Sans thème", group.title.casefold()))

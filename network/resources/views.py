@@ -1,0 +1,269 @@
+"""Meeting materials, minutes, the network's library, and a guest's view through their link."""
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from network.auth import public, require, roles
+from network.database import utcnow
+from network.errors import DomainError
+from network.extensions import csrf, db
+from network.forms import add_form_error
+from network.members.enums import Role
+from network.members.models import Network
+from network.resources import bp, queries, services
+from network.resources.enums import FAMILY_LABELS, ResourceStatus
+from network.resources.files import format_size
+from network.resources.forms import EmptyForm, MinutesForm, ResourceForm
+from network.resources.permissions import (
+    can_delete_resource, can_manage_meeting_resources, can_view_library, can_view_meeting_resources,
+    can_view_minutes, can_view_resource, can_write_minutes,
+)
+from network.resources.rendering import render_markdown
+from network.resources.tokens import read_guest_token
+
+ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
+MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
+FORM_OVERHEAD = 64 * 1024  # the form's other fields around the file
+
+
+def _meeting(meeting_id: int, *, manage: bool = False):
+    """The meeting; 404 outside its network (its existence is not told), 403 for a coordinator managing."""
+    meeting = queries.meeting(meeting_id)
+    if meeting is None or not can_view_meeting_resources(current_user, meeting):
+        abort(404)
+    require(not manage or can_manage_meeting_resources(current_user, meeting))
+    return meeting
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    flash(str(error), "error")
+
+
+def _file_response(resource, content: bytes):
+    """Inline only for PDF and images; the type we checked, never sniffed again by the browser; not shared caches."""
+    file_type = resource.file_type
+    response = send_file(io.BytesIO(content), mimetype=file_type.value, as_attachment=not file_type.is_inline,
+                         download_name=resource.filename, etag=False, conditional=False, max_age=None)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox" \
+        if file_type.family == "image" else "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+    return response
+
+
+# --- a meeting's materials ----------------------------------------------------------------------------
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>")
+@roles(*MEMBERS)
+def meeting_materials(meeting_id):
+    meeting = _meeting(meeting_id)
+    can_manage = can_manage_meeting_resources(current_user, meeting)
+    agenda = queries.agenda(meeting.id)
+    resources = queries.meeting_resources(meeting.id, include_pending=can_manage)
+    minutes = queries.minutes_of(meeting.id)
+    return render_template(
+        "resources/meeting.html", meeting=meeting, agenda=agenda, can_manage=can_manage,
+        general=[r for r in resources if r.agenda_item_id is None],
+        by_item={item.id: [r for r in resources if r.agenda_item_id == item.id] for item in agenda},
+        minutes=minutes if minutes and can_view_minutes(current_user, minutes) else None,
+        can_write=can_write_minutes(current_user, meeting), empty_form=EmptyForm(), format_size=format_size)
+
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>/ajouter", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
+def resource_add(meeting_id):
+    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
+    meeting = _meeting(meeting_id, manage=True)
+    agenda = queries.agenda(meeting.id)
+    form = ResourceForm(agenda_item_id=request.args.get("point", type=int))
+    form.set_agenda(agenda)
+    if form.validate_on_submit():
+        item = next((i for i in agenda if i.id == form.agenda_item_id.data), None)
+        try:
+            if form.kind.data == "link":
+                services.attach_link(actor=current_user, meeting=meeting, title=form.title.data,
+                                     description=form.description.data, url=form.url.data, agenda_item=item)
+            else:
+                upload = services.Upload(form.file.data.read(current_app.config["RESOURCE_MAX_BYTES"] + 1),
+                                         form.file.data.filename)
+                services.attach_file(actor=current_user, meeting=meeting, title=form.title.data or "",
+                                     description=form.description.data, upload=upload, agenda_item=item)
+        except DomainError as error:
+            db.session.rollback()
+            add_form_error(form, "url" if form.kind.data == "link" else "file", str(error))
+        else:
+            db.session.commit()
+            flash("Document ajouté à la rencontre.", "success")
+            return redirect(url_for("resources.meeting_materials", meeting_id=meeting.id))
+    return render_template("resources/resource_form.html", form=form, meeting=meeting,
+                           limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    limit = format_size(current_app.config["RESOURCE_MAX_BYTES"])
+    return render_template("errors/error.html", code=413, title="Fichier trop volumineux",
+                           message=f"Le fichier envoyé dépasse la taille autorisée ({limit}). "
+                                   "Réduisez-le (par exemple en l'exportant en PDF) puis réessayez."), 413
+
+
+@bp.route(f"/<{ID}:resource_id>/telecharger")
+@roles(*MEMBERS, Role.ADMIN)
+def download(resource_id):
+    resource = queries.resource(resource_id)
+    if resource is None or not resource.is_file or not can_view_resource(current_user, resource):
+        abort(404)
+    return _file_response(resource, services.blob_content(resource))
+
+
+@bp.route(f"/<{ID}:resource_id>/supprimer", methods=["POST"])
+@roles(Role.FACILITATOR)
+def resource_delete(resource_id):
+    resource = queries.resource(resource_id)
+    if resource is None or not can_view_resource(current_user, resource):
+        abort(404)
+    require(can_delete_resource(current_user, resource))
+    meeting_id = resource.meeting_id
+    try:
+        services.delete_resource(resource, actor=current_user)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash("Document retiré.", "success")
+    return redirect(url_for("resources.meeting_materials", meeting_id=meeting_id))
+
+
+# --- minutes ------------------------------------------------------------------------------------------
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>/compte-rendu")
+@roles(*MEMBERS)
+def minutes_detail(meeting_id):
+    meeting = _meeting(meeting_id)
+    minutes = queries.minutes_of(meeting.id)
+    if minutes is None or not can_view_minutes(current_user, minutes):
+        abort(404)
+    return render_template("resources/minutes.html", meeting=meeting, minutes=minutes,
+                           body=render_markdown(minutes.body), codev=services.codev_summary(meeting),
+                           versions=queries.minutes_versions(minutes.id) if minutes.is_published else [],
+                           can_write=can_write_minutes(current_user, meeting), empty_form=EmptyForm(),
+                           now=utcnow())
+
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>/compte-rendu/versions/<int(min=1, max=100000):version>")
+@roles(*MEMBERS)
+def minutes_version(meeting_id, version):
+    meeting = _meeting(meeting_id)
+    minutes = queries.minutes_of(meeting.id)
+    if minutes is None or not minutes.is_published or not can_view_minutes(current_user, minutes):
+        abort(404)
+    old = queries.minutes_version(minutes.id, version) or abort(404)
+    return render_template("resources/minutes_version.html", meeting=meeting, minutes=minutes, old=old,
+                           body=render_markdown(old.body))
+
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>/compte-rendu/rediger", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def minutes_edit(meeting_id):
+    meeting = _meeting(meeting_id, manage=True)
+    minutes = queries.minutes_of(meeting.id)
+    form = MinutesForm(obj=minutes)
+    if form.validate_on_submit():
+        try:
+            minutes = services.save_minutes(meeting, actor=current_user, summary=form.summary.data or "",
+                                            body=form.body.data or "")
+        except DomainError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash("Compte rendu modifié : la nouvelle version est en ligne." if minutes.is_published
+                  else "Brouillon enregistré.", "success")
+            return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
+    return render_template("resources/minutes_form.html", form=form, meeting=meeting, minutes=minutes,
+                           codev=services.codev_summary(meeting))
+
+
+@bp.route(f"/rencontre/<{ID}:meeting_id>/compte-rendu/publier", methods=["POST"])
+@roles(Role.FACILITATOR)
+def minutes_publish(meeting_id):
+    meeting = _meeting(meeting_id, manage=True)
+    minutes = queries.minutes_of(meeting.id) or abort(404)
+    try:
+        sent = services.publish_minutes(minutes, meeting, actor=current_user)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(f"Compte rendu publié ; {_people(sent)} {'est prévenue' if sent == 1 else 'sont prévenues'} "
+              "par e-mail." if sent else "Compte rendu publié.", "success")
+    return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
+
+
+def _people(count: int) -> str:
+    return "1 personne invitée" if count == 1 else f"{count} personnes invitées"
+
+
+# --- the network's library --------------------------------------------------------------------------
+
+def _filters() -> queries.LibraryFilters:
+    year = request.args.get("annee", type=int)
+    family = request.args.get("type") or None
+    return queries.LibraryFilters(
+        query=(request.args.get("q") or "")[:200], year=year if year and 1900 <= year <= 2200 else None,
+        family=family if family in FAMILY_LABELS else None)
+
+
+@bp.route("/")
+@roles(*MEMBERS)
+def library():
+    network = db.get_or_404(Network, current_user.network_id)
+    require(can_view_library(current_user, network))
+    filters = _filters()
+    items = queries.library_items(network.id, filters)
+    by_topic = request.args.get("par") == "theme"
+    groups = queries.group_by_topic(items) if by_topic else queries.group_by_meeting(items)
+    return render_template("resources/library.html", network=network, filters=filters, groups=groups,
+                           count=len(items), years=queries.library_years(network.id), families=FAMILY_LABELS,
+                           by_topic=by_topic, format_size=format_size)
+
+
+# --- a named guest, through their link ------------------------------------------------------------------
+
+def _guest(token: str):
+    ids = read_guest_token(token)
+    invitation = queries.guest_invitation(*ids) if ids else None
+    if invitation is None:
+        abort(404)
+    return invitation, queries.meeting(invitation.meeting_id)
+
+
+@bp.route("/invite/<token>")
+@public
+def guest_materials(token):
+    invitation, meeting = _guest(token)
+    minutes = queries.minutes_of(meeting.id)
+    return render_template("resources/guest.html", token=token, invitation=invitation, meeting=meeting,
+                           resources=queries.meeting_resources(meeting.id, include_pending=False),
+                           minutes=minutes if minutes and minutes.is_published else None,
+                           body=render_markdown(minutes.body) if minutes and minutes.is_published else None,
+                           format_size=format_size)
+
+
+@bp.route(f"/invite/<token>/<{ID}:resource_id>")
+@public
+def guest_download(token, resource_id):
+    invitation, meeting = _guest(token)
+    resource = queries.resource(resource_id)
+    if (resource is None or resource.meeting_id != meeting.id or not resource.is_file
+            or resource.status != ResourceStatus.PUBLISHED):
+        abort(404)
+    return _file_response(resource, services.blob_content(resource))
+
+
+
+
+bp.add_app_template_global(can_view_meeting_resources)  # the meeting page's link (resources/_meeting_link.html)
