@@ -69,7 +69,7 @@ def meeting_materials(meeting_id):
         general=[r for r in resources if r.agenda_item_id is None],
         by_item={item.id: [r for r in resources if r.agenda_item_id == item.id] for item in agenda},
         minutes=minutes if minutes and can_view_minutes(current_user, minutes) else None,
-        can_write=can_write_minutes(current_user, meeting), empty_form=EmptyForm(), format_size=format_size)
+        can_write=can_write_minutes(current_user, meeting), empty_form=EmptyForm())
 
 
 @bp.route(f"/rencontre/<{ID}:meeting_id>/ajouter", methods=["GET", "POST"])
@@ -228,7 +228,7 @@ def library():
     groups = queries.group_by_topic(items) if by_topic else queries.group_by_meeting(items)
     return render_template("resources/library.html", network=network, filters=filters, groups=groups,
                            count=len(items), years=queries.library_years(network.id), families=FAMILY_LABELS,
-                           by_topic=by_topic, format_size=format_size)
+                           by_topic=by_topic)
 
 
 # --- a named guest, through their link ------------------------------------------------------------------
@@ -249,8 +249,7 @@ def guest_materials(token):
     return render_template("resources/guest.html", token=token, invitation=invitation, meeting=meeting,
                            resources=queries.meeting_resources(meeting.id, include_pending=False),
                            minutes=minutes if minutes and minutes.is_published else None,
-                           body=render_markdown(minutes.body) if minutes and minutes.is_published else None,
-                           format_size=format_size)
+                           body=render_markdown(minutes.body) if minutes and minutes.is_published else None)
 
 
 @bp.route(f"/invite/<token>/<{ID}:resource_id>")
@@ -267,3 +266,4 @@ def guest_download(token, resource_id):
 
 
 bp.add_app_template_global(can_view_meeting_resources)  # the meeting page's link (resources/_meeting_link.html)
+bp.add_app_template_filter(format_size, "filesize")
