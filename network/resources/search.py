@@ -7,7 +7,8 @@
 
 `search_text` is the searchable text with accents removed and in lower case, so « reunion » finds « réunion » on
 both engines. Snowball leaves « élus » as is while « élu », « élue », « élues » become « élu »: a query word
-ending in s or x also asks for its form without it, so « élus » finds « élu ».
+ending in s or x also asks for its form without it, so « élus » finds « élu »; and the indexed text ends with the
+singular of its plural-looking words, so « élu » finds « élus ».
 
 The FTS objects live outside the models (names starting with `fts_`): they are created by `after_create` DDL
 events here (create_all, the tests) and by the migration, and `include_name` hides them from autogenerate.
@@ -42,7 +43,10 @@ def normalise(value: str | None) -> str:
 
 
 def search_document(*parts: str | None) -> str:
-    return normalise(" ".join(part for part in parts if part))
+    """What is indexed: the text, then the singular of its plural-looking words (so « élu » finds « élus »)."""
+    document = normalise(" ".join(part for part in parts if part))
+    singulars = dict.fromkeys(variants[1] for word in _WORD.findall(document) if len(variants := _variants(word)) > 1)
+    return f"{document} {' '.join(singulars)}" if singulars else document
 
 
 def stems(document: str) -> str:
