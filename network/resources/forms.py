@@ -67,6 +67,16 @@ class ResourceForm(FlaskForm):
             raise ValidationError("Choisissez un fichier.")
 
 
+class GuestUploadForm(FlaskForm):
+    file = FileField("Votre support", description="PDF, ODP/PPTX, ODT/DOCX, ODS/XLSX, PNG ou JPEG.")
+    title = StringField("Titre", validators=[optional(), max_length(200), single_line],
+                        description="Par défaut, le nom du fichier.")
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("Choisissez un fichier.")
+
+
 class MinutesForm(FlaskForm):
     summary = TextAreaField("En bref", validators=[optional(), max_length(1000), no_control],
                             description="Deux ou trois phrases reprises dans l'e-mail envoyé aux invités.")

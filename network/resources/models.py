@@ -53,6 +53,7 @@ class Resource(IdMixin, TimestampMixin, db.Model):
     media_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    uploader_name: Mapped[str | None] = mapped_column(String(200))  # a guest speaker's, from their invitation
     year: Mapped[int] = mapped_column(Integer)  # the meeting's year (Paris), for the library's filter
     # Accent-free lower-case text of the title, description and file (network/resources/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="", deferred=True, deferred_raiseload=True)
@@ -84,6 +85,15 @@ class Resource(IdMixin, TimestampMixin, db.Model):
     @property
     def type_label(self) -> str:
         return self.file_type.label if self.file_type else FAMILY_LABELS["link"][:-1]
+
+
+class GuestUpload(IdMixin, TimestampMixin, db.Model):
+    """A guest speaker's upload link, used: one per invitation, enforced by the database."""
+
+    __tablename__ = "guest_uploads"
+
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="SET NULL"), index=True)
 
 
 class Minutes(IdMixin, TimestampMixin, db.Model):

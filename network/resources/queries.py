@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from network.extensions import db
 from network.resources import search
 from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import Minutes, MinutesVersion, Resource
+from network.resources.models import GuestUpload, Minutes, MinutesVersion, Resource
 from network.sessions.models import AgendaItem, Invitation, Meeting
 from network.topics.models import Topic
 
@@ -56,6 +56,10 @@ def minutes_version(minutes_id: int, version: int) -> MinutesVersion | None:
 def guest_invitation(invitation_id: int, meeting_id: int) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(
         Invitation.id == invitation_id, Invitation.meeting_id == meeting_id, Invitation.guest_email.is_not(None)))
+
+
+def guest_upload_used(invitation_id: int) -> bool:
+    return db.session.scalar(select(GuestUpload.id).where(GuestUpload.invitation_id == invitation_id)) is not None
 
 
 # --- the library ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
 from network.resources import files, search
 from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import FileBlob, Minutes, MinutesVersion, Resource
+from network.resources.models import FileBlob, GuestUpload, Minutes, MinutesVersion, Resource
 from network.resources.permissions import can_delete_resource, can_manage_meeting_resources, can_write_minutes
 from network.resources.rendering import plain_summary
 from network.resources.tokens import make_guest_token
@@ -111,6 +111,42 @@ def attach_link(*, actor: Member, meeting: Meeting, title: str, description: str
     search.reindex(Resource, [resource])
     record_audit(actor=actor, action="resource.link", obj=resource, fields=["url"])
     return resource
+
+
+def receive_guest_upload(invitation: Invitation, meeting: Meeting, *, title: str, upload: Upload) -> Resource:
+    """A guest speaker's file through their single-use link: kept aside until a facilitator publishes it."""
+    if invitation.guest_email is None or invitation.meeting_id != meeting.id:
+        raise NotAllowed("Ce lien de dépôt n'est pas valide.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError("Cette rencontre a été annulée : le dépôt est fermé.")
+    if db.session.scalar(select(GuestUpload.id).where(GuestUpload.invitation_id == invitation.id)):
+        raise DomainError("Ce lien a déjà servi : il ne permet qu'un envoi. Pour un autre document, écrivez aux "
+                          "co-animateurs du réseau.")
+    inspected = files.inspect_upload(upload.data, upload.filename, **limits())
+    blob = store_blob(upload.data)
+    title = title.strip() or inspected.filename
+    resource = _new_resource(
+        meeting, None, kind=ResourceKind.FILE, status=ResourceStatus.PENDING, title=title, blob_id=blob.id,
+        filename=inspected.filename, media_type=inspected.file_type.value, size=len(upload.data),
+        uploader_name=invitation.guest_name, search_text=search.search_document(title, inspected.text))
+    db.session.add(resource)
+    db.session.flush()
+    db.session.add(GuestUpload(invitation_id=invitation.id, resource_id=resource.id))
+    db.session.flush()
+    search.reindex(Resource, [resource])
+    record_audit(actor=None, action="resource.guest_upload", obj=resource, fields=["file"])
+    return resource
+
+
+def publish_resource(resource: Resource, *, actor: Member) -> None:
+    """A guest's upload becomes visible to the network (and to the meeting's guests)."""
+    if not can_delete_resource(actor, resource):
+        raise NotAllowed("Seuls les co-animateurs du réseau publient un document.")
+    if not resource.is_pending:
+        raise DomainError("Ce document est déjà publié.")
+    resource.status = ResourceStatus.PUBLISHED
+    db.session.flush()
+    record_audit(actor=actor, action="resource.publish", obj=resource, fields=["status"])
 
 
 def delete_resource(resource: Resource, *, actor: Member) -> None:

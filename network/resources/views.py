@@ -15,13 +15,13 @@ from network.members.models import Network
 from network.resources import bp, queries, services
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
-from network.resources.forms import EmptyForm, MinutesForm, ResourceForm
+from network.resources.forms import EmptyForm, GuestUploadForm, MinutesForm, ResourceForm
 from network.resources.permissions import (
     can_delete_resource, can_manage_meeting_resources, can_view_library, can_view_meeting_resources,
     can_view_minutes, can_view_resource, can_write_minutes,
 )
 from network.resources.rendering import render_markdown
-from network.resources.tokens import read_guest_token
+from network.resources.tokens import read_guest_token, read_upload_token
 
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
@@ -263,6 +263,51 @@ def guest_download(token, resource_id):
     return _file_response(resource, services.blob_content(resource))
 
 
+
+
+@bp.route("/depot/<token>", methods=["GET", "POST"])
+@public
+@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
+def guest_upload(token):
+    """A guest speaker sends their slides once, from the link in their invitation email."""
+    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
+    ids = read_upload_token(token)
+    invitation = queries.guest_invitation(*ids) if ids else None
+    if invitation is None:
+        abort(404)
+    meeting = queries.meeting(invitation.meeting_id)
+    form = GuestUploadForm()
+    used = queries.guest_upload_used(invitation.id)
+    if not used and form.validate_on_submit():
+        upload = services.Upload(form.file.data.read(current_app.config["RESOURCE_MAX_BYTES"] + 1),
+                                 form.file.data.filename)
+        try:
+            services.receive_guest_upload(invitation, meeting, title=form.title.data or "", upload=upload)
+        except DomainError as error:
+            db.session.rollback()
+            add_form_error(form, "file", str(error))
+        else:
+            db.session.commit()
+            return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation,
+                                   form=None, done=True)
+    return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation, form=form,
+                           used=used, done=False, limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+
+
+@bp.route(f"/<{ID}:resource_id>/publier", methods=["POST"])
+@roles(Role.FACILITATOR)
+def resource_publish(resource_id):
+    resource = queries.resource(resource_id)
+    if resource is None or not can_view_resource(current_user, resource):
+        abort(404)
+    try:
+        services.publish_resource(resource, actor=current_user)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash("Document publié : les membres du réseau le voient.", "success")
+    return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
 
 
 bp.add_app_template_global(can_view_meeting_resources)  # the meeting page's link (resources/_meeting_link.html)
