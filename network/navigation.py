@@ -30,6 +30,7 @@ NAV_ENTRIES = (
     NavEntry("Mon évaluation", "evaluation.my_evaluation", frozenset({Role.COORDINATOR}), "evaluation."),
     NavEntry("Membres", "members.directory", NETWORK_MEMBERS, ("members.directory", "members.member")),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
+    NavEntry("Ressources partagées", "resources.national", frozenset({Role.ADMIN}), "resources."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),
     NavEntry("Journal", "privacy.audit_log", frozenset({Role.ADMIN}), "privacy.audit"),
 )

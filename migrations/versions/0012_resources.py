@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('shared_at', sa.DateTime(), nullable=True),
+    sa.Column('shared_theme', sa.String(length=40), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('(blob_id IS NULL) <> (url IS NULL)', name=op.f('ck_resources_file_xor_link')),
@@ -103,6 +104,7 @@ def upgrade():
         batch_op.create_index('ix_resources_blob', ['blob_id'], unique=False)
         batch_op.create_index('ix_resources_meeting', ['meeting_id'], unique=False)
         batch_op.create_index('ix_resources_network_year', ['network_id', 'year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_resources_shared_at'), ['shared_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_resources_topic_id'), ['topic_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resources_uploaded_by_id'), ['uploaded_by_id'], unique=False)
 
@@ -133,6 +135,7 @@ def downgrade():
     with op.batch_alter_table('resources', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resources_uploaded_by_id'))
         batch_op.drop_index(batch_op.f('ix_resources_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_resources_shared_at'))
         batch_op.drop_index('ix_resources_network_year')
         batch_op.drop_index('ix_resources_meeting')
         batch_op.drop_index('ix_resources_blob')

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from network.forms import max_length, optional, required
+from network.codev.enums import Theme
 from network.resources.enums import ResourceKind
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,6 +83,11 @@ class MinutesForm(FlaskForm):
                             description="Deux ou trois phrases reprises dans l'e-mail envoyé aux invités.")
     body = TextAreaField("Compte rendu", validators=[optional(), max_length(100_000), no_control],
                          description="En Markdown : ## Titre, **gras**, listes avec « - ».")
+
+
+class ShareForm(FlaskForm):
+    theme = SelectField("Thème", choices=[SelectChoice("", "— Choisir —")] + [
+        SelectChoice(theme.value, theme.label) for theme in Theme], validators=[required()])
 
 
 class EmptyForm(FlaskForm):

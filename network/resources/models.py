@@ -57,7 +57,8 @@ class Resource(IdMixin, TimestampMixin, db.Model):
     year: Mapped[int] = mapped_column(Integer)  # the meeting's year (Paris), for the library's filter
     # Accent-free lower-case text of the title, description and file (network/resources/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="", deferred=True, deferred_raiseload=True)
-    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # shared with every network
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # shared with every network
+    shared_theme: Mapped[str | None] = mapped_column(String(40))  # codev.enums.Theme: the national library's shelf
 
     network: Mapped[Network] = relationship(lazy="raise")
     meeting: Mapped[Meeting] = relationship(lazy="raise")

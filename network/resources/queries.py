@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import joinedload
 
 from network.extensions import db
+from network.members.models import Network
 from network.resources import search
 from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
 from network.resources.models import GuestUpload, Minutes, MinutesVersion, Resource
@@ -178,3 +179,43 @@ def group_by_topic(items: list[LibraryItem]) -> list[LibraryGroup]:
     for group in groups.values():
         group.items.sort(key=lambda item: item.starts_at, reverse=True)
     return sorted(groups.values(), key=lambda group: (group.title == "Sans thème", group.title.casefold()))
+
+
+
+# --- the national library: what facilitators shared with every network ----------------------------------
+
+@dataclass(frozen=True)
+class SharedItem:
+    id: int
+    title: str
+    description: str | None
+    type_label: str
+    url: str | None
+    size: int | None
+    theme: str
+    network_name: str
+    shared_at: datetime
+
+
+def shared_items(*, theme: str | None, words: list[str]) -> list[SharedItem]:
+    query = (select(Resource.id, Resource.title, Resource.description, Resource.media_type, Resource.url,
+                    Resource.size, Resource.shared_theme, Network.name.label("network_name"), Resource.shared_at)
+             .join(Network, Network.id == Resource.network_id)
+             .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
+             .order_by(Resource.shared_at.desc(), Resource.id.desc()).limit(LIBRARY_LIMIT))
+    if theme:
+        query = query.where(Resource.shared_theme == theme)
+    if words:
+        query = query.where(search.matches(Resource, words))
+    return [SharedItem(row.id, row.title, row.description,
+                       FileType(row.media_type).label if row.media_type else "Lien", row.url, row.size,
+                       row.shared_theme, row.network_name, row.shared_at)
+            for row in db.session.execute(query)]
+
+
+def shared_by_network() -> list[tuple[str, int]]:
+    """For the admin: how many resources each network shares (the ones that travel)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Network.name, func.count(Resource.id)).join(Resource, Resource.network_id == Network.id)
+        .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
+        .group_by(Network.name).order_by(func.count(Resource.id).desc(), Network.name))]

@@ -149,6 +149,29 @@ def publish_resource(resource: Resource, *, actor: Member) -> None:
     record_audit(actor=actor, action="resource.publish", obj=resource, fields=["status"])
 
 
+def share_resource(resource: Resource, *, actor: Member, theme: str, now: datetime | None = None) -> None:
+    """Put the resource in the national library, on a theme's shelf: every network's members may read it."""
+    if not can_delete_resource(actor, resource):
+        raise NotAllowed("Seuls les co-animateurs du réseau partagent ses documents.")
+    if resource.is_pending:
+        raise DomainError("Publiez d'abord ce document dans le réseau.")
+    if theme not in set(Theme):
+        raise DomainError("Choisissez un thème.")
+    resource.shared_theme = theme
+    resource.shared_at = resource.shared_at or now or utcnow()
+    db.session.flush()
+    record_audit(actor=actor, action="resource.share", obj=resource, fields=["shared_at", "shared_theme"])
+
+
+def unshare_resource(resource: Resource, *, actor: Member) -> None:
+    if not can_delete_resource(actor, resource):
+        raise NotAllowed("Seuls les co-animateurs du réseau partagent ses documents.")
+    resource.shared_at = None
+    resource.shared_theme = None
+    db.session.flush()
+    record_audit(actor=actor, action="resource.unshare", obj=resource, fields=["shared_at", "shared_theme"])
+
+
 def delete_resource(resource: Resource, *, actor: Member) -> None:
     """Remove the resource; its bytes go too when no other resource holds the same content."""
     if not can_delete_resource(actor, resource):

@@ -5,17 +5,18 @@ import io
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from network.auth import public, require, roles
+from network.auth import public, require, roles, signed_in
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import csrf, db
 from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
-from network.resources import bp, queries, services
+from network.codev.enums import Theme
+from network.resources import bp, queries, search, services
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
-from network.resources.forms import EmptyForm, GuestUploadForm, MinutesForm, ResourceForm
+from network.resources.forms import EmptyForm, GuestUploadForm, MinutesForm, ResourceForm, ShareForm
 from network.resources.permissions import (
     can_delete_resource, can_manage_meeting_resources, can_view_library, can_view_meeting_resources,
     can_view_minutes, can_view_resource, can_write_minutes,
@@ -68,6 +69,7 @@ def meeting_materials(meeting_id):
         "resources/meeting.html", meeting=meeting, agenda=agenda, can_manage=can_manage,
         general=[r for r in resources if r.agenda_item_id is None],
         by_item={item.id: [r for r in resources if r.agenda_item_id == item.id] for item in agenda},
+        themes={theme.value: theme.label for theme in Theme},
         minutes=minutes if minutes and can_view_minutes(current_user, minutes) else None,
         can_write=can_write_minutes(current_user, meeting), empty_form=EmptyForm())
 
@@ -308,6 +310,57 @@ def resource_publish(resource_id):
         db.session.commit()
         flash("Document publié : les membres du réseau le voient.", "success")
     return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
+
+
+# --- across networks --------------------------------------------------------------------------------------
+
+@bp.route(f"/<{ID}:resource_id>/partager", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def resource_share(resource_id):
+    resource = queries.resource(resource_id)
+    if resource is None or not can_view_resource(current_user, resource):
+        abort(404)
+    require(can_delete_resource(current_user, resource))
+    form = ShareForm(theme=resource.shared_theme)
+    if form.validate_on_submit():
+        try:
+            services.share_resource(resource, actor=current_user, theme=form.theme.data)
+        except DomainError as error:
+            db.session.rollback()
+            add_form_error(form, "theme", str(error))
+        else:
+            db.session.commit()
+            flash("Document partagé avec tous les réseaux, dans la bibliothèque nationale.", "success")
+            return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
+    return render_template("resources/share_form.html", form=form, resource=resource)
+
+
+@bp.route(f"/<{ID}:resource_id>/ne-plus-partager", methods=["POST"])
+@roles(Role.FACILITATOR)
+def resource_unshare(resource_id):
+    resource = queries.resource(resource_id)
+    if resource is None or not can_view_resource(current_user, resource):
+        abort(404)
+    require(can_delete_resource(current_user, resource))
+    services.unshare_resource(resource, actor=current_user)
+    db.session.commit()
+    flash("Le document n'est plus partagé avec les autres réseaux.", "success")
+    return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
+
+
+@bp.route("/national")
+@signed_in
+def national():
+    theme = request.args.get("theme") or None
+    theme = theme if theme in set(Theme) else None
+    query = (request.args.get("q") or "")[:200]
+    items = queries.shared_items(theme=theme, words=search.query_words(query))
+    shelves: dict[str, list] = {}
+    for item in items:
+        shelves.setdefault(Theme(item.theme).label if item.theme in set(Theme) else "Autres", []).append(item)
+    return render_template("resources/national.html", shelves=sorted(shelves.items()), count=len(items),
+                           theme=theme, query=query, themes=list(Theme),
+                           travelling=queries.shared_by_network() if current_user.is_admin else None)
 
 
 bp.add_app_template_global(can_view_meeting_resources)  # the meeting page's link (resources/_meeting_link.html)
