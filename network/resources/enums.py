@@ -67,3 +67,19 @@ FILE_FAMILIES = {
     FileType.DOCX: "text", FileType.ODS: "spreadsheet", FileType.XLSX: "spreadsheet", FileType.PNG: "image",
     FileType.JPEG: "image",
 }
+
+
+class NewsFrequency(StrEnum):
+    """How a member receives the network's news by email."""
+
+    EACH = "each"
+    WEEKLY = "weekly"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {"each": "À chaque actualité", "weekly": "Un récapitulatif par semaine",
+                "none": "Jamais (je les lis sur le site)"}[self.value]
+
+
+DEFAULT_NEWS_FREQUENCY = NewsFrequency.WEEKLY

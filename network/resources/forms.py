@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 
 from network.forms import max_length, optional, required
 from network.codev.enums import Theme
-from network.resources.enums import ResourceKind
+from network.resources.enums import NewsFrequency, ResourceKind
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n]")
@@ -88,6 +88,18 @@ class MinutesForm(FlaskForm):
 class ShareForm(FlaskForm):
     theme = SelectField("Thème", choices=[SelectChoice("", "— Choisir —")] + [
         SelectChoice(theme.value, theme.label) for theme in Theme], validators=[required()])
+
+
+class NewsForm(FlaskForm):
+    title = StringField("Titre", validators=[required(), max_length(200), single_line])
+    body = TextAreaField("Texte", validators=[optional(), max_length(20_000), no_control],
+                         description="En Markdown : **gras**, listes avec « - », liens [texte](https://…).")
+    file = FileField("Pièce jointe (facultative)", description="PDF, ODP/PPTX, ODT/DOCX, ODS/XLSX, PNG ou JPEG.")
+
+
+class NewsPreferenceForm(FlaskForm):
+    frequency = RadioField("Recevoir les actualités par e-mail", choices=[
+        SelectChoice(value.value, value.label) for value in NewsFrequency], validators=[required()])
 
 
 class EmptyForm(FlaskForm):

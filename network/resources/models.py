@@ -14,7 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.database import IdMixin, TimestampMixin, UTCDateTime
 from network.extensions import db
 from network.members.models import Member, Network
-from network.resources.enums import FAMILY_LABELS, FileType, MinutesStatus, ResourceKind, ResourceStatus
+from network.resources.enums import (
+    DEFAULT_NEWS_FREQUENCY, FAMILY_LABELS, FileType, MinutesStatus, ResourceKind, ResourceStatus,
+)
 from network.resources.search import install_search_objects
 from network.sessions.models import AgendaItem, Meeting
 from network.topics.models import Topic
@@ -138,6 +140,38 @@ class MinutesVersion(IdMixin, TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
     author: Mapped[Member | None] = relationship(lazy="raise")
+
+
+class NewsItem(IdMixin, TimestampMixin, db.Model):
+    """A network's news (actualité): institutional news, a partner's offer; an optional attached file."""
+
+    __tablename__ = "news_items"
+    __table_args__ = (Index("ix_news_items_network_created", "network_id", "created_at"),)
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    blob_id: Mapped[int | None] = mapped_column(ForeignKey("file_blobs.id", ondelete="RESTRICT"), index=True)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+
+    author: Mapped[Member | None] = relationship(lazy="raise")
+
+    @property
+    def file_type(self) -> FileType | None:
+        return FileType(self.media_type) if self.media_type else None
+
+
+class NewsPreference(IdMixin, db.Model):
+    """A member's choice of news emails; no row means the default (a weekly digest)."""
+
+    __tablename__ = "news_preferences"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    frequency: Mapped[str] = mapped_column(String(10), default=DEFAULT_NEWS_FREQUENCY)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 install_search_objects(Resource.__table__)

@@ -185,8 +185,9 @@ def delete_resource(resource: Resource, *, actor: Member) -> None:
             FileBlob.id == blob_id, ~exists().where(Resource.blob_id == blob_id)))
 
 
-def blob_content(resource: Resource) -> bytes:
-    return db.session.scalar(select(FileBlob.content).where(FileBlob.id == resource.blob_id))
+def blob_content(holder) -> bytes:
+    """The bytes of a resource's or a news item's file."""
+    return db.session.scalar(select(FileBlob.content).where(FileBlob.id == holder.blob_id))
 
 
 # --- minutes ---------------------------------------------------------------------------------------------

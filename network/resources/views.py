@@ -13,10 +13,13 @@ from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
 from network.codev.enums import Theme
-from network.resources import bp, queries, search, services
+from network.resources import bp, news, queries, search, services
+from network.resources.models import NewsItem
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
-from network.resources.forms import EmptyForm, GuestUploadForm, MinutesForm, ResourceForm, ShareForm
+from network.resources.forms import (
+    EmptyForm, GuestUploadForm, MinutesForm, NewsForm, NewsPreferenceForm, ResourceForm, ShareForm,
+)
 from network.resources.permissions import (
     can_delete_resource, can_manage_meeting_resources, can_view_library, can_view_meeting_resources,
     can_view_minutes, can_view_resource, can_write_minutes,
@@ -361,6 +364,86 @@ def national():
     return render_template("resources/national.html", shelves=sorted(shelves.items()), count=len(items),
                            theme=theme, query=query, themes=list(Theme),
                            travelling=queries.shared_by_network() if current_user.is_admin else None)
+
+
+# --- network news ---------------------------------------------------------------------------------------
+
+def _news_network() -> Network:
+    network = db.get_or_404(Network, current_user.network_id) if current_user.network_id else abort(404)
+    require(news.can_read_news(current_user, network.id))
+    return network
+
+
+@bp.route("/actualites")
+@roles(*MEMBERS)
+def news_list():
+    network = _news_network()
+    return render_template("resources/news_list.html", network=network, items=news.news_of(network.id),
+                           can_post=news.can_post_news(current_user, network.id),
+                           frequency=news.news_frequency(current_user))
+
+
+@bp.route("/actualites/nouvelle", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
+def news_create():
+    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
+    network = _news_network()
+    require(news.can_post_news(current_user, network.id))
+    form = NewsForm()
+    if form.validate_on_submit():
+        upload = services.Upload(form.file.data.read(current_app.config["RESOURCE_MAX_BYTES"] + 1),
+                                 form.file.data.filename) if getattr(form.file.data, "filename", None) else None
+        try:
+            _, sent = news.post_news(network, actor=current_user, title=form.title.data, body=form.body.data or "",
+                                     upload=upload)
+        except DomainError as error:
+            db.session.rollback()
+            add_form_error(form, "file", str(error))
+        else:
+            db.session.commit()
+            flash("Actualité publiée" + (f" ; envoyée par e-mail à {_members(sent)}." if sent else "."), "success")
+            return redirect(url_for("resources.news_list"))
+    return render_template("resources/news_form.html", form=form)
+
+
+def _members(count: int) -> str:
+    return "1 membre" if count == 1 else f"{count} membres"
+
+
+def _news_item(news_id: int):
+    item = db.session.get(NewsItem, news_id)
+    if item is None or not news.can_read_news(current_user, item.network_id):
+        abort(404)
+    return item
+
+
+@bp.route(f"/actualites/<{ID}:news_id>")
+@roles(*MEMBERS)
+def news_detail(news_id):
+    item = _news_item(news_id)
+    return render_template("resources/news_detail.html", item=item, body=render_markdown(item.body))
+
+
+@bp.route(f"/actualites/<{ID}:news_id>/piece-jointe")
+@roles(*MEMBERS)
+def news_file(news_id):
+    item = _news_item(news_id)
+    if item.blob_id is None:
+        abort(404)
+    return _file_response(item, services.blob_content(item))
+
+
+@bp.route("/actualites/preferences", methods=["GET", "POST"])
+@roles(*MEMBERS)
+def news_preferences():
+    form = NewsPreferenceForm(frequency=news.news_frequency(current_user).value)
+    if form.validate_on_submit():
+        news.set_news_frequency(current_user, form.frequency.data, actor=current_user)
+        db.session.commit()
+        flash("Votre choix est enregistré.", "success")
+        return redirect(url_for("resources.news_list"))
+    return render_template("resources/news_preferences.html", form=form)
 
 
 bp.add_app_template_global(can_view_meeting_resources)  # the meeting page's link (resources/_meeting_link.html)
