@@ -21,6 +21,7 @@ from network.members.models import Institution, LoginSession, Member, Network, T
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
+from network.resources import services as resource_services
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.throttle import ThrottleEvent, purge_older_than
 from network.topics.models import Ballot, BallotPoint, Topic
@@ -84,6 +85,7 @@ def collect_member_data(member: Member) -> dict[str, list[dict]]:
         "auto_evaluation": _rows(
             select(SelfAssessment.__table__).where(SelfAssessment.member_id == member.id)
             .order_by(SelfAssessment.taken_on)),
+        **{family: _rows(statement) for family, statement in resource_services.export_statements(member).items()},
     }
 
 
@@ -172,6 +174,7 @@ def erase_member(*, actor: Member, member: Member) -> ErasureReport:
                                    email} if value.strip()]
     emails_deleted = _delete_emails_about(needles, email)
     replacements = _replace_everywhere(needles)
+    resource_services.forget_member(member, needles)
     case_ids = db.session.scalars(select(Case.id).where(Case.client_id == member.id)).all()
     _purge_case_content(case_ids)
     db.session.execute(delete(JoinRequest).where(func.lower(JoinRequest.email) == email))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import undefer
 
 from network.audit import record_audit
 from network.calendar import to_paris
@@ -18,7 +19,7 @@ from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
 from network.resources import files, search
 from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import FileBlob, GuestUpload, Minutes, MinutesVersion, Resource
+from network.resources.models import FileBlob, GuestUpload, Minutes, MinutesVersion, NewsItem, Resource
 from network.resources.permissions import can_delete_resource, can_manage_meeting_resources, can_write_minutes
 from network.resources.rendering import plain_summary
 from network.resources.tokens import make_guest_token
@@ -279,3 +280,41 @@ def _email_minutes(minutes: Minutes, meeting: Meeting) -> int:
             name=member.first_name if member else invitation.guest_name, meeting=meeting, network=network,
             summary=summary, page=page, links=links, codev=codev, is_member=member is not None)
     return len(rows)
+
+
+# --- personal data ----------------------------------------------------------------------------------------
+
+def export_statements(member: Member) -> dict:
+    """The member's uploads, news and minutes, for their data export (privacy.collect_member_data)."""
+    return {
+        "documents_deposes": select(
+            Resource.title.label("titre"), Resource.filename.label("fichier"), Resource.url.label("lien"),
+            Resource.description, Meeting.title.label("rencontre"), Resource.created_at.label("depose_le"),
+            Resource.shared_at.label("partage_le"))
+        .join(Meeting, Meeting.id == Resource.meeting_id).where(Resource.uploaded_by_id == member.id)
+        .order_by(Resource.created_at, Resource.id),
+        "actualites": select(NewsItem.title.label("titre"), NewsItem.body.label("texte"),
+                             NewsItem.filename.label("piece_jointe"), NewsItem.created_at.label("publiee_le"))
+        .where(NewsItem.author_id == member.id).order_by(NewsItem.created_at, NewsItem.id),
+        "comptes_rendus": select(Meeting.title.label("rencontre"), Minutes.summary.label("en_bref"),
+                                 Minutes.body.label("texte"), Minutes.published_at.label("publie_le"))
+        .join(Meeting, Meeting.id == Minutes.meeting_id).where(Minutes.author_id == member.id)
+        .order_by(Minutes.created_at),
+    }
+
+
+def forget_member(member: Member, names: list[str]) -> None:
+    """Erasure: the resources, minutes and news stay, without who wrote or sent them; the names go from the search
+    text too (the visible texts are handled by the erasure itself)."""
+    db.session.execute(update(Resource).where(Resource.uploaded_by_id == member.id).values(uploaded_by_id=None))
+    db.session.execute(update(NewsItem).where(NewsItem.author_id == member.id).values(author_id=None))
+    db.session.execute(update(Minutes).where(Minutes.author_id == member.id).values(author_id=None))
+    db.session.execute(update(MinutesVersion).where(MinutesVersion.author_id == member.id).values(author_id=None))
+    for model in (Resource, Minutes):
+        for name in {search.normalise(name) for name in names if name.strip()}:
+            rows = list(db.session.scalars(select(model).options(undefer(model.search_text))
+                                           .where(model.search_text.contains(name, autoescape=True))))
+            for row in rows:
+                row.search_text = row.search_text.replace(name, "")
+            db.session.flush()
+            search.reindex(model, rows)
