@@ -127,3 +127,23 @@ def test_postgresql_search_uses_the_gin_index(db, facilitator, meeting):
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert "fts_ix_resources" in plan
     db.session.rollback()
+
+
+def test_national_demo_materials_are_searchable(db):
+    from datetime import date
+    from sqlalchemy import func, select
+    from network.demo.national import seed_national
+    from network.resources import queries
+    from network.resources.models import Minutes, Resource
+    seed_national(today=date(2031, 11, 22), networks=2, members_per_network=10, years=2, invited_per_meeting=8,
+                  cases_per_network=12, ballots_per_round=5)
+    db.session.commit()
+    network_id = db.session.scalar(select(func.min(Resource.network_id)))
+    items = queries.library_items(network_id, queries.LibraryFilters(query="halte garderie itinerante"))
+    expected_resources = db.session.scalar(select(func.count()).select_from(Resource).where(
+        Resource.network_id == network_id, Resource.title.contains("haltes-garderies")))
+    expected_minutes = db.session.scalar(select(func.count()).select_from(Minutes).where(
+        Minutes.network_id == network_id, Minutes.body.contains("haltes-garderies")))
+    assert expected_resources > 0
+    assert ([item.kind for item in items].count("resource"), [item.kind for item in items].count("minutes")) == (
+        expected_resources, expected_minutes)
