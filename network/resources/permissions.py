@@ -46,3 +46,8 @@ def can_view_minutes(actor, minutes) -> bool:
     if is_facilitator_of(actor, minutes.network_id):
         return True
     return minutes.is_published and is_network_member(actor, minutes.network_id)
+
+
+def can_view_resource_figures(actor, network_id: int | None) -> bool:
+    """« Ressources partagées »: the network's facilitators (admins see every network on the national page)."""
+    return is_facilitator_of(actor, network_id)

@@ -219,3 +219,35 @@ def shared_by_network() -> list[tuple[str, int]]:
         select(Network.name, func.count(Resource.id)).join(Resource, Resource.network_id == Network.id)
         .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
         .group_by(Network.name).order_by(func.count(Resource.id).desc(), Network.name))]
+
+
+@dataclass(frozen=True)
+class ResourceFigures:
+    """« Ressources partagées » of a network in a year: materials added, minutes published, shared nationally."""
+
+    network_name: str
+    materials: int
+    minutes: int
+    shared: int
+
+
+def resource_figures(year: int, *, network_id: int | None = None) -> list[ResourceFigures]:
+    """Per network (or one), for the meetings of `year` (Paris): three counts, in three statements."""
+    materials = (select(Resource.network_id, func.count(Resource.id).label("materials"),
+                        func.count(Resource.shared_at).label("shared"))
+                 .where(Resource.year == year, Resource.status == ResourceStatus.PUBLISHED)
+                 .group_by(Resource.network_id))
+    minutes = (select(Minutes.network_id, func.count(Minutes.id).label("minutes"))
+               .where(Minutes.year == year, Minutes.status == MinutesStatus.PUBLISHED).group_by(Minutes.network_id))
+    if network_id is not None:
+        materials = materials.where(Resource.network_id == network_id)
+        minutes = minutes.where(Minutes.network_id == network_id)
+    by_network = {row.network_id: row for row in db.session.execute(materials)}
+    minutes_by_network = {row.network_id: row.minutes for row in db.session.execute(minutes)}
+    ids = set(by_network) | set(minutes_by_network)
+    if not ids:
+        return []
+    names = dict(db.session.execute(select(Network.id, Network.name).where(Network.id.in_(ids))).all())
+    return sorted((ResourceFigures(names[i], by_network[i].materials if i in by_network else 0,
+                                   minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0)
+                   for i in ids), key=lambda figures: figures.network_name)

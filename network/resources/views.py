@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from network.auth import public, require, roles, signed_in
+from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import csrf, db
@@ -22,6 +23,7 @@ from network.resources.forms import (
 )
 from network.resources.permissions import (
     can_delete_resource, can_manage_meeting_resources, can_view_library, can_view_meeting_resources,
+    can_view_resource_figures,
     can_view_minutes, can_view_resource, can_write_minutes,
 )
 from network.resources.rendering import render_markdown
@@ -214,12 +216,15 @@ def _people(count: int) -> str:
 
 # --- the network's library --------------------------------------------------------------------------
 
-def _filters() -> queries.LibraryFilters:
+def _year() -> int | None:
     year = request.args.get("annee", type=int)
+    return year if year and 1900 <= year <= 2200 else None
+
+
+def _filters() -> queries.LibraryFilters:
     family = request.args.get("type") or None
-    return queries.LibraryFilters(
-        query=(request.args.get("q") or "")[:200], year=year if year and 1900 <= year <= 2200 else None,
-        family=family if family in FAMILY_LABELS else None)
+    return queries.LibraryFilters(query=(request.args.get("q") or "")[:200], year=_year(),
+                                  family=family if family in FAMILY_LABELS else None)
 
 
 @bp.route("/")
@@ -233,7 +238,10 @@ def library():
     groups = queries.group_by_topic(items) if by_topic else queries.group_by_meeting(items)
     return render_template("resources/library.html", network=network, filters=filters, groups=groups,
                            count=len(items), years=queries.library_years(network.id), families=FAMILY_LABELS,
-                           by_topic=by_topic)
+                           by_topic=by_topic, figures_year=filters.year or to_paris(utcnow()).year,
+                           figures=queries.resource_figures(filters.year or to_paris(utcnow()).year,
+                                                            network_id=network.id)
+                           if can_view_resource_figures(current_user, network.id) else None)
 
 
 # --- a named guest, through their link ------------------------------------------------------------------
@@ -361,9 +369,11 @@ def national():
     shelves: dict[str, list] = {}
     for item in items:
         shelves.setdefault(Theme(item.theme).label if item.theme in set(Theme) else "Autres", []).append(item)
+    year = _year() or to_paris(utcnow()).year
     return render_template("resources/national.html", shelves=sorted(shelves.items()), count=len(items),
-                           theme=theme, query=query, themes=list(Theme),
-                           travelling=queries.shared_by_network() if current_user.is_admin else None)
+                           theme=theme, query=query, themes=list(Theme), year=year,
+                           travelling=queries.shared_by_network() if current_user.is_admin else None,
+                           figures=queries.resource_figures(year) if current_user.is_admin else None)
 
 
 # --- network news ---------------------------------------------------------------------------------------

@@ -38,8 +38,10 @@ def test_share_puts_the_resource_on_a_theme_shelf_for_every_network(login, clien
     assert page_text(reader.get("/ressources/national", query_string={"theme": "housing"})).count(
         "Guide des haltes-garderies") == 0
     head = login(admin, on=make_client())
-    admin_page = page_text(head.get("/ressources/national"))
+    admin_page = page_text(head.get("/ressources/national", query_string={"annee": shared.year}))
     assert f"<tr><td>{network.name}</td><td>1</td></tr>" in admin_page
+    # « Ressources partagées » of the year: materials, minutes, shared nationally.
+    assert f"<tr><td>{network.name}</td><td>1</td><td>0</td><td>1</td></tr>" in admin_page
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == [
         "resource.upload", "resource.share"]
 
@@ -80,7 +82,9 @@ def test_national_query_count_is_the_same_for_1_and_3_items(login, client, admin
         if n == 0:
             login(admin)
         if n in (0, 2):
+            year = resource.year
             with count_queries() as counter:
-                assert client.get("/ressources/national").status_code == 200
+                assert client.get("/ressources/national", query_string={"annee": year}).status_code == 200
             counts.append(counter.count)
-    assert counts == [3, 3]  # the login loader, the shared items, the admin's count per network
+    # the login loader, the shared items, the count per network, the year's figures (3)
+    assert counts == [6, 6]
