@@ -142,6 +142,17 @@ class MinutesVersion(IdMixin, TimestampMixin, db.Model):
     author: Mapped[Member | None] = relationship(lazy="raise")
 
 
+class SharedCaseSheet(IdMixin, TimestampMixin, db.Model):
+    """A CODEV capitalisation sheet (anonymised, shared with its network by its client) that a facilitator put in
+    the national library. It holds no content: the sheet is read from the case while its client's consent lasts."""
+
+    __tablename__ = "shared_case_sheets"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("codev_cases.id", ondelete="CASCADE"), unique=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+
+
 class NewsItem(IdMixin, TimestampMixin, db.Model):
     """A network's news (actualité): institutional news, a partner's offer; an optional attached file."""
 

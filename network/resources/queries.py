@@ -6,11 +6,13 @@ from datetime import datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import joinedload
 
+from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
+from network.codev.models import Case, CaseAction, CaseRecord
 from network.extensions import db
 from network.members.models import Network
 from network.resources import search
 from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import GuestUpload, Minutes, MinutesVersion, Resource
+from network.resources.models import GuestUpload, Minutes, MinutesVersion, Resource, SharedCaseSheet
 from network.sessions.models import AgendaItem, Invitation, Meeting
 from network.topics.models import Topic
 
@@ -251,3 +253,59 @@ def resource_figures(year: int, *, network_id: int | None = None) -> list[Resour
     return sorted((ResourceFigures(names[i], by_network[i].materials if i in by_network else 0,
                                    minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0)
                    for i in ids), key=lambda figures: figures.network_name)
+
+
+
+# --- CODEV capitalisation sheets in the national library ----------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseSheet:
+    """The anonymised sheet (codev's capitalisation fields: no names, no context), with where it comes from."""
+
+    case_id: int
+    title: str
+    theme: str
+    type_label: str
+    worked_at: datetime | None
+    actions: list[str]
+    client_learnings: str
+    group_learnings: str
+    network_name: str
+    is_shared: bool
+
+
+def _sheets(condition, shared_only: bool) -> list[CaseSheet]:
+    """Three statements whatever the number of sheets: the cases, their records, their actions."""
+    query = (select(Case.id, Case.title, Case.theme, Case.case_type, Case.worked_at, Network.name,
+                    SharedCaseSheet.id.label("shared_id"))
+             .join(Network, Network.id == Case.network_id)
+             .outerjoin(SharedCaseSheet, SharedCaseSheet.case_id == Case.id)
+             .where(condition, Case.has_capitalisation_consent.is_(True), Case.state.in_(AFTER_WORKSHOP_STATES))
+             .order_by(Case.worked_at.desc(), Case.id.desc()).limit(LIBRARY_LIMIT))
+    if shared_only:
+        query = query.where(SharedCaseSheet.id.is_not(None))
+    rows = db.session.execute(query).all()
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    learnings = {row.case_id: row for row in db.session.execute(
+        select(CaseRecord.case_id, CaseRecord.client_learnings, CaseRecord.group_learnings)
+        .where(CaseRecord.case_id.in_(ids)))}
+    actions: dict[int, list[str]] = {}
+    for case_id, description in db.session.execute(
+            select(CaseAction.case_id, CaseAction.description).where(CaseAction.case_id.in_(ids))
+            .order_by(CaseAction.id)):
+        actions.setdefault(case_id, []).append(description)
+    return [CaseSheet(row.id, row.title, row.theme, CaseType(row.case_type).label, row.worked_at,
+                      actions.get(row.id, []), learnings[row.id].client_learnings if row.id in learnings else "",
+                      learnings[row.id].group_learnings if row.id in learnings else "", row.name,
+                      row.shared_id is not None) for row in rows]
+
+
+def network_case_sheets(network_id: int) -> list[CaseSheet]:
+    """The sheets the network's clients shared with it, for its facilitators to share further."""
+    return _sheets(Case.network_id == network_id, shared_only=False)
+
+
+def shared_case_sheets(theme: str | None) -> list[CaseSheet]:
+    return _sheets(Case.theme == theme if theme else Case.id.is_not(None), shared_only=True)

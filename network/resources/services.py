@@ -10,7 +10,7 @@ from sqlalchemy.orm import undefer
 
 from network.audit import record_audit
 from network.calendar import to_paris
-from network.codev.enums import CaseState, Theme
+from network.codev.enums import AFTER_WORKSHOP_STATES, CaseState, Theme
 from network.codev.models import Case
 from network.database import utcnow
 from network.errors import DomainError, NotAllowed
@@ -19,7 +19,10 @@ from network.members.models import Member, Network
 from network.outbox import external_url, queue_templated_email
 from network.resources import files, search
 from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import FileBlob, GuestUpload, Minutes, MinutesVersion, NewsItem, Resource
+from network.members.permissions import is_facilitator_of
+from network.resources.models import (
+    FileBlob, GuestUpload, Minutes, MinutesVersion, NewsItem, Resource, SharedCaseSheet,
+)
 from network.resources.permissions import can_delete_resource, can_manage_meeting_resources, can_write_minutes
 from network.resources.rendering import plain_summary
 from network.resources.tokens import make_guest_token
@@ -173,6 +176,31 @@ def unshare_resource(resource: Resource, *, actor: Member) -> None:
     record_audit(actor=actor, action="resource.unshare", obj=resource, fields=["shared_at", "shared_theme"])
 
 
+def share_case_sheet(case: Case, *, actor: Member) -> SharedCaseSheet:
+    """Put a capitalisation sheet its client already shared with the network into the national library."""
+    if not is_facilitator_of(actor, case.network_id):
+        raise NotAllowed("Seuls les co-animateurs du réseau partagent ses fiches de capitalisation.")
+    if not case.has_capitalisation_consent or case.state not in AFTER_WORKSHOP_STATES:
+        raise DomainError("Son porteur n'a pas partagé cette fiche de capitalisation avec le réseau.")
+    sheet = db.session.scalar(select(SharedCaseSheet).where(SharedCaseSheet.case_id == case.id))
+    if sheet is None:
+        sheet = SharedCaseSheet(case_id=case.id, network_id=case.network_id, shared_by_id=actor.id)
+        db.session.add(sheet)
+        db.session.flush()
+        record_audit(actor=actor, action="case_sheet.share", obj=sheet, fields=["case_id"])
+    return sheet
+
+
+def unshare_case_sheet(case: Case, *, actor: Member) -> None:
+    if not is_facilitator_of(actor, case.network_id):
+        raise NotAllowed("Seuls les co-animateurs du réseau partagent ses fiches de capitalisation.")
+    sheet = db.session.scalar(select(SharedCaseSheet).where(SharedCaseSheet.case_id == case.id))
+    if sheet is not None:
+        record_audit(actor=actor, action="case_sheet.unshare", obj=sheet, fields=["case_id"])
+        db.session.delete(sheet)
+        db.session.flush()
+
+
 def delete_resource(resource: Resource, *, actor: Member) -> None:
     """Remove the resource; its bytes go too when no other resource holds the same content."""
     if not can_delete_resource(actor, resource):
@@ -310,6 +338,8 @@ def forget_member(member: Member, names: list[str]) -> None:
     db.session.execute(update(NewsItem).where(NewsItem.author_id == member.id).values(author_id=None))
     db.session.execute(update(Minutes).where(Minutes.author_id == member.id).values(author_id=None))
     db.session.execute(update(MinutesVersion).where(MinutesVersion.author_id == member.id).values(author_id=None))
+    db.session.execute(update(SharedCaseSheet).where(SharedCaseSheet.shared_by_id == member.id)
+                       .values(shared_by_id=None))
     for model in (Resource, Minutes):
         for name in {search.normalise(name) for name in names if name.strip()}:
             rows = list(db.session.scalars(select(model).options(undefer(model.search_text))

@@ -13,7 +13,8 @@ from network.extensions import csrf, db
 from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
-from network.codev.enums import Theme
+from network.codev.enums import THEME_LABELS, Theme
+from network.codev.models import Case
 from network.resources import bp, news, queries, search, services
 from network.resources.models import NewsItem
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
@@ -359,6 +360,35 @@ def resource_unshare(resource_id):
     return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
 
 
+@bp.route("/fiches-codev")
+@roles(Role.FACILITATOR)
+def case_sheets():
+    network = db.get_or_404(Network, current_user.network_id)
+    require(can_view_resource_figures(current_user, network.id))
+    return render_template("resources/case_sheets.html", network=network,
+                           sheets=queries.network_case_sheets(network.id), themes=THEME_LABELS)
+
+
+@bp.route(f"/fiches-codev/<{ID}:case_id>/<any(partager, retirer):action>", methods=["POST"])
+@roles(Role.FACILITATOR)
+def case_sheet_share(case_id, action):
+    case = db.session.get(Case, case_id)
+    if case is None or case.network_id != current_user.network_id:
+        abort(404)
+    try:
+        if action == "partager":
+            services.share_case_sheet(case, actor=current_user)
+        else:
+            services.unshare_case_sheet(case, actor=current_user)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash("Fiche partagée avec tous les réseaux." if action == "partager"
+              else "La fiche n'est plus partagée avec les autres réseaux.", "success")
+    return redirect(url_for("resources.case_sheets"))
+
+
 @bp.route("/national")
 @signed_in
 def national():
@@ -370,7 +400,11 @@ def national():
     for item in items:
         shelves.setdefault(Theme(item.theme).label if item.theme in set(Theme) else "Autres", []).append(item)
     year = _year() or to_paris(utcnow()).year
+    sheets: dict[str, list] = {}
+    for sheet in ([] if query else queries.shared_case_sheets(theme)):  # sheets hold no search text: by theme only
+        sheets.setdefault(THEME_LABELS[Theme(sheet.theme)], []).append(sheet)
     return render_template("resources/national.html", shelves=sorted(shelves.items()), count=len(items),
+                           sheets=sorted(sheets.items()),
                            theme=theme, query=query, themes=list(Theme), year=year,
                            travelling=queries.shared_by_network() if current_user.is_admin else None,
                            figures=queries.resource_figures(year) if current_user.is_admin else None)

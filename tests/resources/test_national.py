@@ -86,5 +86,51 @@ def test_national_query_count_is_the_same_for_1_and_3_items(login, client, admin
             with count_queries() as counter:
                 assert client.get("/ressources/national", query_string={"annee": year}).status_code == 200
             counts.append(counter.count)
-    # the login loader, the shared items, the count per network, the year's figures (3)
-    assert counts == [6, 6]
+    # the login loader, the shared items, the shared CODEV sheets, the count per network, the year's figures (3)
+    assert counts == [7, 7]
+
+
+# --- CODEV capitalisation sheets ------------------------------------------------------------------------
+
+def _sheet_case(coordinator, meeting, *, consent=True):
+    from network.codev.enums import CaseState, Theme
+    from network.codev.models import CaseAction, CaseRecord
+    from tests.codev.factories import create_case
+    case = create_case(coordinator, state=CaseState.WORKED, meeting=meeting, theme=Theme.HOUSING,
+                       title="Loger les apprentis", has_capitalisation_consent=consent)
+    db.session.add_all([CaseRecord(case_id=case.id, client_learnings="Associer le bailleur dès le début."),
+                        CaseAction(case_id=case.id, description="Réunir la mission locale")])
+    db.session.commit()
+    return case
+
+
+def test_case_sheet_shared_with_every_network_while_its_client_consents(login, client, make_client, facilitator,
+                                                                       coordinator, outsider, meeting, network):
+    from tests.codev.factories import CONTEXT
+    case = _sheet_case(coordinator, meeting)
+    login(facilitator)
+    assert "Loger les apprentis" in page_text(client.get("/ressources/fiches-codev"))
+    assert client.post(f"/ressources/fiches-codev/{case.id}/partager").status_code == 302
+    reader = login(outsider, on=make_client())
+    page = page_text(reader.get("/ressources/national"))
+    assert "<h3>Logement</h3>" in page and "Loger les apprentis" in page and network.name in page
+    assert "Associer le bailleur dès le début." in page and "Réunir la mission locale" in page
+    assert CONTEXT not in page and coordinator.last_name not in page
+    # The client withdraws consent: the sheet leaves the national library at once.
+    case.has_capitalisation_consent = False
+    db.session.commit()
+    assert "Loger les apprentis" not in page_text(reader.get("/ressources/national"))
+
+
+def test_case_sheet_without_consent_cannot_be_shared(login, client, facilitator, coordinator, meeting):
+    case = _sheet_case(coordinator, meeting, consent=False)
+    login(facilitator)
+    response = client.post(f"/ressources/fiches-codev/{case.id}/partager", follow_redirects=True)
+    assert "Son porteur n'a pas partagé cette fiche de capitalisation avec le réseau." in page_text(response)
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 403), ("outsider", 404)])
+def test_case_sheet_share_refused(request, login, client, coordinator, meeting, who, status):
+    case = _sheet_case(coordinator, meeting)
+    login(request.getfixturevalue(who))
+    assert client.post(f"/ressources/fiches-codev/{case.id}/partager").status_code == status
