@@ -9,7 +9,7 @@ from network.auth import public, require, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
-from network.extensions import csrf, db
+from network.extensions import db
 from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
@@ -33,6 +33,19 @@ from network.resources.tokens import read_guest_token, read_upload_token
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
 FORM_OVERHEAD = 64 * 1024  # the form's other fields around the file
+UPLOAD_ENDPOINTS = frozenset({"resources.resource_add", "resources.guest_upload", "resources.news_create"})
+
+
+def _allow_larger_uploads():
+    """Before any other hook reads the body (the CSRF check does): upload pages take RESOURCE_MAX_BYTES,
+    every other page keeps the app's MAX_CONTENT_LENGTH."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
+
+
+@bp.record_once
+def _install_upload_limit(state):
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_larger_uploads)
 
 
 def _meeting(meeting_id: int, *, manage: bool = False):
@@ -82,9 +95,7 @@ def meeting_materials(meeting_id):
 
 @bp.route(f"/rencontre/<{ID}:meeting_id>/ajouter", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
-@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
 def resource_add(meeting_id):
-    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
     meeting = _meeting(meeting_id, manage=True)
     agenda = queries.agenda(meeting.id)
     form = ResourceForm(agenda_item_id=request.args.get("point", type=int))
@@ -281,10 +292,8 @@ def guest_download(token, resource_id):
 
 @bp.route("/depot/<token>", methods=["GET", "POST"])
 @public
-@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
 def guest_upload(token):
     """A guest speaker sends their slides once, from the link in their invitation email."""
-    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
     ids = read_upload_token(token)
     invitation = queries.guest_invitation(*ids) if ids else None
     if invitation is None:
@@ -429,9 +438,7 @@ def news_list():
 
 @bp.route("/actualites/nouvelle", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
-@csrf.exempt  # the form checks its token itself, after the larger body limit below is set
 def news_create():
-    request.max_content_length = current_app.config["RESOURCE_MAX_BYTES"] + FORM_OVERHEAD
     network = _news_network()
     require(news.can_post_news(current_user, network.id))
     form = NewsForm()

@@ -31,7 +31,7 @@ def _send(client, path, data=None, name="Support Mme Roux.pdf", title=""):
                                                              name)}, content_type="multipart/form-data")
 
 
-def test_guest_invitation_email_carries_the_upload_link(smtp_server, network, facilitator, client):
+def test_guest_invitation_email_carries_the_upload_link(app, smtp_server, network, facilitator, client):
     meeting = create_meeting(network, status=MeetingStatus.INVITED)
     session_services.add_guest(actor=facilitator, meeting=meeting, name="Mme Roux", email="intervenante@example.org")
     db.session.commit()
@@ -39,7 +39,7 @@ def test_guest_invitation_email_carries_the_upload_link(smtp_server, network, fa
     [mail] = smtp_server.messages
     link = UPLOAD_LINK.search(mail.get_body(("plain",)).get_content()).group(1)
     invitation = db.session.scalar(select(Invitation))
-    assert link == f"http://localhost/ressources/depot/{make_upload_token(invitation)}"
+    assert link == f"{app.config['PUBLIC_BASE_URL']}/ressources/depot/{make_upload_token(invitation)}"
 
 
 def test_guest_uploads_once_and_a_facilitator_publishes(client, make_client, login, facilitator, coordinator,

@@ -50,7 +50,7 @@ def test_draft_is_seen_by_facilitators_only(login, client, make_client, facilita
     assert "Brouillon" in page
 
 
-def test_publish_sends_one_email_per_invited_person(login, client, smtp_server, network, facilitator, coordinator,
+def test_publish_sends_one_email_per_invited_person(app, login, client, smtp_server, network, facilitator, coordinator,
                                                      meeting):
     member_gone = factories.create_member(network=network, is_active=False)
     invite(meeting, coordinator, member_gone)
@@ -69,9 +69,9 @@ def test_publish_sends_one_email_per_invited_person(login, client, smtp_server, 
     assert member_mail["Subject"] == "Compte rendu : Rencontre de printemps"
     text = member_mail.get_body(("plain",)).get_content()
     assert "En bref : Le SDSF présenté, l'accès aux droits choisi." in text
-    assert f"Lire le compte rendu : http://localhost/ressources/rencontre/{meeting.id}/compte-rendu" in text
+    assert f"Lire le compte rendu : {app.config['PUBLIC_BASE_URL']}/ressources/rencontre/{meeting.id}/compte-rendu" in text
     guest_text = by_recipient["intervenante@example.org"].get_body(("plain",)).get_content()
-    assert "Lire le compte rendu et les documents : http://localhost/ressources/invite/" in guest_text
+    assert f"Lire le compte rendu et les documents : {app.config['PUBLIC_BASE_URL']}/ressources/invite/" in guest_text
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == [
         "minutes.draft", "minutes.publish"]
 

@@ -28,7 +28,7 @@ def readers(network):
     return each, weekly, never
 
 
-def test_post_news_emails_who_chose_each(login, client, smtp_server, facilitator, readers):
+def test_post_news_emails_who_chose_each(app, login, client, smtp_server, facilitator, readers):
     login(facilitator)
     response = client.post("/ressources/actualites/nouvelle", data={
         "title": "Nouvelle offre de la MSA", "body": "Un **appel à projets** jeunesse.",
@@ -41,7 +41,7 @@ def test_post_news_emails_who_chose_each(login, client, smtp_server, facilitator
     assert (mail["To"], mail["Subject"]) == ("chaque@example.test", "Actualité du réseau : Nouvelle offre de la MSA")
     text = mail.get_body(("plain",)).get_content()
     assert "Un appel à projets jeunesse." in text
-    assert f"Lire : http://localhost/ressources/actualites/{item.id}" in text
+    assert f"Lire : {app.config['PUBLIC_BASE_URL']}/ressources/actualites/{item.id}" in text
 
 
 def test_weekly_digest_once_a_week_with_the_week_s_news(smtp_server, network, facilitator, readers):
