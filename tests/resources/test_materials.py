@@ -260,3 +260,25 @@ def test_meeting_page_links_to_its_documents(login, client, coordinator, meeting
     login(coordinator)
     page = page_text(client.get(f"/rencontres/{meeting.id}"))
     assert f'href="/ressources/rencontre/{meeting.id}"' in page
+
+
+WEIRD_QUERIES = ["", "?q=%00%01%ff&annee=-1&type=%3Cscript%3E&par=theme&theme=x&point=abc",
+                 "?annee=99999999999999999999999&q=" + "a" * 5000, "?q=%22%27)%20OR%201%3D1--&type=link"]
+
+
+@pytest.mark.parametrize("who", ["facilitator", "coordinator", "outsider", "admin"])
+def test_every_resources_page_answers_hostile_input_without_error(app, request, login, client, meeting, stored, who):
+    login(request.getfixturevalue(who))
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("resources.") or "GET" not in rule.methods:
+            continue
+        values = {name: (meeting.id if name == "meeting_id" else stored.id if name == "resource_id" else 1)
+                  if "int" in type(converter).__name__.lower() else "x" * 300
+                  for name, converter in rule._converters.items()}
+        path = rule.build(values)[1]
+        for query in WEIRD_QUERIES:
+            status = client.get(path + query).status_code
+            assert status in (200, 302, 403, 404), (path + query, status)
+        for form in ({"kind": "zzz", "agenda_item_id": "abc", "title": "x\x00", "url": "javascript:1"},
+                     {"frequency": ["each", "none"], "theme": "\uffff\u202e", "body": "a" * 200_000}):
+            assert client.post(path, data=form).status_code in (200, 302, 400, 403, 404, 405), path
