@@ -4,10 +4,10 @@ A file's bytes live in the database, once per content (`FileBlob`, keyed by SHA-
 hosts and erasure cover them with no shared disk, and the same slides sent twice are stored once.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
-    CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,6 +140,16 @@ class MinutesVersion(IdMixin, TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
     author: Mapped[Member | None] = relationship(lazy="raise")
+
+
+class ResourceDownload(db.Model):
+    """How many times a file was downloaded each day: a count, never who."""
+
+    __tablename__ = "resource_downloads"
+
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SharedCaseSheet(IdMixin, TimestampMixin, db.Model):

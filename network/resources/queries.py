@@ -1,7 +1,7 @@
 """Named queries of the materials, minutes and library pages: plain rows, a fixed number of statements."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import joinedload
@@ -12,7 +12,9 @@ from network.extensions import db
 from network.members.models import Network
 from network.resources import search
 from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import GuestUpload, Minutes, MinutesVersion, Resource, SharedCaseSheet
+from network.resources.models import (
+    GuestUpload, Minutes, MinutesVersion, Resource, ResourceDownload, SharedCaseSheet,
+)
 from network.sessions.models import AgendaItem, Invitation, Meeting
 from network.topics.models import Topic
 
@@ -231,10 +233,12 @@ class ResourceFigures:
     materials: int
     minutes: int
     shared: int
+    downloads: int = 0  # of the network's files, during the year (Paris days)
 
 
 def resource_figures(year: int, *, network_id: int | None = None) -> list[ResourceFigures]:
-    """Per network (or one), for the meetings of `year` (Paris): three counts, in three statements."""
+    """Per network (or one), for the meetings of `year` (Paris): materials, minutes, shared; and the downloads of
+    the network's files during the year. Four statements."""
     materials = (select(Resource.network_id, func.count(Resource.id).label("materials"),
                         func.count(Resource.shared_at).label("shared"))
                  .where(Resource.year == year, Resource.status == ResourceStatus.PUBLISHED)
@@ -244,14 +248,22 @@ def resource_figures(year: int, *, network_id: int | None = None) -> list[Resour
     if network_id is not None:
         materials = materials.where(Resource.network_id == network_id)
         minutes = minutes.where(Minutes.network_id == network_id)
+    downloads = (select(Resource.network_id, func.sum(ResourceDownload.count).label("downloads"))
+                 .join(Resource, Resource.id == ResourceDownload.resource_id)
+                 .where(ResourceDownload.day >= date(year, 1, 1), ResourceDownload.day <= date(year, 12, 31))
+                 .group_by(Resource.network_id))
+    if network_id is not None:
+        downloads = downloads.where(Resource.network_id == network_id)
+    downloads_by_network = {row.network_id: int(row.downloads) for row in db.session.execute(downloads)}
     by_network = {row.network_id: row for row in db.session.execute(materials)}
     minutes_by_network = {row.network_id: row.minutes for row in db.session.execute(minutes)}
-    ids = set(by_network) | set(minutes_by_network)
+    ids = set(by_network) | set(minutes_by_network) | set(downloads_by_network)
     if not ids:
         return []
     names = dict(db.session.execute(select(Network.id, Network.name).where(Network.id.in_(ids))).all())
     return sorted((ResourceFigures(names[i], by_network[i].materials if i in by_network else 0,
-                                   minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0)
+                                   minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0,
+                                   downloads_by_network.get(i, 0))
                    for i in ids), key=lambda figures: figures.network_name)
 
 

@@ -2,10 +2,13 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import undefer
 
 from network.audit import record_audit
@@ -21,7 +24,7 @@ from network.resources import files, search
 from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
 from network.members.permissions import is_facilitator_of
 from network.resources.models import (
-    FileBlob, GuestUpload, Minutes, MinutesVersion, NewsItem, Resource, SharedCaseSheet,
+    FileBlob, GuestUpload, Minutes, MinutesVersion, NewsItem, Resource, ResourceDownload, SharedCaseSheet,
 )
 from network.resources.permissions import can_delete_resource, can_manage_meeting_resources, can_write_minutes
 from network.resources.rendering import plain_summary
@@ -212,6 +215,25 @@ def delete_resource(resource: Resource, *, actor: Member) -> None:
     if blob_id is not None:
         db.session.execute(delete(FileBlob).where(
             FileBlob.id == blob_id, ~exists().where(Resource.blob_id == blob_id)))
+
+
+def count_download(resource: Resource, *, day: date) -> None:
+    """One more download of the file today (no one's name). Written and committed on a connection of its own: a
+    download is a read for everything else, so it neither raises the data version (the page caches stay) nor
+    holds the request's transaction."""
+    statement = _upsert(db.session.get_bind().dialect.name)(ResourceDownload).values(
+        resource_id=resource.id, day=day, count=1)
+    statement = statement.on_conflict_do_update(index_elements=["resource_id", "day"],
+                                                set_={"count": ResourceDownload.count + 1})
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except IntegrityError:
+        pass  # the resource was deleted meanwhile: nothing left to count
+
+
+def _upsert(dialect: str):
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
 def blob_content(holder) -> bytes:

@@ -136,7 +136,9 @@ def download(resource_id):
     resource = queries.resource(resource_id)
     if resource is None or not resource.is_file or not can_view_resource(current_user, resource):
         abort(404)
-    return _file_response(resource, services.blob_content(resource))
+    response = _file_response(resource, services.blob_content(resource))
+    services.count_download(resource, day=to_paris(utcnow()).date())
+    return response
 
 
 @bp.route(f"/<{ID}:resource_id>/supprimer", methods=["POST"])
@@ -285,7 +287,9 @@ def guest_download(token, resource_id):
     if (resource is None or resource.meeting_id != meeting.id or not resource.is_file
             or resource.status != ResourceStatus.PUBLISHED):
         abort(404)
-    return _file_response(resource, services.blob_content(resource))
+    response = _file_response(resource, services.blob_content(resource))
+    services.count_download(resource, day=to_paris(utcnow()).date())
+    return response
 
 
 

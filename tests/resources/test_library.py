@@ -91,7 +91,7 @@ def test_by_topic_groups_under_the_thematic_segment(login, client, network, coor
 def test_facilitators_see_the_year_s_shared_resources(login, client, facilitator, coordinator, meeting, library):
     login(facilitator)
     page = page_text(client.get("/ressources/", query_string={"annee": meeting.starts_at.year}))
-    assert page.count('<p class="stat__value">') == 3
+    assert page.count('<p class="stat__value">') == 4
     assert ('Documents et liens (%d)</p><p class="stat__value">3</p>' % meeting.starts_at.year) in page
     assert 'Comptes rendus publiés</p><p class="stat__value">1</p>' in page
     client.logout()

@@ -134,6 +134,23 @@ def test_download_pdf_inline_with_rfc5987_name_nosniff_private(login, client, fa
     assert response.headers["Cache-Control"] == "private, no-cache"
 
 
+def test_downloads_are_counted_per_day_without_who(login, client, make_client, facilitator, coordinator, meeting,
+                                                  stored):
+    from network.calendar import to_paris
+    from network.database import utcnow
+    from network.data_version import current_data_version
+    from network.resources.models import ResourceDownload
+    login(coordinator)
+    version = current_data_version()
+    db.session.rollback()
+    for _ in range(2):
+        assert client.get(f"/ressources/{stored.id}/telecharger").status_code == 200
+    rows = db.session.execute(select(ResourceDownload.resource_id, ResourceDownload.day, ResourceDownload.count)).all()
+    assert rows == [(stored.id, to_paris(utcnow()).date(), 2)]
+    assert current_data_version() == version  # a download leaves the page caches alone
+    assert [c.name for c in ResourceDownload.__table__.columns] == ["resource_id", "day", "count"]
+
+
 def test_download_office_file_as_attachment(login, client, facilitator, meeting, upload):
     login(facilitator)
     upload(meeting, data=samples.docx(), name="../../Relevé\x07 de décisions.docx")

@@ -40,8 +40,8 @@ def test_share_puts_the_resource_on_a_theme_shelf_for_every_network(login, clien
     head = login(admin, on=make_client())
     admin_page = page_text(head.get("/ressources/national", query_string={"annee": shared.year}))
     assert f"<tr><td>{network.name}</td><td>1</td></tr>" in admin_page
-    # « Ressources partagées » of the year: materials, minutes, shared nationally.
-    assert f"<tr><td>{network.name}</td><td>1</td><td>0</td><td>1</td></tr>" in admin_page
+    # « Ressources partagées » of the year: materials, minutes, shared nationally, downloads (the outsider's one).
+    assert f"<tr><td>{network.name}</td><td>1</td><td>0</td><td>1</td><td>1</td></tr>" in admin_page
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == [
         "resource.upload", "resource.share"]
 
@@ -86,8 +86,8 @@ def test_national_query_count_is_the_same_for_1_and_3_items(login, client, admin
             with count_queries() as counter:
                 assert client.get("/ressources/national", query_string={"annee": year}).status_code == 200
             counts.append(counter.count)
-    # the login loader, the shared items, the shared CODEV sheets, the count per network, the year's figures (3)
-    assert counts == [7, 7]
+    # the login loader, the shared items, the shared CODEV sheets, the count per network, the year's figures (4)
+    assert counts == [8, 8]
 
 
 # --- CODEV capitalisation sheets ------------------------------------------------------------------------
