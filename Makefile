@@ -15,7 +15,7 @@ SUDO     := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := network
 
-.PHONY: run test test-pg install browser imap node clean help
+.PHONY: run test test-pg install libmagic browser imap node clean help
 
 ## make help: list the targets
 help:
@@ -30,7 +30,15 @@ $(STAMP): pyproject.toml
 	touch $@
 
 ## make install: the virtualenv with the app and its test tools (only when pyproject.toml changed)
-install: $(STAMP)
+install: libmagic $(STAMP)
+
+## make libmagic: Debian's libmagic1, which python-magic loads to tell a file's type from its content
+libmagic:
+	@if ! ldconfig -p | grep -q 'libmagic\.so\.1 '; then \
+	  echo "Installing Debian's libmagic1 (apt-get)…"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libmagic1; \
+	fi
 
 ## make browser: Debian's Chromium for the browser tests (apt-get, never a downloaded browser)
 browser:

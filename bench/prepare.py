@@ -73,6 +73,12 @@ def prepare() -> dict:
         ("case list (facilitator, 200 cases)", "codev.case_list", {}, NATIONAL_FACILITATOR, False),
         ("case list (coordinator)", "codev.case_list", {}, NATIONAL_COORDINATOR, False),
         ("member directory (50 members)", "members.directory", {}, NATIONAL_FACILITATOR, False),
+        (f"resources library ({NATIONAL_NETWORK}, ~100 materials, ~20 minutes)", "resources.library", {},
+         NATIONAL_COORDINATOR, False),
+        (f"resources search ({NATIONAL_NETWORK}, a word of the PDFs)", "resources.library", {"q": "élus"},
+         NATIONAL_COORDINATOR, False),
+        ("resources national library (search)", "resources.national", {"q": "parentalité"}, NATIONAL_COORDINATOR,
+         False),
     ):
         if endpoint in current_app.view_functions:
             pages.append((name, current_app.url_map.bind("localhost").build(endpoint, values), login, compare))

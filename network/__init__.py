@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from network import sessions
 from network import (
     codev, evaluation, formatting, home, identity, members, navigation, outbox, page_cache, privacy, registration,
+    resources,
     security, topics,
 )
 from network.auth import enforce_access_policy
@@ -22,10 +23,11 @@ from network.error_pages import register_error_pages
 from network.routing import install_input_parsing
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
+from network.resources import search
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp, privacy.bp,
-              identity.bp)
+              identity.bp, resources.bp)
 
 
 def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:
@@ -69,7 +71,8 @@ def _init_extensions(app: Flask) -> None:
         install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     install_read_only_commit(app)
     install_data_version()
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    # include_name: the full-text search objects (network/resources/search.py) live outside the models.
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), include_name=search.include_name)
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")

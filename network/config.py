@@ -75,6 +75,10 @@ class Config:
     PASSWORD_RESET_THROTTLE_WINDOW = timedelta(hours=1)
     PASSWORD_SETUP_MAX_AGE = timedelta(days=7)
 
+    # Meeting materials (network/resources): largest file, and largest unzipped size of an office file.
+    RESOURCE_MAX_BYTES = int(os.environ.get("RESOURCE_MAX_MB", 20)) * 1024 * 1024
+    RESOURCE_MAX_UNZIPPED_BYTES = int(os.environ.get("RESOURCE_MAX_UNZIPPED_MB", 200)) * 1024 * 1024
+
     MEETING_REMINDER_DAYS = int(os.environ.get("MEETING_REMINDER_DAYS", 7))
 
     # The organizer's mailbox read by `flask sessions read-replies` (answers given with a calendar's buttons).

@@ -25,10 +25,12 @@ NAV_ENTRIES = (
     NavEntry("Rencontres", "sessions.calendar", NETWORK_MEMBERS, "sessions."),
     NavEntry("Thèmes", "topics.topic_list", NETWORK_MEMBERS, "topics."),
     NavEntry("CODEV", "codev.case_list", NETWORK_MEMBERS, "codev."),
+    NavEntry("Ressources", "resources.library", NETWORK_MEMBERS, "resources."),
     NavEntry("Évaluation", "evaluation.dashboard", STAFF, "evaluation."),
     NavEntry("Mon évaluation", "evaluation.my_evaluation", frozenset({Role.COORDINATOR}), "evaluation."),
     NavEntry("Membres", "members.directory", NETWORK_MEMBERS, ("members.directory", "members.member")),
     NavEntry("Adhésions", "registration.request_queue", frozenset({Role.FACILITATOR}), "registration."),
+    NavEntry("Ressources partagées", "resources.national", frozenset({Role.ADMIN}), "resources."),
     NavEntry("Réseaux", "members.network_list", frozenset({Role.ADMIN}), "members.network"),
     NavEntry("Journal", "privacy.audit_log", frozenset({Role.ADMIN}), "privacy.audit"),
 )

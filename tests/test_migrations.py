@@ -59,7 +59,8 @@ def _schema_differences() -> list:
     """What autogenerate would write for the current database: [] when it matches the models."""
     configured = current_app.extensions["migrate"].configure_args  # what `flask db migrate` uses
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": configured["compare_type"]})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": configured["compare_type"], "include_name": configured.get("include_name")})
         return compare_metadata(context, db.metadata)
 
 

@@ -19,6 +19,7 @@ from network.members.enums import InstitutionKind, Role
 from network.members.history import open_missing_first_periods
 from network.members.models import Institution, Member, Network, Territory
 from network.members.passwords import hash_password
+from network.resources.demo import seed_national_resources
 from network.sessions.enums import AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.topics.enums import DEFAULT_MAX_PER_TOPIC, TopicStatus, VoteStatus
@@ -345,4 +346,4 @@ def _allocation(rng: random.Random, candidates: list[int], points: int, max_per_
 
 
 # Callables (scale, *, rng, today) -> {name: count} that add volumes once members and meetings exist.
-NATIONAL_EXTENSIONS: list = [seed_national_cases, seed_national_ballots]
+NATIONAL_EXTENSIONS: list = [seed_national_cases, seed_national_ballots, seed_national_resources]

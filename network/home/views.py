@@ -5,6 +5,7 @@ from network.auth import public
 from network.calendar import PARIS
 from network.database import utcnow
 from network.home import bp, queries
+from network.resources.news import can_read_news, latest_news
 from network.sessions.forms import RsvpForm
 
 
@@ -15,7 +16,9 @@ def index():
         return redirect(url_for("members.login"))
     now = utcnow()
     return render_template("home/index.html", now=now, rsvp_form=RsvpForm(),
-                           dashboard=queries.dashboard_for(current_user, now=now, today=now.astimezone(PARIS).date()))
+                           dashboard=queries.dashboard_for(current_user, now=now, today=now.astimezone(PARIS).date()),
+                           news=latest_news(current_user.network_id) if can_read_news(current_user, current_user.network_id)
+                           else None)
 
 
 @bp.route("/confidentialite")

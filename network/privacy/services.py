@@ -22,6 +22,7 @@ from network.members.models import EmailChange, Institution, LoginSession, Membe
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
+from network.resources import services as resource_services
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.text import spreadsheet_cell
 from network.throttle import ThrottleEvent, clear_events_starting_with, purge_older_than
@@ -91,6 +92,7 @@ def collect_member_data(member: Member) -> dict[str, list[dict]]:
                    EmailChange.kind.label("origine"), EmailChange.status.label("etat"),
                    EmailChange.created_at.label("demande_le"), EmailChange.closed_at.label("clos_le"))
             .where(EmailChange.member_id == member.id).order_by(EmailChange.id)),
+        **{family: _rows(statement) for family, statement in resource_services.export_statements(member).items()},
     }
 
 
@@ -185,6 +187,7 @@ def erase_member(*, actor: Member, member: Member) -> ErasureReport:
     clear_events_starting_with("login-source", email + "|")  # failures counted per account and source
     db.session.execute(delete(EmailChange).where(EmailChange.member_id == member.id))  # old and new addresses
     replacements = _replace_everywhere(needles)
+    resource_services.forget_member(member, needles)
     case_ids = db.session.scalars(select(Case.id).where(Case.client_id == member.id)).all()
     _purge_case_content(case_ids)
     db.session.execute(delete(JoinRequest).where(func.lower(JoinRequest.email) == email))

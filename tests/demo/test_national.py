@@ -17,7 +17,7 @@ def _count(column):
 
 
 BASE = {"networks": 3, "members": 30, "meetings": 24, "invitations": 192, "attendances": 168, "topics": 102,
-        "vote_rounds": 21}
+        "vote_rounds": 21, "resources": 52, "minutes": 11, "file_blobs": 12}  # 21 past meetings: 2 or 3 materials each
 
 
 # Exact figures for the default random seed (2026): follow-ups and ballot points depend on its draws.

@@ -61,7 +61,8 @@ def test_my_data_zip_holds_my_profile_cases_and_attendance_only(client, login, n
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert sorted(archive.namelist()) == sorted(
         ["donnees.json", "profil.csv", "invitations.csv", "presences.csv", "themes_proposes.csv", "votes.csv",
-         "cas_codev.csv", "efficacite_personnelle.csv", "auto_evaluation.csv", "changements_adresse.csv"])
+         "cas_codev.csv", "efficacite_personnelle.csv", "auto_evaluation.csv", "changements_adresse.csv",
+         "documents_deposes.csv", "actualites.csv", "comptes_rendus.csv"])
     data = json.loads(archive.read("donnees.json"))
     assert data["profil"][0]["email"] == "helene.lefevre@example.org"
     assert [case["titre"] for case in data["cas_codev"]] == ["Mobiliser les élus"]

@@ -13,6 +13,7 @@ from network.database import utcnow
 from network.extensions import db
 from network.members.models import Member, Network
 from network.outbox import CalendarPart, external_url, queue_templated_email
+from network.resources.tokens import make_upload_token
 from network.sessions.enums import MeetingStatus, Rsvp
 from network.sessions.models import AgendaItem, Invitation, Meeting, Venue, postal_address
 from network.sessions.tokens import make_rsvp_token
@@ -108,6 +109,9 @@ def queue_meeting_email(context: MeetingContext, invitation: Invitation, recipie
     email = recipient.email if recipient else invitation.guest_email
     links = rsvp_links(invitation) if not meeting.is_training and kind != CANCELLATION else {}
     meeting_url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
+    # A guest (a speaker) may send their slides once through this link (network/resources).
+    upload_url = external_url("resources.guest_upload", token=make_upload_token(invitation)) \
+        if recipient is None and kind in (INVITATION, UPDATE, REMINDER) else None
     calendar = None
     if kind in (INVITATION, UPDATE, CANCELLATION, TRAINING_PLACE):
         method = CANCEL if kind == CANCELLATION else REQUEST
@@ -124,6 +128,7 @@ def queue_meeting_email(context: MeetingContext, invitation: Invitation, recipie
         reply_to=context.network.mailbox_email, kind=kind, name=greeting_name(invitation, recipient),
         is_member=recipient is not None, meeting=meeting, noun="la formation" if meeting.is_training else "la rencontre",
         network=context.network, venue=context.venue, agenda=context.agenda, links=links, meeting_url=meeting_url,
+        upload_url=upload_url,
     )
 
 

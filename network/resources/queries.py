@@ -1,0 +1,323 @@
+"""Named queries of the materials, minutes and library pages: plain rows, a fixed number of statements."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import joinedload
+
+from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
+from network.codev.models import Case, CaseAction, CaseRecord
+from network.extensions import db
+from network.members.models import Network
+from network.resources import search
+from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
+from network.resources.models import (
+    GuestUpload, Minutes, MinutesVersion, Resource, ResourceDownload, SharedCaseSheet,
+)
+from network.sessions.models import AgendaItem, Invitation, Meeting
+from network.topics.models import Topic
+
+LIBRARY_LIMIT = 300  # rows of each kind on one library page; the filters narrow it down
+
+
+def meeting(meeting_id: int) -> Meeting | None:
+    return db.session.scalar(select(Meeting).options(joinedload(Meeting.network)).where(Meeting.id == meeting_id))
+
+
+def agenda(meeting_id: int) -> list[AgendaItem]:
+    return list(db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+                                   .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
+
+
+def meeting_resources(meeting_id: int, *, include_pending: bool) -> list[Resource]:
+    query = (select(Resource).options(joinedload(Resource.uploaded_by))
+             .where(Resource.meeting_id == meeting_id).order_by(Resource.created_at, Resource.id))
+    if not include_pending:
+        query = query.where(Resource.status == ResourceStatus.PUBLISHED)
+    return list(db.session.scalars(query))
+
+
+def resource(resource_id: int) -> Resource | None:
+    return db.session.get(Resource, resource_id)
+
+
+def minutes_of(meeting_id: int) -> Minutes | None:
+    return db.session.scalar(select(Minutes).options(joinedload(Minutes.author))
+                             .where(Minutes.meeting_id == meeting_id))
+
+
+def minutes_versions(minutes_id: int) -> list[MinutesVersion]:
+    return list(db.session.scalars(select(MinutesVersion).options(joinedload(MinutesVersion.author))
+                                   .where(MinutesVersion.minutes_id == minutes_id)
+                                   .order_by(MinutesVersion.version.desc())))
+
+
+def minutes_version(minutes_id: int, version: int) -> MinutesVersion | None:
+    return db.session.scalar(select(MinutesVersion).options(joinedload(MinutesVersion.author)).where(
+        MinutesVersion.minutes_id == minutes_id, MinutesVersion.version == version))
+
+
+def guest_invitation(invitation_id: int, meeting_id: int) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.meeting_id == meeting_id, Invitation.guest_email.is_not(None)))
+
+
+def guest_upload_used(invitation_id: int) -> bool:
+    return db.session.scalar(select(GuestUpload.id).where(GuestUpload.invitation_id == invitation_id)) is not None
+
+
+# --- the library ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    query: str = ""
+    year: int | None = None
+    family: str | None = None  # a key of FAMILY_LABELS
+
+    @property
+    def words(self) -> list[str]:
+        return search.query_words(self.query)
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """One line of the library: a material or published minutes."""
+
+    kind: str  # "resource" or "minutes"
+    id: int
+    title: str
+    family: str
+    type_label: str
+    meeting_id: int
+    meeting_title: str
+    starts_at: datetime
+    topic_title: str | None
+    description: str | None = None
+    url: str | None = None
+    size: int | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass
+class LibraryGroup:
+    key: str
+    title: str
+    starts_at: datetime | None
+    items: list[LibraryItem] = field(default_factory=list)
+
+
+def _resource_rows(network_id: int, filters: LibraryFilters):
+    query = (select(Resource.id, Resource.title, Resource.kind, Resource.media_type, Resource.description,
+                    Resource.url, Resource.size, Resource.meeting_id, Meeting.title.label("meeting_title"),
+                    Meeting.starts_at, Topic.title.label("topic_title"))
+             .join(Meeting, Meeting.id == Resource.meeting_id).outerjoin(Topic, Topic.id == Resource.topic_id)
+             .where(Resource.network_id == network_id, Resource.status == ResourceStatus.PUBLISHED)
+             .order_by(Meeting.starts_at.desc(), Resource.id).limit(LIBRARY_LIMIT))
+    if filters.year is not None:
+        query = query.where(Resource.year == filters.year)
+    if filters.family == "link":
+        query = query.where(Resource.kind == ResourceKind.LINK)
+    elif filters.family:
+        query = query.where(Resource.media_type.in_(
+            [file_type.value for file_type, family in FILE_FAMILIES.items() if family == filters.family]))
+    if filters.words:
+        query = query.where(search.matches(Resource, filters.words))
+    return db.session.execute(query).all()
+
+
+def _minutes_rows(network_id: int, filters: LibraryFilters):
+    query = (select(Minutes.id, Minutes.summary, Minutes.edited_at, Minutes.meeting_id,
+                    Meeting.title.label("meeting_title"), Meeting.starts_at, Topic.title.label("topic_title"))
+             .join(Meeting, Meeting.id == Minutes.meeting_id).outerjoin(Topic, Topic.id == Minutes.topic_id)
+             .where(Minutes.network_id == network_id, Minutes.status == MinutesStatus.PUBLISHED)
+             .order_by(Meeting.starts_at.desc()).limit(LIBRARY_LIMIT))
+    if filters.year is not None:
+        query = query.where(Minutes.year == filters.year)
+    if filters.words:
+        query = query.where(search.matches(Minutes, filters.words))
+    return db.session.execute(query).all()
+
+
+def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]:
+    """Materials and published minutes of the network matching the filters: two statements."""
+    items = []
+    if filters.family in (None, "minutes"):
+        items += [LibraryItem("minutes", row.id, f"Compte rendu — {row.meeting_title}", "minutes",
+                              "Compte rendu", row.meeting_id, row.meeting_title, row.starts_at, row.topic_title,
+                              description=row.summary or None, edited_at=row.edited_at)
+                  for row in _minutes_rows(network_id, filters)]
+    if filters.family != "minutes":
+        for row in _resource_rows(network_id, filters):
+            family = FILE_FAMILIES[FileType(row.media_type)] if row.media_type else "link"
+            items.append(LibraryItem("resource", row.id, row.title, family,
+                                     FileType(row.media_type).label if row.media_type else "Lien",
+                                     row.meeting_id, row.meeting_title, row.starts_at, row.topic_title,
+                                     description=row.description, url=row.url, size=row.size))
+    return items
+
+
+def library_years(network_id: int) -> list[int]:
+    years = union(select(Resource.year).where(Resource.network_id == network_id),
+                  select(Minutes.year).where(Minutes.network_id == network_id,
+                                             Minutes.status == MinutesStatus.PUBLISHED)).subquery()
+    return sorted(db.session.scalars(select(years.c.year).distinct()), reverse=True)
+
+
+def group_by_meeting(items: list[LibraryItem]) -> list[LibraryGroup]:
+    groups: dict[int, LibraryGroup] = {}
+    for item in items:
+        group = groups.setdefault(item.meeting_id, LibraryGroup(str(item.meeting_id), item.meeting_title,
+                                                                item.starts_at))
+        group.items.append(item)
+    for group in groups.values():
+        group.items.sort(key=lambda item: (item.kind != "minutes", item.id))
+    return sorted(groups.values(), key=lambda group: group.starts_at, reverse=True)
+
+
+def group_by_topic(items: list[LibraryItem]) -> list[LibraryGroup]:
+    groups: dict[str, LibraryGroup] = {}
+    for item in items:
+        title = item.topic_title or "Sans thème"
+        groups.setdefault(title, LibraryGroup(title, title, None)).items.append(item)
+    for group in groups.values():
+        group.items.sort(key=lambda item: item.starts_at, reverse=True)
+    return sorted(groups.values(), key=lambda group: (group.title == "Sans thème", group.title.casefold()))
+
+
+
+# --- the national library: what facilitators shared with every network ----------------------------------
+
+@dataclass(frozen=True)
+class SharedItem:
+    id: int
+    title: str
+    description: str | None
+    type_label: str
+    url: str | None
+    size: int | None
+    theme: str
+    network_name: str
+    shared_at: datetime
+
+
+def shared_items(*, theme: str | None, words: list[str]) -> list[SharedItem]:
+    query = (select(Resource.id, Resource.title, Resource.description, Resource.media_type, Resource.url,
+                    Resource.size, Resource.shared_theme, Network.name.label("network_name"), Resource.shared_at)
+             .join(Network, Network.id == Resource.network_id)
+             .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
+             .order_by(Resource.shared_at.desc(), Resource.id.desc()).limit(LIBRARY_LIMIT))
+    if theme:
+        query = query.where(Resource.shared_theme == theme)
+    if words:
+        query = query.where(search.matches(Resource, words))
+    return [SharedItem(row.id, row.title, row.description,
+                       FileType(row.media_type).label if row.media_type else "Lien", row.url, row.size,
+                       row.shared_theme, row.network_name, row.shared_at)
+            for row in db.session.execute(query)]
+
+
+def shared_by_network() -> list[tuple[str, int]]:
+    """For the admin: how many resources each network shares (the ones that travel)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Network.name, func.count(Resource.id)).join(Resource, Resource.network_id == Network.id)
+        .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
+        .group_by(Network.name).order_by(func.count(Resource.id).desc(), Network.name))]
+
+
+@dataclass(frozen=True)
+class ResourceFigures:
+    """« Ressources partagées » of a network in a year: materials added, minutes published, shared nationally."""
+
+    network_name: str
+    materials: int
+    minutes: int
+    shared: int
+    downloads: int = 0  # of the network's files, during the year (Paris days)
+
+
+def resource_figures(year: int, *, network_id: int | None = None) -> list[ResourceFigures]:
+    """Per network (or one), for the meetings of `year` (Paris): materials, minutes, shared; and the downloads of
+    the network's files during the year. Four statements."""
+    materials = (select(Resource.network_id, func.count(Resource.id).label("materials"),
+                        func.count(Resource.shared_at).label("shared"))
+                 .where(Resource.year == year, Resource.status == ResourceStatus.PUBLISHED)
+                 .group_by(Resource.network_id))
+    minutes = (select(Minutes.network_id, func.count(Minutes.id).label("minutes"))
+               .where(Minutes.year == year, Minutes.status == MinutesStatus.PUBLISHED).group_by(Minutes.network_id))
+    if network_id is not None:
+        materials = materials.where(Resource.network_id == network_id)
+        minutes = minutes.where(Minutes.network_id == network_id)
+    downloads = (select(Resource.network_id, func.sum(ResourceDownload.count).label("downloads"))
+                 .join(Resource, Resource.id == ResourceDownload.resource_id)
+                 .where(ResourceDownload.day >= date(year, 1, 1), ResourceDownload.day <= date(year, 12, 31))
+                 .group_by(Resource.network_id))
+    if network_id is not None:
+        downloads = downloads.where(Resource.network_id == network_id)
+    downloads_by_network = {row.network_id: int(row.downloads) for row in db.session.execute(downloads)}
+    by_network = {row.network_id: row for row in db.session.execute(materials)}
+    minutes_by_network = {row.network_id: row.minutes for row in db.session.execute(minutes)}
+    ids = set(by_network) | set(minutes_by_network) | set(downloads_by_network)
+    if not ids:
+        return []
+    names = dict(db.session.execute(select(Network.id, Network.name).where(Network.id.in_(ids))).all())
+    return sorted((ResourceFigures(names[i], by_network[i].materials if i in by_network else 0,
+                                   minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0,
+                                   downloads_by_network.get(i, 0))
+                   for i in ids), key=lambda figures: figures.network_name)
+
+
+
+# --- CODEV capitalisation sheets in the national library ----------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseSheet:
+    """The anonymised sheet (codev's capitalisation fields: no names, no context), with where it comes from."""
+
+    case_id: int
+    title: str
+    theme: str
+    type_label: str
+    worked_at: datetime | None
+    actions: list[str]
+    client_learnings: str
+    group_learnings: str
+    network_name: str
+    is_shared: bool
+
+
+def _sheets(condition, shared_only: bool) -> list[CaseSheet]:
+    """Three statements whatever the number of sheets: the cases, their records, their actions."""
+    query = (select(Case.id, Case.title, Case.theme, Case.case_type, Case.worked_at, Network.name,
+                    SharedCaseSheet.id.label("shared_id"))
+             .join(Network, Network.id == Case.network_id)
+             .outerjoin(SharedCaseSheet, SharedCaseSheet.case_id == Case.id)
+             .where(condition, Case.has_capitalisation_consent.is_(True), Case.state.in_(AFTER_WORKSHOP_STATES))
+             .order_by(Case.worked_at.desc(), Case.id.desc()).limit(LIBRARY_LIMIT))
+    if shared_only:
+        query = query.where(SharedCaseSheet.id.is_not(None))
+    rows = db.session.execute(query).all()
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    learnings = {row.case_id: row for row in db.session.execute(
+        select(CaseRecord.case_id, CaseRecord.client_learnings, CaseRecord.group_learnings)
+        .where(CaseRecord.case_id.in_(ids)))}
+    actions: dict[int, list[str]] = {}
+    for case_id, description in db.session.execute(
+            select(CaseAction.case_id, CaseAction.description).where(CaseAction.case_id.in_(ids))
+            .order_by(CaseAction.id)):
+        actions.setdefault(case_id, []).append(description)
+    return [CaseSheet(row.id, row.title, row.theme, CaseType(row.case_type).label, row.worked_at,
+                      actions.get(row.id, []), learnings[row.id].client_learnings if row.id in learnings else "",
+                      learnings[row.id].group_learnings if row.id in learnings else "", row.name,
+                      row.shared_id is not None) for row in rows]
+
+
+def network_case_sheets(network_id: int) -> list[CaseSheet]:
+    """The sheets the network's clients shared with it, for its facilitators to share further."""
+    return _sheets(Case.network_id == network_id, shared_only=False)
+
+
+def shared_case_sheets(theme: str | None) -> list[CaseSheet]:
+    return _sheets(Case.theme == theme if theme else Case.id.is_not(None), shared_only=True)

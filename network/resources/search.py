@@ -1,0 +1,126 @@
+"""French full-text search with each database's own engine.
+
+- PostgreSQL: a GIN index on `to_tsvector('french', search_text)`; queries go through `to_tsquery('french', …)`,
+  so PostgreSQL's Snowball stemmer works on both sides.
+- SQLite: an FTS5 table per searchable table (`tokenize="unicode61 remove_diacritics 2"`), holding the words
+  stemmed by the same Snowball French stemmer (the `snowballstemmer` package) on the index and the query side.
+
+`search_text` is the searchable text with accents removed and in lower case, so « reunion » finds « réunion » on
+both engines. Snowball leaves « élus » as is while « élu », « élue », « élues » become « élu »: a query word
+ending in s or x also asks for its form without it, so « élus » finds « élu »; and the indexed text ends with the
+singular of its plural-looking words, so « élu » finds « élus ».
+
+The FTS objects live outside the models (names starting with `fts_`): they are created by `after_create` DDL
+events here (create_all, the tests) and by the migration, and `include_name` hides them from autogenerate.
+"""
+
+import re
+import unicodedata
+
+import snowballstemmer
+from sqlalchemy import DDL, event, func, literal_column, select, text
+
+from network.extensions import db
+
+PREFIX = "fts_"
+MAX_QUERY_WORDS = 8
+MAX_QUERY_LENGTH = 200
+_WORD = re.compile(r"[^\W_]+")
+_stemmer = snowballstemmer.stemmer("french")
+FRENCH = literal_column("'french'::regconfig")  # a constant, so the planner matches the index expression
+
+
+def include_name(name, type_, _parent_names) -> bool:
+    """Alembic's autogenerate filter: the FTS tables and indexes are not in the models."""
+    return not (type_ in ("table", "index") and (name or "").startswith(PREFIX))
+
+
+def normalise(value: str | None) -> str:
+    """Lower case, no accents, no control characters."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(char for char in decomposed if not unicodedata.combining(char)
+                   and unicodedata.category(char)[0] != "C").casefold()
+
+
+def search_document(*parts: str | None) -> str:
+    """What is indexed: the text, then the singular of its plural-looking words (so « élu » finds « élus »)."""
+    document = normalise(" ".join(part for part in parts if part))
+    singulars = dict.fromkeys(variants[1] for word in _WORD.findall(document) if len(variants := _variants(word)) > 1)
+    return f"{document} {' '.join(singulars)}" if singulars else document
+
+
+def stems(document: str) -> str:
+    return " ".join(_stemmer.stemWords(_WORD.findall(document)))
+
+
+def query_words(query: str | None) -> list[str]:
+    return _WORD.findall(normalise((query or "")[:MAX_QUERY_LENGTH]))[:MAX_QUERY_WORDS]
+
+
+def _variants(word: str) -> list[str]:
+    """The word, and for a plural-looking word (-s, -x) its singular: Snowball keeps « élus » apart from « élu »."""
+    if len(word) > 3 and word[-1] in "sx":
+        return [word, word[:-1]]
+    return [word]
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+# --- the FTS objects ----------------------------------------------------------------------------------
+
+def sqlite_ddl(table: str) -> list[str]:
+    fts = PREFIX + table
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(body, tokenize=\"unicode61 remove_diacritics 2\")",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} "
+        f"BEGIN DELETE FROM {fts} WHERE rowid = old.id; END",
+    ]
+
+
+def postgresql_ddl(table: str) -> list[str]:
+    return [f"CREATE INDEX IF NOT EXISTS {PREFIX}ix_{table} ON {table} "
+            f"USING gin (to_tsvector('french'::regconfig, search_text))"]
+
+
+def drop_ddl(table: str, dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {PREFIX}{table}_delete", f"DROP TABLE IF EXISTS {PREFIX}{table}"]
+    return [f"DROP INDEX IF EXISTS {PREFIX}ix_{table}"]
+
+
+def install_search_objects(table) -> None:
+    """create_all/drop_all create and drop the FTS objects of `table` with it."""
+    for statement in sqlite_ddl(table.name):
+        event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in postgresql_ddl(table.name):
+        event.listen(table, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+    for statement in drop_ddl(table.name, "sqlite"):
+        event.listen(table, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
+
+
+# --- keeping the index and querying it ----------------------------------------------------------------
+
+def reindex(model, rows) -> None:
+    """After a flush: SQLite's FTS table follows `search_text` (PostgreSQL's index follows by itself)."""
+    if _dialect() != "sqlite" or not rows:
+        return
+    fts = PREFIX + model.__tablename__
+    ids = [{"id": row.id} for row in rows]
+    db.session.execute(text(f"DELETE FROM {fts} WHERE rowid = :id"), ids)
+    db.session.execute(text(f"INSERT INTO {fts} (rowid, body) VALUES (:id, :body)"),
+                       [{"id": row.id, "body": stems(row.search_text or "")} for row in rows])
+
+
+def matches(model, words: list[str]):
+    """A WHERE clause: rows of `model` whose text holds every word (any of its variants)."""
+    if _dialect() == "sqlite":
+        expression = " AND ".join(
+            "(" + " OR ".join(f'"{stem}"' for stem in dict.fromkeys(_stemmer.stemWords(_variants(word)))) + ")"
+            for word in words)
+        fts = PREFIX + model.__tablename__
+        return model.id.in_(select(literal_column("rowid")).select_from(text(fts))
+                            .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression)))
+    expression = " & ".join("(" + " | ".join(_variants(word)) + ")" for word in words)
+    return func.to_tsvector(FRENCH, model.search_text).op("@@")(func.to_tsquery(FRENCH, expression))
