@@ -89,3 +89,11 @@ def test_topic_history_shows_members_a_past_meeting_not_held_or_closed(client, l
     page = client.get("/themes/historique").get_data(as_text=True)
 
     assert '<span class="badge badge--muted">Passée</span>' in page and "Clôturée" not in page
+
+
+def test_codev_csv_names_its_charset_once(client, login, network, facilitator):
+    login(facilitator)
+
+    response = client.get("/codev/export.csv")
+
+    assert (response.status_code, response.headers["Content-Type"]) == (200, "text/csv; charset=utf-8")

@@ -381,7 +381,7 @@ def case_export():
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(spreadsheet_row(queries.EXPORT_COLUMNS))
     writer.writerows(spreadsheet_row(row) for row in queries.export_rows(network))
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="codev-{network.slug}.csv"', "Cache-Control": "no-store"})
 
 

@@ -66,9 +66,10 @@ def _paris_morning(day: date) -> datetime:
 def seed_national(*, today: date | None = None, rng: random.Random | None = None, networks: int = NETWORKS,
                   members_per_network: int = MEMBERS_PER_NETWORK, years: int = YEARS,
                   invited_per_meeting: int = INVITED_PER_MEETING, cases_per_network: int = CASES_PER_NETWORK,
-                  ballots_per_round: int = BALLOTS_PER_ROUND, with_history: bool = True) -> NationalScale:
+                  ballots_per_round: int = BALLOTS_PER_ROUND, with_history: bool = True,
+                  extensions: list | None = None) -> NationalScale:
     """with_history=False leaves out the membership periods (the data as it stood before migration 0012, for the
-    migration's test)."""
+    migration's test); `extensions` (default NATIONAL_EXTENSIONS) lets such a test leave out later tables too."""
     today = today or date.today()
     rng = rng or random.Random(2026)
     scale = NationalScale(cases_per_network=cases_per_network, ballots_per_round=ballots_per_round)
@@ -165,7 +166,7 @@ def seed_national(*, today: date | None = None, rng: random.Random | None = None
     _bulk(Attendance, attendance_rows)
     scale.counts = {"networks": len(scale.networks), "members": len(member_rows), "meetings": len(meeting_rows),
                     "invitations": len(invitation_rows), "attendances": len(attendance_rows)}
-    for extend in NATIONAL_EXTENSIONS:
+    for extend in NATIONAL_EXTENSIONS if extensions is None else extensions:
         scale.counts.update(extend(scale, rng=rng, today=today))
     return scale
 

@@ -13,7 +13,7 @@ from network.members.models import Network
 from network.resources import search
 from network.resources.enums import FILE_FAMILIES, FileType, MinutesStatus, ResourceKind, ResourceStatus
 from network.resources.models import (
-    GuestUpload, Minutes, MinutesVersion, Resource, ResourceDownload, SharedCaseSheet,
+    GuestUpload, Minutes, MinutesVersion, NewsItem, Resource, ResourceDownload, SharedCaseSheet,
 )
 from network.sessions.models import AgendaItem, Invitation, Meeting
 from network.topics.models import Topic
@@ -321,3 +321,9 @@ def network_case_sheets(network_id: int) -> list[CaseSheet]:
 
 def shared_case_sheets(theme: str | None) -> list[CaseSheet]:
     return _sheets(Case.theme == theme if theme else Case.id.is_not(None), shared_only=True)
+
+
+def news_item(news_id: int):
+    """One news item with its author (the page names them)."""
+    return db.session.scalar(select(NewsItem).options(joinedload(NewsItem.author))
+                             .where(NewsItem.id == news_id).execution_options(populate_existing=True))

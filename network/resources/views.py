@@ -10,13 +10,13 @@ from network.calendar import to_paris
 from network.database import utcnow
 from network.errors import DomainError
 from network.extensions import db
+from network.formatting import plural
 from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
 from network.codev.enums import THEME_LABELS, Theme
 from network.codev.models import Case
 from network.resources import bp, news, queries, search, services
-from network.resources.models import NewsItem
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
 from network.resources.forms import (
@@ -463,11 +463,11 @@ def news_create():
 
 
 def _members(count: int) -> str:
-    return "1 membre" if count == 1 else f"{count} membres"
+    return plural(count, "membre")
 
 
 def _news_item(news_id: int):
-    item = db.session.get(NewsItem, news_id)
+    item = queries.news_item(news_id)
     if item is None or not news.can_read_news(current_user, item.network_id):
         abort(404)
     return item

@@ -244,7 +244,7 @@ def test_member_invitation_is_no_guest_link(client, coordinator, meeting, stored
 ])
 def test_hostile_ids_and_parameters_never_break(login, client, coordinator, path):
     login(coordinator)
-    assert client.get(path).status_code in (200, 404)
+    assert client.get(path).status_code in (200, 400, 404)  # 400: a control character in the query (network/routing.py)
 
 
 # --- deletion ------------------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_every_resources_page_answers_hostile_input_without_error(app, request, 
         path = rule.build(values)[1]
         for query in WEIRD_QUERIES:
             status = client.get(path + query).status_code
-            assert status in (200, 302, 403, 404), (path + query, status)
+            assert status in (200, 302, 400, 403, 404), (path + query, status)
         for form in ({"kind": "zzz", "agenda_item_id": "abc", "title": "x\x00", "url": "javascript:1"},
                      {"frequency": ["each", "none"], "theme": "\uffff\u202e", "body": "a" * 200_000}):
             assert client.post(path, data=form).status_code in (200, 302, 400, 403, 404, 405), path
