@@ -64,7 +64,7 @@ def test_upload_slides_publish_minutes_and_find_them(live_server, new_page, netw
     reader.get_by_role("link", name="Ressources").click()
     reader.get_by_label("Rechercher").fill("halte garderie itinerante")
     reader.get_by_role("button", name="Afficher").click()
-    assert reader.locator("p[role=status]").inner_text() == "1 ressource pour « halte garderie itinerante »."
+    assert reader.locator("p[role=status]").inner_text() == "1 ressource pour «\u00a0halte garderie itinerante\u00a0»."
     href = reader.get_by_role("link", name="Support de Mme Roux").get_attribute("href")
     download = reader.request.get(f"{live_server}{href}")  # with Sophie's session cookie
     assert (download.status, download.headers["content-type"]) == (200, "application/pdf")
