@@ -222,19 +222,27 @@ def second_factor_enrol():
         return _back_to_login("Votre connexion a expiré : recommencez.", "info")
     if twofactor.has_confirmed_totp(member):
         return redirect(url_for("identity.second_factor"))
+    credential, form, codes = _enrolment_step(member)
+    if codes is not None:
+        flow.finish_sign_in(member, next_url=data.get("next"), id_token=data.get("id_token"))
+        return render_template("identity/recovery_codes.html", codes=codes,
+                               next_url=safe_next_url(data.get("next"), url_for("home.index")))
+    return _render_enrolment(member, credential, form, action=url_for("identity.second_factor_enrol"), at_login=True)
+
+
+def _enrolment_step(member):
+    """The TOTP enrolment shared by the sign-in step and the profile: the pending secret (kept across attempts), the
+    form, and the recovery codes once the member's code confirms it (None until then, the form carrying the error)."""
     credential = twofactor.totp_of(member) or services.start_totp_enrolment(member)
     db.session.commit()
     form = TotpConfirmForm()
+    codes = None
     if form.validate_on_submit():
         try:
             codes = services.confirm_totp(member, form.code.data)
         except DomainError as error:
             add_form_error(form, "code", str(error))
-        else:
-            flow.finish_sign_in(member, next_url=data.get("next"), id_token=data.get("id_token"))
-            return render_template("identity/recovery_codes.html", codes=codes,
-                                   next_url=safe_next_url(data.get("next"), url_for("home.index")))
-    return _render_enrolment(member, credential, form, action=url_for("identity.second_factor_enrol"), at_login=True)
+    return credential, form, codes
 
 
 def _render_enrolment(member, credential, form, *, action: str, at_login: bool):
@@ -266,18 +274,11 @@ def totp_enrol():
     if twofactor.has_confirmed_totp(member):
         flash("Votre application d'authentification est déjà enregistrée.", "info")
         return redirect(url_for("identity.security"))
-    credential = twofactor.totp_of(member) or services.start_totp_enrolment(member)
-    db.session.commit()
-    form = TotpConfirmForm()
-    if form.validate_on_submit():
-        try:
-            codes = services.confirm_totp(member, form.code.data)
-        except DomainError as error:
-            add_form_error(form, "code", str(error))
-        else:
-            db.session.commit()
-            flash("Votre application d'authentification est enregistrée.", "success")
-            return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.security"))
+    credential, form, codes = _enrolment_step(member)
+    if codes is not None:
+        db.session.commit()
+        flash("Votre application d'authentification est enregistrée.", "success")
+        return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.security"))
     return _render_enrolment(member, credential, form, action=url_for("identity.totp_enrol"), at_login=False)
 
 
