@@ -63,7 +63,7 @@ SHORT_LABEL = 10  # labels this short (years, dates) sit left of their bar; long
 def bar_chart(bars: list[Bar], title: str, empty_caption: str = "non saisie",
               empty_message: str = "Aucune donnée pour cette période", widths=None) -> Markup:
     """Horizontal bars of shares (0–100 %), the counts written right after each bar's end. A long label (a
-    territory's name) gets its own line(s) above its bar, in full words, never cut at a fixed width.
+    territory's name) gets its own lines above its bar, in full words, never cut at a fixed width.
     `widths` is accepted for older callers and ignored: the layout follows the labels."""
     inline = all(len(bar.label) <= SHORT_LABEL for bar in bars)
     label_width = 84 if inline else 0

@@ -26,11 +26,11 @@ THROTTLE_SCOPE = "second-factor"
 
 
 class SecondFactorRejected(DomainError):
-    pass
+    """A wrong or reused code at the second step (its message says which, in French)."""
 
 
 class SecondFactorThrottled(DomainError):
-    pass
+    """Too many wrong codes at the second step within the window: wait before trying again."""
 
 
 def _roles(setting: str) -> set[str]:
@@ -332,7 +332,7 @@ def purge_expired_devices(*, older_than: timedelta = timedelta(0)) -> int:
 # --- passkeys ----------------------------------------------------------------------------------------------------
 
 class PasskeyRefused(DomainError):
-    pass
+    """A passkey registration or sign-in the WebAuthn checks refused (forged, replayed, unknown key)."""
 
 
 def add_passkey(member: Member, answer: dict, *, challenge: str | None, label: str):

@@ -31,7 +31,7 @@ PROFILE_FIELDS = ("first_name", "last_name", "phone", "job_title", "institution_
 
 
 class LoginThrottled(DomainError):
-    pass
+    """Too many failed logins from this source (or on this account): the message says how long to wait."""
 
 
 def member_by_email(email: str) -> Member | None:

@@ -144,9 +144,7 @@ def download(resource_id):
 @bp.route(f"/<{ID}:resource_id>/supprimer", methods=["POST"])
 @roles(Role.FACILITATOR)
 def resource_delete(resource_id):
-    resource = queries.resource(resource_id)
-    if resource is None or not can_view_resource(current_user, resource):
-        abort(404)
+    resource = _visible_resource(resource_id)
     require(can_delete_resource(current_user, resource))
     meeting_id = resource.meeting_id
     try:
@@ -324,9 +322,7 @@ def guest_upload(token):
 @bp.route(f"/<{ID}:resource_id>/publier", methods=["POST"])
 @roles(Role.FACILITATOR)
 def resource_publish(resource_id):
-    resource = queries.resource(resource_id)
-    if resource is None or not can_view_resource(current_user, resource):
-        abort(404)
+    resource = _visible_resource(resource_id)
     try:
         services.publish_resource(resource, actor=current_user)
     except DomainError as error:
@@ -342,9 +338,7 @@ def resource_publish(resource_id):
 @bp.route(f"/<{ID}:resource_id>/partager", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def resource_share(resource_id):
-    resource = queries.resource(resource_id)
-    if resource is None or not can_view_resource(current_user, resource):
-        abort(404)
+    resource = _visible_resource(resource_id)
     require(can_delete_resource(current_user, resource))
     form = ShareForm(theme=resource.shared_theme)
     if form.validate_on_submit():
@@ -363,9 +357,7 @@ def resource_share(resource_id):
 @bp.route(f"/<{ID}:resource_id>/ne-plus-partager", methods=["POST"])
 @roles(Role.FACILITATOR)
 def resource_unshare(resource_id):
-    resource = queries.resource(resource_id)
-    if resource is None or not can_view_resource(current_user, resource):
-        abort(404)
+    resource = _visible_resource(resource_id)
     require(can_delete_resource(current_user, resource))
     services.unshare_resource(resource, actor=current_user)
     db.session.commit()
@@ -464,6 +456,14 @@ def news_create():
 
 def _members(count: int) -> str:
     return plural(count, "membre")
+
+
+def _visible_resource(resource_id: int):
+    """The resource, or 404 for a missing one and for one the member may not see alike (no id discovery)."""
+    resource = queries.resource(resource_id)
+    if resource is None or not can_view_resource(current_user, resource):
+        abort(404)
+    return resource
 
 
 def _news_item(news_id: int):

@@ -97,6 +97,6 @@ def serve_replies_command(host, port):
     try:
         stop.wait()
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl+C: stop like SIGTERM, below
     finally:
         server.stop()

@@ -16,7 +16,7 @@ CHECKED_KEYWORD = "$ReseauChecked"
 
 
 class MailboxNotConfigured(Exception):
-    pass
+    """REPLY_IMAP_HOST (or the login) is not set: `read-replies` has no mailbox to read."""
 
 
 @dataclass(frozen=True)
