@@ -22,6 +22,7 @@ from network.page_cache import cached_page
 from network.sessions.models import Meeting
 from network.text import spreadsheet_row
 from network.sessions.pickers import workshop_meeting_choices
+from network.views_support import on_refusal
 
 FOLLOW_UP_MEETINGS_AHEAD = timedelta(days=31)  # a follow-up may be written just before the meeting it is shared at
 MOVES = {"retirer": CaseState.WITHDRAWN, "travaille": CaseState.WORKED, "clore": CaseState.CLOSED}
@@ -57,17 +58,14 @@ def _back(case: Case):
     return redirect(url_for("codev.case_detail", case_id=case.id))
 
 
-def _apply(case: Case, verb, success: str, **kwargs):
-    """Run one service, commit once, flash its outcome and go back to the case."""
-    try:
+def _apply(case: Case, verb, success: str, back: str | None = None, **kwargs):
+    """Run one service, commit once, flash its outcome and go back (to the case unless told)."""
+    back = back or url_for("codev.case_detail", case_id=case.id)
+    with on_refusal(back):
         verb(case, actor=current_user, **kwargs)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return _back(case)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(back)
 
 
 # --- cases ------------------------------------------------------------------------------------------------
@@ -92,17 +90,18 @@ def case_list():
 def case_create():
     require(permissions.can_write_case(current_user))
     form = CaseSheetForm()
+
+    def page():
+        return render_template("codev/case_form.html", form=form, case=None)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             case = services.create_case(actor=current_user, data=_sheet(form))
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Votre fiche-cas est enregistrée comme brouillon. Proposez-la pour une rencontre quand elle est prête.",
-                  "success")
-            return _back(case)
-    return render_template("codev/case_form.html", form=form, case=None)
+        db.session.commit()
+        flash("Votre fiche-cas est enregistrée comme brouillon. Proposez-la pour une rencontre quand elle est prête.",
+              "success")
+        return _back(case)
+    return page()
 
 
 def _sheet(form) -> services.CaseSheet:
@@ -133,16 +132,17 @@ def case_edit(case_id):
     require(permissions.can_edit_case_sheet(current_user, case))
     queries.load_case_content(case)
     form = CaseSheetForm(obj=case)
+
+    def page():
+        return render_template("codev/case_form.html", form=form, case=case)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             services.update_case_sheet(case, actor=current_user, data=_sheet(form))
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("La fiche-cas est mise à jour.", "success")
-            return _back(case)
-    return render_template("codev/case_form.html", form=form, case=case)
+        db.session.commit()
+        flash("La fiche-cas est mise à jour.", "success")
+        return _back(case)
+    return page()
 
 
 @bp.route("/cas/<int:case_id>/proposer", methods=["POST"])
@@ -173,11 +173,8 @@ def case_transition(case_id, move):
 def case_reconsult(case_id):
     case = _visible_case(case_id)
     require(permissions.is_client(current_user, case))
-    try:
+    with on_refusal(url_for("codev.case_detail", case_id=case.id)):
         new_case = services.reconsult_case(case, actor=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-        return _back(case)
     db.session.commit()
     flash("Une nouvelle fiche-cas, liée à la précédente, est créée en brouillon : complétez-la.", "success")
     return redirect(url_for("codev.case_edit", case_id=new_case.id))
@@ -226,9 +223,9 @@ def action_add(case_id):
     if not form.validate_on_submit():
         flash("Action non ajoutée : " + " ".join(error for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("codev.record_edit", case_id=case.id))
-    _apply(case, services.add_action, "Action ajoutée au plan.", description=form.description.data,
-           owner=form.owner.data or "", due_on=form.due_on.data)
-    return redirect(url_for("codev.record_edit", case_id=case.id) + "#plan-action")
+    return _apply(case, services.add_action, "Action ajoutée au plan.",
+                  back=url_for("codev.record_edit", case_id=case.id) + "#plan-action",
+                  description=form.description.data, owner=form.owner.data or "", due_on=form.due_on.data)
 
 
 @bp.route("/cas/<int:case_id>/actions/<int:action_id>/<any(faite, afaire, supprimer):change>", methods=["POST"])
@@ -237,10 +234,10 @@ def action_update(case_id, action_id, change):
     case = _visible_case(case_id)
     require(permissions.can_edit_record(current_user, case))
     action = queries.action_of(case, action_id) or abort(404)
-    _apply(case, lambda c, **kw: services.update_action(action, c, **kw), "Plan d'action mis à jour.",
-           done={"faite": True, "afaire": False}.get(change), remove=change == "supprimer")
-    return redirect(request.form.get("next") == "record" and url_for("codev.record_edit", case_id=case.id)
-                    or url_for("codev.case_detail", case_id=case.id))
+    return _apply(case, lambda c, **kw: services.update_action(action, c, **kw), "Plan d'action mis à jour.",
+                  back=request.form.get("next") == "record" and url_for("codev.record_edit", case_id=case.id)
+                  or url_for("codev.case_detail", case_id=case.id),
+                  done={"faite": True, "afaire": False}.get(change), remove=change == "supprimer")
 
 
 # --- follow-up ----------------------------------------------------------------------------------------------
@@ -280,13 +277,9 @@ def workshop(meeting_id):
                            postpone_form=MeetingChoiceForm(meetings=later, empty_label="— Sans date : retour dans la liste —"))
 
 
-def _workshop_redirect(meeting: Meeting, error: DomainError | None, success: str):
-    if error is None:
-        db.session.commit()
-        flash(success, "success")
-    else:
-        db.session.rollback()
-        flash(str(error), "error")
+def _workshop_redirect(meeting: Meeting, success: str):
+    db.session.commit()
+    flash(success, "success")
     return redirect(url_for("codev.workshop", meeting_id=meeting.id))
 
 
@@ -294,11 +287,9 @@ def _workshop_redirect(meeting: Meeting, error: DomainError | None, success: str
 @roles(Role.FACILITATOR)
 def case_select(meeting_id, case_id):
     meeting, case = _workshop_case(meeting_id, case_id)
-    try:
+    with on_refusal(url_for("codev.workshop", meeting_id=meeting.id)):
         services.select_case(case, actor=current_user, meeting=meeting)
-    except DomainError as error:
-        return _workshop_redirect(meeting, error, "")
-    return _workshop_redirect(meeting, None, "Cas retenu pour l'atelier : composez maintenant son sous-groupe.")
+    return _workshop_redirect(meeting, "Cas retenu pour l'atelier : composez maintenant son sous-groupe.")
 
 
 @bp.route("/rencontres/<int:meeting_id>/cas/<int:case_id>/reporter", methods=["POST"])
@@ -309,11 +300,9 @@ def case_postpone(meeting_id, case_id):
                                                                after=meeting.starts_at))
     form.validate_on_submit()
     target = queries.meeting_of_network(form.meeting_id.data, meeting.network_id)
-    try:
+    with on_refusal(url_for("codev.workshop", meeting_id=meeting.id)):
         services.postpone_case(case, actor=current_user, meeting=target)
-    except DomainError as error:
-        return _workshop_redirect(meeting, error, "")
-    return _workshop_redirect(meeting, None, "Cas reporté ; la personne qui le porte est prévenue.")
+    return _workshop_redirect(meeting, "Cas reporté ; la personne qui le porte est prévenue.")
 
 
 @bp.route("/rencontres/<int:meeting_id>/cas/<int:case_id>/sous-groupe", methods=["GET", "POST"])
@@ -336,7 +325,7 @@ def subgroup_compose(meeting_id, case_id):
         except DomainError as error:
             flash(str(error), "error")
         else:
-            return _workshop_redirect(meeting, None, "Sous-groupe enregistré : la personne qui porte le cas est "
+            return _workshop_redirect(meeting, "Sous-groupe enregistré : la personne qui porte le cas est "
                                       "invitée à approuver sa composition avant que quiconque en lise le contenu.")
     elif request.method == "GET" and case.subgroup:
         form.animator_id.data = next((s.member_id for s in case.subgroup.members if s.role == "animator"), None)

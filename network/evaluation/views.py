@@ -9,7 +9,6 @@ from flask_login import current_user
 from network.auth import require, require_in_reach, roles
 from network.data_version import VersionedCache
 from network.database import utcnow
-from network.errors import DomainError
 from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
@@ -25,6 +24,7 @@ from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network, Territory
 from network.page_cache import cached_page
+from network.views_support import on_refusal
 from sqlalchemy import select
 
 STAFF = (Role.ADMIN, Role.FACILITATOR)
@@ -192,11 +192,8 @@ def bilan_publish():
     form = PublishBilanForm()
     if not form.validate_on_submit() or not (form.de.data.isdigit() and form.a.data.isdigit()):
         abort(400)
-    try:
+    with on_refusal(url_for("evaluation.bilan_page", de=form.de.data, a=form.a.data)):
         publication = services.publish_bilan(int(form.de.data), int(form.a.data), actor=current_user, now=utcnow())
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("evaluation.bilan_page", de=form.de.data, a=form.a.data))
     db.session.commit()
     flash("Le bilan est publié : ses chiffres sont figés tels qu'affichés.", "success")
     return redirect(url_for("evaluation.publication", publication_id=publication.id))
@@ -298,14 +295,11 @@ def self_efficacy_form():
     missing = []
     if form.validate_on_submit() and not (missing := form.unconfirmed_skips()):
         answers = self_efficacy_answers(form)
-        try:
+        with on_refusal(url_for("evaluation.my_evaluation")):
             if correctable:
                 services.correct_self_efficacy(correctable, answers, actor=current_user, today=today)
             else:
                 response = services.record_self_efficacy(current_user, answers, actor=current_user, today=today)
-        except DomainError as error:
-            flash(str(error), "error")
-            return redirect(url_for("evaluation.my_evaluation"))
         db.session.commit()
         flash("Vos corrections sont enregistrées." if correctable
               else f"Merci\u00a0! Vos réponses ({response.wave_label}) sont enregistrées.", "success")
@@ -324,13 +318,10 @@ def self_assessment():
     activities = [activity for entry in grid for activity in entry.activities]
     form = self_assessment_form(activities, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        try:
+        with on_refusal(url_for("evaluation.my_evaluation")):
             assessment = services.record_self_assessment(
                 current_user, self_assessment_scores(form, activities), actor=current_user,
                 today=utcnow().astimezone(PARIS).date())
-        except DomainError as error:
-            flash(str(error), "error")
-            return redirect(url_for("evaluation.my_evaluation"))
         db.session.commit()
         flash(f"Auto-évaluation {assessment.wave_label} enregistrée.", "success")
         return redirect(url_for("evaluation.my_evaluation"))
@@ -354,13 +345,10 @@ def _grid_item(model, item_id: int, network: Network):
 
 
 def _apply(change, success: str):
-    try:
+    with on_refusal(url_for("evaluation.grid_edit")):
         change()
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    db.session.commit()
+    flash(success, "success")
     return redirect(url_for("evaluation.grid_edit"))
 
 

@@ -13,6 +13,7 @@ from network.members.models import Member
 from network.members.services import LoginThrottled, authenticate
 from network.outbox import external_url
 from network.security import CONTENT_SECURITY_POLICY
+from network.views_support import on_refusal
 
 
 @bp.app_template_global()
@@ -117,11 +118,8 @@ def sso_link():
 
 
 def _link_and_continue(member: Member, data: dict):
-    try:
+    with on_refusal(url_for("members.login")):
         services.link_provider_identity(member, issuer=data["iss"], subject=data["sub"], email=data["email"])
-    except DomainError as error:
-        db.session.rollback()
-        return _back_to_login(str(error))
     flash("Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter.",
           "success")
     return flow.after_provider(member, flow.identity_of_link(data), next_url=data.get("next"))
@@ -156,11 +154,8 @@ def sso_link_confirm(token):
         held = flow.held_link()
         if held is not None and held[1]["sub"] == data["sub"] and held[0].id == member.id:
             return _link_and_continue(member, held[1])
-        try:
+        with on_refusal(url_for("members.login")):
             services.link_provider_identity(member, issuer=data["iss"], subject=data["sub"], email=data["e"])
-        except DomainError as error:
-            db.session.rollback()
-            return _back_to_login(str(error))
         db.session.commit()
         return _back_to_login("Votre identité ProConnect est reliée à votre compte : connectez-vous avec ProConnect.",
                               "success")
@@ -285,18 +280,10 @@ def totp_enrol():
 @bp.route("/profil/securite/codes-de-secours", methods=["POST"])
 @signed_in
 def recovery_codes_regenerate():
-    try:
+    with on_refusal(url_for("identity.security")):
         codes = services.regenerate_recovery_codes(current_user, actor=current_user)
-    except DomainError as error:
-        return _flash_back(error)
     db.session.commit()
     return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.security"))
-
-
-def _flash_back(error: DomainError):
-    db.session.rollback()
-    flash(str(error), "error")
-    return redirect(url_for("identity.security"))
 
 
 @bp.route("/profil/securite/<any('retirer-application', 'oublier-appareils', 'delier-proconnect'):action>",
@@ -308,10 +295,8 @@ def security_action(action):
         "oublier-appareils": (services.forget_devices, "Les appareils mémorisés devront de nouveau saisir un code."),
         "delier-proconnect": (services.unlink_provider_identity, "Votre identité ProConnect n'est plus reliée."),
     }[action]
-    try:
+    with on_refusal(url_for("identity.security")):
         verb(current_user, actor=current_user)
-    except DomainError as error:
-        return _flash_back(error)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("identity.security"))
@@ -334,15 +319,12 @@ def device_forget(device_id):
 def second_factor_reset(member_id):
     member = db.get_or_404(Member, member_id)
     require(permissions.can_reset_second_factor(current_user, member))
-    try:
+    back = url_for("members.member_detail", member_id=member.id)
+    with on_refusal(back):
         services.reset_second_factor(member, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Le second facteur de {member.full_name} est réinitialisé ; un e-mail l'en informe.", "success")
-    return redirect(url_for("members.member_detail", member_id=member.id))
+    db.session.commit()
+    flash(f"Le second facteur de {member.full_name} est réinitialisé ; un e-mail l'en informe.", "success")
+    return redirect(back)
 
 
 @bp.route("/reseaux/<slug>/connexion", methods=["GET", "POST"])
@@ -352,17 +334,16 @@ def sign_in_policy(slug):
     require(permissions.can_manage_sign_in_policy(current_user, network))
     policy = services.network_policy(network.id)
     form = SignInPolicyForm(requires_sso_for_facilitators=bool(policy and policy.requires_sso_for_facilitators))
+    def page():
+        return render_template("identity/sign_in_policy.html", form=form, network=network)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=form.requires_sso_for_facilitators):
             services.set_network_sso_requirement(network, form.requires_sso_for_facilitators.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            add_form_error(form, "requires_sso_for_facilitators", str(error))
-        else:
-            db.session.commit()
-            flash("La règle de connexion du réseau est enregistrée.", "success")
-            return redirect(url_for("identity.sign_in_policy", slug=slug))
-    return render_template("identity/sign_in_policy.html", form=form, network=network)
+        db.session.commit()
+        flash("La règle de connexion du réseau est enregistrée.", "success")
+        return redirect(url_for("identity.sign_in_policy", slug=slug))
+    return page()
 
 
 # --- passkeys (WebAuthn): JSON exchanges with static/js/passkeys.js ---------------------------------------------

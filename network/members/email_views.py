@@ -11,6 +11,7 @@ from network.forms import add_form_error
 from network.members import bp, email_changes, permissions, queries, tokens
 from network.members.enums import Role
 from network.members.forms import EmailChangeForm, EmailForceForm, LinkConfirmForm
+from network.views_support import on_refusal
 
 EFFECTIVE_PATTERN = "EEEE d MMMM y 'à' H' h 'mm"
 ACTIONS_BY_WORD = {word: action for action, word in tokens.EMAIL_CHANGE_URL_WORDS.items()}
@@ -58,14 +59,10 @@ def email_change():
 def email_change_decide(word):
     change = email_changes.open_change_of(current_user) or abort(404)
     action = ACTIONS_BY_WORD[word]
-    try:
+    with on_refusal(url_for("members.profile")):
         _decide(action, change, current_user, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(DONE_MESSAGES[action], "success")
+    db.session.commit()
+    flash(DONE_MESSAGES[action], "success")
     return redirect(url_for("members.profile"))
 
 
@@ -95,17 +92,18 @@ def email_force(member_id):
     member = queries.member_detail(member_id) or abort(404)
     require(permissions.can_force_email_change(current_user, member))
     form = EmailForceForm()
+
+    def page():
+        return render_template("members/email_force.html", form=form, member=member,
+                               pending=email_changes.open_change_of(member),
+                               delay_hours=int(current_app.config["EMAIL_CHANGE_FORCED_DELAY"].total_seconds() // 3600))
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=form.new_email):
             change = email_changes.force_email_change(member, form.new_email.data, actor=current_user)
-        except DomainError as error:
-            add_form_error(form, "new_email", str(error))
-        else:
-            db.session.commit()
-            flash(f"Les deux adresses sont prévenues. Sauf annulation par {member.full_name}, {change.new_email} "
-                  f"deviendra l'adresse du compte le {french_datetime(change.effective_at, EFFECTIVE_PATTERN)}.",
-                  "success")
-            return redirect(url_for("members.member_detail", member_id=member.id))
-    return render_template("members/email_force.html", form=form, member=member,
-                           pending=email_changes.open_change_of(member),
-                           delay_hours=int(current_app.config["EMAIL_CHANGE_FORCED_DELAY"].total_seconds() // 3600))
+        db.session.commit()
+        flash(f"Les deux adresses sont prévenues. Sauf annulation par {member.full_name}, {change.new_email} "
+              f"deviendra l'adresse du compte le {french_datetime(change.effective_at, EFFECTIVE_PATTERN)}.",
+              "success")
+        return redirect(url_for("members.member_detail", member_id=member.id))
+    return page()

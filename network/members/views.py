@@ -22,6 +22,7 @@ from network.members.importing import import_members, parse_members_csv
 from network.members.models import Institution, Member, Network, Territory
 from network.outbox import external_url
 from network.page_cache import cached_page
+from network.views_support import on_refusal
 
 PASSWORD_PURPOSES = {"activation": tokens.PASSWORD_SETUP, "reinitialisation": tokens.PASSWORD_RESET}
 
@@ -111,16 +112,17 @@ def password_set(purpose, token):
     if member is None:
         return render_template("members/password_link_invalid.html", purpose=purpose), 400
     form = PasswordSetForm()
+
+    def page():
+        return render_template("members/password_set.html", form=form, member=member, purpose=purpose)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=form.password):
             services.set_password(member, form.password.data)
-        except DomainError as error:
-            add_form_error(form, "password", str(error))
-        else:
-            db.session.commit()
-            flash("Votre mot de passe est enregistré. Vous pouvez vous connecter.", "success")
-            return redirect(url_for("members.login"))
-    return render_template("members/password_set.html", form=form, member=member, purpose=purpose)
+        db.session.commit()
+        flash("Votre mot de passe est enregistré. Vous pouvez vous connecter.", "success")
+        return redirect(url_for("members.login"))
+    return page()
 
 
 # --- profile and directory ------------------------------------------------------------------------
@@ -133,14 +135,15 @@ def profile():
     form.set_references(queries.institutions_of(network_id) if network_id else [],
                         queries.territories_of(network_id) if network_id else [])
     if form.validate_on_submit():
-        try:
+        with on_refusal(lambda: _profile_page(form)):
             services.update_profile(actor=current_user, data=_member_data(form, current_user))
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Votre profil est à jour.", "success")
-            return redirect(url_for("members.profile"))
+        db.session.commit()
+        flash("Votre profil est à jour.", "success")
+        return redirect(url_for("members.profile"))
+    return _profile_page(form)
+
+
+def _profile_page(form: ProfileForm):
     member = queries.member_detail(current_user.id)
     pending = email_changes.open_change_of(member, with_requester=True)
     feed_url = (external_url("sessions.calendar_feed", token=member.calendar_token)
@@ -191,16 +194,16 @@ def member_create():
     require(permissions.can_manage_members(current_user, network))
     form = MemberForm(actor=current_user, institutions=queries.institutions_of(network.id),
                       territories=queries.territories_of(network.id), role=request.args.get("role", Role.COORDINATOR))
+    def page():
+        return render_template("members/member_form.html", form=form, network=network, member=None)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=lambda message: form.email if "e-mail" in message else form.role):
             member = services.create_member(actor=current_user, network=network, data=_member_data(form, Member()))
-        except DomainError as error:
-            add_form_error(form, "email" if "e-mail" in str(error) else "role", str(error))
-        else:
-            db.session.commit()
-            flash(f"{member.full_name} est ajouté·e ; un e-mail l'invite à choisir son mot de passe.", "success")
-            return redirect(url_for("members.member_detail", member_id=member.id))
-    return render_template("members/member_form.html", form=form, network=network, member=None)
+        db.session.commit()
+        flash(f"{member.full_name} est ajouté·e ; un e-mail l'invite à choisir son mot de passe.", "success")
+        return redirect(url_for("members.member_detail", member_id=member.id))
+    return page()
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
@@ -236,11 +239,8 @@ def member_action(member_id, action):
     require(permissions.can_edit_member(current_user, member))
     verb = {"desactiver": services.deactivate_member, "reactiver": services.reactivate_member,
             "reinviter": services.resend_account_invitation}[action]
-    try:
+    with on_refusal(url_for("members.member_detail", member_id=member.id)):
         verb(actor=current_user, member=member)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("members.member_detail", member_id=member.id))
     db.session.commit()
     flash({"desactiver": f"Le compte de {member.full_name} est désactivé ; ses sessions sont fermées.",
            "reactiver": f"Le compte de {member.full_name} est réactivé.",
@@ -303,17 +303,14 @@ def network_list():
 def network_create():
     form = NetworkForm()
     if form.validate_on_submit():
-        try:
+        with on_refusal(lambda: render_template("members/network_form.html", form=form), under=form.slug):
             network = services.create_network(actor=current_user, name=form.name.data, slug=form.slug.data,
                                               department_code=form.department_code.data,
                                               mailbox_email=form.mailbox_email.data)
-        except DomainError as error:
-            add_form_error(form, "slug", str(error))
-        else:
-            db.session.commit()
-            flash(f"Le réseau « {network.name} » est créé. Ajoutez ses institutions, territoires et co-animateurs.",
-                  "success")
-            return redirect(url_for("members.network_settings", slug=network.slug))
+        db.session.commit()
+        flash(f"Le réseau « {network.name} » est créé. Ajoutez ses institutions, territoires et co-animateurs.",
+              "success")
+        return redirect(url_for("members.network_settings", slug=network.slug))
     return render_template("members/network_form.html", form=form)
 
 
@@ -328,21 +325,21 @@ def network_settings(slug):
     submitted = request.form.get("which")
     form, add = {"institution": (institution_form, services.add_institution),
                  "territory": (territory_form, services.add_territory)}.get(submitted, (None, None))
+    def page():
+        return render_template("members/network_settings.html", network=network,
+                               institutions=queries.institutions_of(network.id),
+                               territories=queries.territories_of(network.id),
+                               institution_form=institution_form, territory_form=territory_form)
+
     if form is not None and form.validate_on_submit():
         values = {"name": form.name.data, **({"kind": form.kind.data} if submitted == "institution"
                                              else {"siren": form.siren.data})}
-        try:
+        with on_refusal(page, under=form.name):
             add(actor=current_user, network=network, **values)
-        except DomainError as error:
-            add_form_error(form, "name", str(error))
-        else:
-            db.session.commit()
-            flash("Ajout enregistré.", "success")
-            return redirect(url_for("members.network_settings", slug=slug))
-    return render_template("members/network_settings.html", network=network,
-                           institutions=queries.institutions_of(network.id),
-                           territories=queries.territories_of(network.id),
-                           institution_form=institution_form, territory_form=territory_form)
+        db.session.commit()
+        flash("Ajout enregistré.", "success")
+        return redirect(url_for("members.network_settings", slug=slug))
+    return page()
 
 
 # Institutions and territories: renamed, or deleted while no member (even a former one) refers to them.
@@ -384,18 +381,18 @@ def reference_edit(slug, kind, ident):
     network, item = _reference_in(slug, kind, ident)
     reference = REFERENCES[kind]
     form = reference.form(obj=item)
+    def page():
+        return render_template("members/reference_edit.html", network=network, item=item, form=form, kind=kind,
+                               title=reference.title)
+
     if form.validate_on_submit():
         values = {"kind": form.kind.data} if kind == "institutions" else {"siren": form.siren.data}
-        try:
+        with on_refusal(page, under=form.name):
             reference.update(item, actor=current_user, network=network, name=form.name.data, **values)
-        except DomainError as error:
-            add_form_error(form, "name", str(error))
-        else:
-            db.session.commit()
-            flash(reference.saved, "success")
-            return redirect(url_for("members.network_settings", slug=slug))
-    return render_template("members/reference_edit.html", network=network, item=item, form=form, kind=kind,
-                           title=reference.title)
+        db.session.commit()
+        flash(reference.saved, "success")
+        return redirect(url_for("members.network_settings", slug=slug))
+    return page()
 
 
 @bp.route("/reseaux/<slug>/<any(institutions, territoires):kind>/<int:ident>/supprimer", methods=["POST"])
@@ -403,11 +400,8 @@ def reference_edit(slug, kind, ident):
 def reference_delete(slug, kind, ident):
     network, item = _reference_in(slug, kind, ident)
     reference, name = REFERENCES[kind], item.name
-    try:
+    with on_refusal(url_for("members.network_settings", slug=slug)):
         reference.delete(item, actor=current_user, network=network)
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(reference.deleted.format(name=name), "success")
+    db.session.commit()
+    flash(reference.deleted.format(name=name), "success")
     return redirect(url_for("members.network_settings", slug=slug))

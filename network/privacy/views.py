@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from network.auth import roles, signed_in
-from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_int, query_page
 from network.members.enums import Role
@@ -12,6 +11,7 @@ from network.members.models import Member, Network
 from network.privacy import bp, queries, services
 from network.privacy.forms import ErasureForm
 from network.text import DB_INT_MAX
+from network.views_support import on_refusal
 
 
 @bp.route("/mes-donnees.zip")
@@ -29,17 +29,18 @@ def erase_member(member_id):
     if member.erased_at is not None:
         abort(404)
     form = ErasureForm()
+
+    def page():
+        return render_template("privacy/erase_member.html", member=member, form=form)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             services.erase_member(actor=current_user, member=member)
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Le membre est effacé : son identité a été remplacée partout, les indicateurs gardent leurs comptes.",
-                  "success")
-            return redirect(url_for("members.member_detail", member_id=member.id))
-    return render_template("privacy/erase_member.html", member=member, form=form)
+        db.session.commit()
+        flash("Le membre est effacé : son identité a été remplacée partout, les indicateurs gardent leurs comptes.",
+              "success")
+        return redirect(url_for("members.member_detail", member_id=member.id))
+    return page()
 
 
 @bp.route("/journal")

@@ -2,9 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from network.auth import public, require, require_in_reach, roles
-from network.errors import DomainError
 from network.extensions import db
-from network.forms import add_form_error
 from network.identity import flow as identity_flow
 from network.members import queries as member_queries
 from network.members.enums import Role
@@ -13,6 +11,7 @@ from network.members.permissions import is_facilitator_of
 from network.registration import bp, permissions, queries, services
 from network.registration.forms import ConfirmForm, DeclineForm, JoinForm, JoinRequestEditForm
 from network.registration.models import JoinRequest
+from network.views_support import on_refusal
 
 
 def _client_ip() -> str:
@@ -34,23 +33,21 @@ def join_form(slug):
     form = JoinForm(data=identity_flow.join_prefill(), institutions=member_queries.institutions_of(network.id),
                     territories=member_queries.territories_of(network.id))
     if form.validate_on_submit():
-        try:
-            services.submit_join_request(network=network, data=form.to_data(), ip_address=_client_ip(),
-                                         honeypot=form.website.data or "")
-        except services.JoinThrottled as error:
-            flash(str(error), "error")
-            return _render_join_form(form, network), 429
-        except DomainError as error:
-            _show_reference_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("registration.join_sent", slug=network.slug))
+        with on_refusal(lambda: _render_join_form(form, network), under=_reference_field(form)):
+            try:
+                services.submit_join_request(network=network, data=form.to_data(), ip_address=_client_ip(),
+                                             honeypot=form.website.data or "")
+            except services.JoinThrottled as error:  # too many requests: a 429, not a field error
+                flash(str(error), "error")
+                return _render_join_form(form, network), 429
+        db.session.commit()
+        return redirect(url_for("registration.join_sent", slug=network.slug))
     return _render_join_form(form, network)
 
 
-def _show_reference_error(form, error: DomainError) -> None:
-    """A refused employer or territory (services._check_references), under the field it is about."""
-    add_form_error(form, "territory" if "territoire" in str(error) else "institution", str(error))
+def _reference_field(form):
+    """Where a refused employer or territory (services._check_references) is shown: under the field it is about."""
+    return lambda message: form.territory if "territoire" in message else form.institution
 
 
 def _render_join_form(form: JoinForm, network: Network):
@@ -121,11 +118,8 @@ def request_approve(request_id):
     join_request = db.get_or_404(JoinRequest, request_id)
     require_in_reach(join_request.network_id)
     require(permissions.can_decide_join_request(current_user, join_request))
-    try:
+    with on_refusal(url_for("registration.request_queue")):
         member = services.approve_join_request(join_request, actor=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("registration.request_queue"))
     db.session.commit()
     flash(f"{member.full_name} rejoint le réseau ; un e-mail l'invite à choisir son mot de passe.", "success")
     return redirect(url_for("registration.request_queue"))
@@ -142,18 +136,17 @@ def request_edit(request_id):
         return redirect(url_for("registration.request_queue"))
     form = JoinRequestEditForm.of(join_request, institutions=member_queries.institutions_of(join_request.network_id),
                                   territories=member_queries.territories_of(join_request.network_id))
+    def page():
+        return render_template("registration/request_edit.html", form=form, join_request=join_request)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=_reference_field(form)):
             changed = services.update_join_request(join_request, actor=current_user,
                                                    data=form.to_data(email=join_request.email))
-        except DomainError as error:
-            db.session.rollback()
-            _show_reference_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Demande de {join_request.full_name} modifiée." if changed else "Aucune modification.", "success")
-            return redirect(url_for("registration.request_queue", _anchor=f"demande-{join_request.id}"))
-    return render_template("registration/request_edit.html", form=form, join_request=join_request)
+        db.session.commit()
+        flash(f"Demande de {join_request.full_name} modifiée." if changed else "Aucune modification.", "success")
+        return redirect(url_for("registration.request_queue", _anchor=f"demande-{join_request.id}"))
+    return page()
 
 
 @bp.route("/demandes/<int:request_id>/refuser", methods=["POST"])
@@ -166,11 +159,8 @@ def request_decline(request_id):
     if not form.validate_on_submit():
         flash(" ".join(form.message.errors) or "Le formulaire n'a pas pu être vérifié.", "error")
         return redirect(url_for("registration.request_queue"))
-    try:
+    with on_refusal(url_for("registration.request_queue")):
         services.decline_join_request(join_request, actor=current_user, message=form.message.data)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("registration.request_queue"))
     db.session.commit()
     flash(f"La demande de {join_request.full_name} est refusée ; la personne en est informée par e-mail.", "success")
     return redirect(url_for("registration.request_queue"))

@@ -8,10 +8,8 @@ from flask_login import current_user
 from network.auth import public, require, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.formatting import plural
-from network.forms import add_form_error
 from network.members.enums import Role
 from network.members.models import Network
 from network.codev.enums import THEME_LABELS, Theme
@@ -29,6 +27,7 @@ from network.resources.permissions import (
 )
 from network.resources.rendering import render_markdown
 from network.resources.tokens import read_guest_token, read_upload_token
+from network.views_support import on_refusal
 
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
@@ -55,11 +54,6 @@ def _meeting(meeting_id: int, *, manage: bool = False):
         abort(404)
     require(not manage or can_manage_meeting_resources(current_user, meeting))
     return meeting
-
-
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error), "error")
 
 
 def _file_response(resource, content: bytes):
@@ -100,9 +94,14 @@ def resource_add(meeting_id):
     agenda = queries.agenda(meeting.id)
     form = ResourceForm(agenda_item_id=request.args.get("point", type=int))
     form.set_agenda(agenda)
+
+    def page():
+        return render_template("resources/resource_form.html", form=form, meeting=meeting,
+                               limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+
     if form.validate_on_submit():
         item = next((i for i in agenda if i.id == form.agenda_item_id.data), None)
-        try:
+        with on_refusal(page, under=form.url if form.kind.data == "link" else form.file):
             if form.kind.data == "link":
                 services.attach_link(actor=current_user, meeting=meeting, title=form.title.data,
                                      description=form.description.data, url=form.url.data, agenda_item=item)
@@ -111,15 +110,10 @@ def resource_add(meeting_id):
                                          form.file.data.filename)
                 services.attach_file(actor=current_user, meeting=meeting, title=form.title.data or "",
                                      description=form.description.data, upload=upload, agenda_item=item)
-        except DomainError as error:
-            db.session.rollback()
-            add_form_error(form, "url" if form.kind.data == "link" else "file", str(error))
-        else:
-            db.session.commit()
-            flash("Document ajouté à la rencontre.", "success")
-            return redirect(url_for("resources.meeting_materials", meeting_id=meeting.id))
-    return render_template("resources/resource_form.html", form=form, meeting=meeting,
-                           limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+        db.session.commit()
+        flash("Document ajouté à la rencontre.", "success")
+        return redirect(url_for("resources.meeting_materials", meeting_id=meeting.id))
+    return page()
 
 
 @bp.errorhandler(413)
@@ -146,15 +140,12 @@ def download(resource_id):
 def resource_delete(resource_id):
     resource = _visible_resource(resource_id)
     require(can_delete_resource(current_user, resource))
-    meeting_id = resource.meeting_id
-    try:
+    back = url_for("resources.meeting_materials", meeting_id=resource.meeting_id)
+    with on_refusal(back):
         services.delete_resource(resource, actor=current_user)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash("Document retiré.", "success")
-    return redirect(url_for("resources.meeting_materials", meeting_id=meeting_id))
+    db.session.commit()
+    flash("Document retiré.", "success")
+    return redirect(back)
 
 
 # --- minutes ------------------------------------------------------------------------------------------
@@ -191,19 +182,20 @@ def minutes_edit(meeting_id):
     meeting = _meeting(meeting_id, manage=True)
     minutes = queries.minutes_of(meeting.id)
     form = MinutesForm(obj=minutes)
+
+    def page():
+        return render_template("resources/minutes_form.html", form=form, meeting=meeting, minutes=minutes,
+                               codev=services.codev_summary(meeting))
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             minutes = services.save_minutes(meeting, actor=current_user, summary=form.summary.data or "",
                                             body=form.body.data or "")
-        except DomainError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash("Compte rendu modifié : la nouvelle version est en ligne." if minutes.is_published
-                  else "Brouillon enregistré.", "success")
-            return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
-    return render_template("resources/minutes_form.html", form=form, meeting=meeting, minutes=minutes,
-                           codev=services.codev_summary(meeting))
+        db.session.commit()
+        flash("Compte rendu modifié : la nouvelle version est en ligne." if minutes.is_published
+              else "Brouillon enregistré.", "success")
+        return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
+    return page()
 
 
 @bp.route(f"/rencontre/<{ID}:meeting_id>/compte-rendu/publier", methods=["POST"])
@@ -211,15 +203,13 @@ def minutes_edit(meeting_id):
 def minutes_publish(meeting_id):
     meeting = _meeting(meeting_id, manage=True)
     minutes = queries.minutes_of(meeting.id) or abort(404)
-    try:
+    back = url_for("resources.minutes_detail", meeting_id=meeting.id)
+    with on_refusal(back):
         sent = services.publish_minutes(minutes, meeting, actor=current_user)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(f"Compte rendu publié ; {_people(sent)} {'est prévenue' if sent == 1 else 'sont prévenues'} "
-              "par e-mail." if sent else "Compte rendu publié.", "success")
-    return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
+    db.session.commit()
+    flash(f"Compte rendu publié ; {_people(sent)} {'est prévenue' if sent == 1 else 'sont prévenues'} "
+          "par e-mail." if sent else "Compte rendu publié.", "success")
+    return redirect(back)
 
 
 def _people(count: int) -> str:
@@ -303,34 +293,31 @@ def guest_upload(token):
     meeting = queries.meeting(invitation.meeting_id)
     form = GuestUploadForm()
     used = queries.guest_upload_used(invitation.id)
+    def page():
+        return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation, form=form,
+                               used=used, done=False, limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+
     if not used and form.validate_on_submit():
         upload = services.Upload(form.file.data.read(current_app.config["RESOURCE_MAX_BYTES"] + 1),
                                  form.file.data.filename)
-        try:
+        with on_refusal(page, under=form.file):
             services.receive_guest_upload(invitation, meeting, title=form.title.data or "", upload=upload)
-        except DomainError as error:
-            db.session.rollback()
-            add_form_error(form, "file", str(error))
-        else:
-            db.session.commit()
-            return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation,
-                                   form=None, done=True)
-    return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation, form=form,
-                           used=used, done=False, limit=format_size(current_app.config["RESOURCE_MAX_BYTES"]))
+        db.session.commit()
+        return render_template("resources/guest_upload.html", meeting=meeting, invitation=invitation,
+                               form=None, done=True)
+    return page()
 
 
 @bp.route(f"/<{ID}:resource_id>/publier", methods=["POST"])
 @roles(Role.FACILITATOR)
 def resource_publish(resource_id):
     resource = _visible_resource(resource_id)
-    try:
+    back = url_for("resources.meeting_materials", meeting_id=resource.meeting_id)
+    with on_refusal(back):
         services.publish_resource(resource, actor=current_user)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash("Document publié : les membres du réseau le voient.", "success")
-    return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
+    db.session.commit()
+    flash("Document publié : les membres du réseau le voient.", "success")
+    return redirect(back)
 
 
 # --- across networks --------------------------------------------------------------------------------------
@@ -341,17 +328,17 @@ def resource_share(resource_id):
     resource = _visible_resource(resource_id)
     require(can_delete_resource(current_user, resource))
     form = ShareForm(theme=resource.shared_theme)
+
+    def page():
+        return render_template("resources/share_form.html", form=form, resource=resource)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page, under=form.theme):
             services.share_resource(resource, actor=current_user, theme=form.theme.data)
-        except DomainError as error:
-            db.session.rollback()
-            add_form_error(form, "theme", str(error))
-        else:
-            db.session.commit()
-            flash("Document partagé avec tous les réseaux, dans la bibliothèque nationale.", "success")
-            return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
-    return render_template("resources/share_form.html", form=form, resource=resource)
+        db.session.commit()
+        flash("Document partagé avec tous les réseaux, dans la bibliothèque nationale.", "success")
+        return redirect(url_for("resources.meeting_materials", meeting_id=resource.meeting_id))
+    return page()
 
 
 @bp.route(f"/<{ID}:resource_id>/ne-plus-partager", methods=["POST"])
@@ -380,17 +367,14 @@ def case_sheet_share(case_id, action):
     case = db.session.get(Case, case_id)
     if case is None or case.network_id != current_user.network_id:
         abort(404)
-    try:
+    with on_refusal(url_for("resources.case_sheets")):
         if action == "partager":
             services.share_case_sheet(case, actor=current_user)
         else:
             services.unshare_case_sheet(case, actor=current_user)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash("Fiche partagée avec tous les réseaux." if action == "partager"
-              else "La fiche n'est plus partagée avec les autres réseaux.", "success")
+    db.session.commit()
+    flash("Fiche partagée avec tous les réseaux." if action == "partager"
+          else "La fiche n'est plus partagée avec les autres réseaux.", "success")
     return redirect(url_for("resources.case_sheets"))
 
 
@@ -441,16 +425,12 @@ def news_create():
     if form.validate_on_submit():
         upload = services.Upload(form.file.data.read(current_app.config["RESOURCE_MAX_BYTES"] + 1),
                                  form.file.data.filename) if getattr(form.file.data, "filename", None) else None
-        try:
+        with on_refusal(lambda: render_template("resources/news_form.html", form=form), under=form.file):
             _, sent = news.post_news(network, actor=current_user, title=form.title.data, body=form.body.data or "",
                                      upload=upload)
-        except DomainError as error:
-            db.session.rollback()
-            add_form_error(form, "file", str(error))
-        else:
-            db.session.commit()
-            flash("Actualité publiée" + (f" ; envoyée par e-mail à {_members(sent)}." if sent else "."), "success")
-            return redirect(url_for("resources.news_list"))
+        db.session.commit()
+        flash("Actualité publiée" + (f" ; envoyée par e-mail à {_members(sent)}." if sent else "."), "success")
+        return redirect(url_for("resources.news_list"))
     return render_template("resources/news_form.html", form=form)
 
 

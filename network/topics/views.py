@@ -4,7 +4,6 @@ from flask_login import current_user
 from network.auth import require, require_in_reach, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.formatting import french_percent
 from network.members.enums import Role
@@ -15,6 +14,7 @@ from network.topics.forms import ConfirmForm, MergeForm, TopicForm, VoteRoundFor
 from network.sessions.models import Meeting
 from network.sessions.pickers import workshop_meeting_choices
 from network.topics.models import Topic, TopicVote
+from network.views_support import on_refusal
 
 
 def _network_in_scope() -> Network:
@@ -50,17 +50,18 @@ def topic_create():
     network = db.get_or_404(Network, current_user.network_id)
     require(permissions.can_propose_topic(current_user, network.id))
     form = TopicForm()
+
+    def page():
+        return render_template("topics/topic_form.html", form=form, network=network)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             topic = services.propose_topic(actor=current_user, network=network, title=form.title.data,
                                            description=form.description.data, links=form.links.data)
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"Merci ! « {topic.title} » rejoint les propositions de thèmes.", "success")
-            return redirect(url_for("topics.topic_detail", topic_id=topic.id))
-    return render_template("topics/topic_form.html", form=form, network=network)
+        db.session.commit()
+        flash(f"Merci ! « {topic.title} » rejoint les propositions de thèmes.", "success")
+        return redirect(url_for("topics.topic_detail", topic_id=topic.id))
+    return page()
 
 
 @bp.route("/<int:topic_id>")
@@ -83,11 +84,8 @@ def topic_action(topic_id, action):
     require_in_reach(topic.network_id)
     require(permissions.can_manage_topics(current_user, topic.network_id))
     verb = {"archiver": services.archive_topic, "restaurer": services.restore_topic}[action]
-    try:
+    with on_refusal(url_for("topics.topic_detail", topic_id=topic.id)):
         verb(topic, actor=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("topics.topic_detail", topic_id=topic.id))
     db.session.commit()
     flash({"archiver": f"« {topic.title} » est archivé.",
            "restaurer": f"« {topic.title} » est de retour dans les propositions."}[action], "success")
@@ -104,11 +102,8 @@ def topic_merge(topic_id):
     if not form.validate_on_submit():
         flash("Choisissez le thème dont celui-ci est le doublon.", "error")
         return redirect(url_for("topics.topic_detail", topic_id=topic.id))
-    try:
+    with on_refusal(url_for("topics.topic_detail", topic_id=topic.id)):
         into = services.merge_topic(topic, into=db.get_or_404(Topic, form.into_id.data), actor=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("topics.topic_detail", topic_id=topic.id))
     db.session.commit()
     flash(f"« {topic.title} » est fusionné dans « {into.title} ».", "success")
     return redirect(url_for("topics.topic_detail", topic_id=into.id))
@@ -147,21 +142,21 @@ def vote_create():
         meeting = db.get_or_404(Meeting, form.meeting_id.data)
         require_in_reach(meeting.network_id)
         require(permissions.can_manage_topics(current_user, meeting.network_id))
+    def page():
+        return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog,
+                               closings={str(key): [value.date().isoformat(), f"{value:%H:%M}"]
+                                         for key, value in closings.items()})
+
     if valid:
-        try:
+        with on_refusal(page):
             vote = services.create_vote_round(
                 actor=current_user, meeting=meeting, topics=queries.topics_by_ids(form.topic_ids.data),
                 closes_at=form.closes_at, points_per_voter=form.points_per_voter.data,
                 max_per_topic=form.max_per_topic.data, hide_results=form.hide_results.data)
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
-            return redirect(url_for("topics.vote_detail", vote_id=vote.id))
-    return render_template("topics/vote_form.html", form=form, network=network, backlog=backlog,
-                           closings={str(key): [value.date().isoformat(), f"{value:%H:%M}"]
-                                     for key, value in closings.items()})
+        db.session.commit()
+        flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
+        return redirect(url_for("topics.vote_detail", vote_id=vote.id))
+    return page()
 
 
 def _render_vote(vote: TopicVote, form=None, status: int = 200):
@@ -197,12 +192,8 @@ def ballot_submit(vote_id):
     form = ballot_form([c.topic_id for c in vote.candidates], vote.max_per_topic, {})
     if not form.validate_on_submit():
         return _render_vote(vote, form, 400)
-    try:
+    with on_refusal(lambda: _render_vote(_load_vote(vote_id), form, 400)):
         services.cast_ballot(vote, form.allocation(), actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_vote(_load_vote(vote_id), form, 400)
     db.session.commit()
     flash("Votre bulletin est enregistré.", "success")  # the page says until when it can be changed
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))
@@ -213,11 +204,8 @@ def ballot_submit(vote_id):
 def vote_close(vote_id):
     vote = _load_vote(vote_id)
     require(permissions.can_manage_topics(current_user, vote.network_id))
-    try:
+    with on_refusal(url_for("topics.vote_detail", vote_id=vote.id)):
         services.close_vote_round(vote, actor=current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("topics.vote_detail", vote_id=vote.id))
     db.session.commit()
     flash("Le vote est clos. Confirmez le thème retenu.", "success")
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))
@@ -233,12 +221,8 @@ def vote_confirm(vote_id):
         flash("Choisissez le thème retenu parmi ceux en tête.", "error")
         return redirect(url_for("topics.vote_detail", vote_id=vote.id))
     topic = db.get_or_404(Topic, form.topic_id.data)
-    try:
+    with on_refusal(url_for("topics.vote_detail", vote_id=vote_id)):
         meeting = services.confirm_vote_round(vote, topic=topic, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("topics.vote_detail", vote_id=vote_id))
     db.session.commit()
     flash(f"« {topic.title} » sera le thème de la rencontre « {meeting.title} ».", "success")
     return redirect(url_for("topics.vote_detail", vote_id=vote.id))

@@ -6,7 +6,6 @@ from flask_login import current_user
 from network.auth import require, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_year
 from network.members.enums import Role
@@ -14,7 +13,8 @@ from network.sessions import bp, queries, services
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
-from network.sessions.views.common import STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args
+from network.sessions.views.common import STAFF, load_meeting, network_in_scope, scope_args
+from network.views_support import on_refusal
 
 
 def _checkin_url(meeting_id: int) -> str:
@@ -45,13 +45,11 @@ def attendance_record(meeting_id, member_id):
     if not form.validate_on_submit():
         flash("Statut de présence inconnu.", "error")
         return redirect(_checkin_url(meeting_id))
-    try:
+    back = _checkin_url(meeting_id) + f"#membre-{member_id}"
+    with on_refusal(back):
         services.record_attendance(actor=current_user, meeting=meeting, member_id=member_id, status=form.status.data)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-    return redirect(_checkin_url(meeting_id) + f"#membre-{member_id}")
+    db.session.commit()
+    return redirect(back)
 
 
 @bp.route("/<int:meeting_id>/presences/sur-place", methods=["POST"])
@@ -62,14 +60,11 @@ def walk_in_add(meeting_id):
     if not form.validate_on_submit():
         flash("Indiquez le nom de la personne.", "error")
         return redirect(_checkin_url(meeting_id))
-    try:
+    with on_refusal(_checkin_url(meeting_id)):
         services.add_walk_in(actor=current_user, meeting=meeting, name=form.name.data,
                              organisation=form.organisation.data)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash(f"{form.name.data} est ajouté·e, présent·e.", "success")
+    db.session.commit()
+    flash(f"{form.name.data} est ajouté·e, présent·e.", "success")
     return redirect(_checkin_url(meeting_id))
 
 

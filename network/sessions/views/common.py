@@ -1,10 +1,9 @@
-"""Helpers shared by the meeting views: scope, loading with authorization, error flashing."""
+"""Helpers shared by the meeting views: scope, loading with authorization."""
 
-from flask import abort, flash, request
+from flask import abort, request
 from flask_login import current_user
 
 from network.auth import require, require_in_reach
-from network.errors import DomainError
 from network.extensions import db
 from network.members import queries as member_queries
 from network.members.enums import Role
@@ -34,8 +33,3 @@ def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
     require_in_reach(meeting.network_id)
     require(can_manage_meeting(current_user, meeting) if manage else can_view_meeting(current_user, meeting))
     return meeting
-
-
-def flash_domain_error(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error), "error")

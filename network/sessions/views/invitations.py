@@ -7,7 +7,6 @@ from network.auth import public, require, roles, safe_next_url
 from network.calendar import Feed, build_feed, build_feed_with_etag
 from network.data_version import VersionedCache
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.formatting import plural
 from network.members.enums import Role
@@ -17,7 +16,8 @@ from network.sessions.enums import RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import can_answer
 from network.sessions.services.mailing import MeetingContext, event_data, feed_event
-from network.sessions.views.common import NETWORK_ROLES, flash_domain_error, load_meeting
+from network.sessions.views.common import NETWORK_ROLES, load_meeting
+from network.views_support import on_refusal
 
 
 DEAD_MEMBER_LINK = ("Ce lien ne fonctionne plus\u202f: cette invitation n'est plus active. Si vous faites toujours partie "
@@ -28,16 +28,14 @@ DEAD_MEMBER_LINK = ("Ce lien ne fonctionne plus\u202f: cette invitation n'est pl
 @roles(Role.FACILITATOR)
 def invitations_send(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    try:
+    back = url_for("sessions.meeting_detail", meeting_id=meeting_id)
+    with on_refusal(back):
         sent = services.send_invitations(meeting, actor=current_user)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash(f"{plural(sent, 'invitation envoyée', 'invitations envoyées')}." if sent
-              else "Tout le monde a déjà reçu son invitation.",
-              "success" if sent else "info")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+    db.session.commit()
+    flash(f"{plural(sent, 'invitation envoyée', 'invitations envoyées')}." if sent
+          else "Tout le monde a déjà reçu son invitation.",
+          "success" if sent else "info")
+    return redirect(back)
 
 
 @bp.route("/<int:meeting_id>/invites-externes", methods=["POST"])
@@ -48,15 +46,13 @@ def guest_add(meeting_id):
     if not form.validate_on_submit():
         flash("Invitation non envoyée : " + " ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
-    try:
+    back = url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites"
+    with on_refusal(back):
         services.add_guest(actor=current_user, meeting=meeting, name=form.name.data, job=form.job.data,
                            email=form.email.data)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash(f"{form.name.data} est ajouté·e aux invités.", "success")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
+    db.session.commit()
+    flash(f"{form.name.data} est ajouté·e aux invités.", "success")
+    return redirect(back)
 
 
 @bp.route("/<int:meeting_id>/reponse", methods=["POST"])
@@ -71,13 +67,10 @@ def rsvp(meeting_id):
     if not form.validate_on_submit():
         flash("Choisissez une réponse : oui, non ou excusé·e.", "error")
         return redirect(back)
-    try:
+    with on_refusal(back):
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=current_user)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
+    db.session.commit()
+    flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
     return redirect(back)
 
 

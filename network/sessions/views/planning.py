@@ -8,7 +8,6 @@ from flask_login import current_user
 from network.auth import require, require_in_reach, roles, signed_in
 from network.calendar import to_paris
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_year
 from network.formatting import plural
@@ -19,10 +18,9 @@ from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
-from network.sessions.views.common import (
-    NETWORK_ROLES, STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args,
-)
+from network.sessions.views.common import NETWORK_ROLES, STAFF, load_meeting, network_in_scope, scope_args
 from network.sessions.views.context import calendar_context, meeting_context
+from network.views_support import on_refusal
 
 
 @bp.route("/")
@@ -74,16 +72,17 @@ def meeting_create():
     network = network_in_scope()
     require(can_manage_meetings(current_user, network.id))
     form = _meeting_form(network.id, kind=request.args.get("type", "quarterly"))
+
+    def page():
+        return render_template("sessions/meeting_form.html", form=form, meeting=None)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             meeting = services.create_meeting(actor=current_user, network=network, data=_meeting_data(form))
-        except DomainError as error:
-            flash_domain_error(error)
-        else:
-            db.session.commit()
-            flash("La rencontre est planifiée.", "success")
-            return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id))
-    return render_template("sessions/meeting_form.html", form=form, meeting=None)
+        db.session.commit()
+        flash("La rencontre est planifiée.", "success")
+        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id))
+    return page()
 
 
 @bp.route("/<int:meeting_id>/modifier", methods=["GET", "POST"])
@@ -94,16 +93,13 @@ def meeting_edit(meeting_id):
     form = _meeting_form(meeting.network_id, obj=meeting, day=local_start.date(), start=local_start.time(),
                          end=local_end.time())
     if form.validate_on_submit():
-        try:
+        with on_refusal(lambda: render_template("sessions/meeting_form.html", form=form,
+                                                meeting=load_meeting(meeting_id, manage=True))):
             changed = services.update_meeting(actor=current_user, meeting=meeting, data=_meeting_data(form))
-        except DomainError as error:
-            flash_domain_error(error)
-            meeting = load_meeting(meeting_id, manage=True)
-        else:
-            db.session.commit()
-            resent = meeting.status == MeetingStatus.INVITED and set(changed) & set(services.planning.CALENDAR_FIELDS)
-            flash("Rencontre modifiée" + (" ; une mise à jour est envoyée aux invités." if resent else "."), "success")
-            return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id))
+        db.session.commit()
+        resent = meeting.status == MeetingStatus.INVITED and set(changed) & set(services.planning.CALENDAR_FIELDS)
+        flash("Rencontre modifiée" + (" ; une mise à jour est envoyée aux invités." if resent else "."), "success")
+        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id))
     return render_template("sessions/meeting_form.html", form=form, meeting=meeting)
 
 
@@ -111,29 +107,25 @@ def meeting_edit(meeting_id):
 @roles(Role.FACILITATOR)
 def meeting_cancel(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    try:
+    back = url_for("sessions.meeting_detail", meeting_id=meeting_id)
+    with on_refusal(back):
         sent = services.cancel_meeting(meeting, actor=current_user)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        notices = plural(sent, "avis d'annulation envoyé", "avis d'annulation envoyés")
-        flash(f"Rencontre annulée. {notices}." if sent else "Rencontre annulée.", "success")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+    db.session.commit()
+    notices = plural(sent, "avis d'annulation envoyé", "avis d'annulation envoyés")
+    flash(f"Rencontre annulée. {notices}." if sent else "Rencontre annulée.", "success")
+    return redirect(back)
 
 
 @bp.route("/<int:meeting_id>/etat/<any(held, closed):status>", methods=["POST"])
 @roles(Role.FACILITATOR)
 def meeting_status(meeting_id, status):
     meeting = load_meeting(meeting_id, manage=True)
-    try:
+    back = url_for("sessions.meeting_detail", meeting_id=meeting_id)
+    with on_refusal(back):
         services.change_meeting_status(meeting, MeetingStatus(status), actor=current_user)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash(f"Rencontre : {MeetingStatus(status).label.lower()}.", "success")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id))
+    db.session.commit()
+    flash(f"Rencontre : {MeetingStatus(status).label.lower()}.", "success")
+    return redirect(back)
 
 
 # --- annual planning ----------------------------------------------------------------------------
@@ -159,21 +151,22 @@ def plan_year():
     planned = services.planned_quarters(network.id, year)  # the quarters already planned are shown, not re-offered
     quarters = [quarter for quarter in services.QUARTERS if quarter not in planned]
     form = _plan_form(network.id, year, quarters)
+
+    def page():
+        return render_template("sessions/plan_year.html", form=form, year=year, planned=planned, quarters=quarters,
+                               quarter_names=services.QUARTER_NAMES)
+
     if quarters and form.validate_on_submit():
         slots = [services.Slot(s.form.day.data, s.form.start.data, s.form.end.data, s.form.venue_id.data)
                  for s in form.slots]
-        try:
+        with on_refusal(page):
             meetings = services.plan_year(actor=current_user, network=network, year=year, slots=slots,
                                           caf_facilitator_id=form.caf_facilitator_id.data,
                                           msa_facilitator_id=form.msa_facilitator_id.data)
-        except DomainError as error:
-            flash_domain_error(error)
-        else:
-            db.session.commit()
-            flash(f"{plural(len(meetings), 'rencontre planifiée', 'rencontres planifiées')} pour {year}.", "success")
-            return redirect(url_for("sessions.calendar", annee=year))
-    return render_template("sessions/plan_year.html", form=form, year=year, planned=planned, quarters=quarters,
-                           quarter_names=services.QUARTER_NAMES)
+        db.session.commit()
+        flash(f"{plural(len(meetings), 'rencontre planifiée', 'rencontres planifiées')} pour {year}.", "success")
+        return redirect(url_for("sessions.calendar", annee=year))
+    return page()
 
 
 # --- agenda -------------------------------------------------------------------------------------
@@ -195,18 +188,15 @@ def agenda_item_edit(meeting_id, item_id):
     form = AgendaItemForm(obj=item, start=item and item.starts_at and to_paris(item.starts_at).time(),
                           end=item and item.ends_at and to_paris(item.ends_at).time())
     if form.validate_on(to_paris(meeting.starts_at).date()):
-        try:
+        with on_refusal(lambda: render_template("sessions/agenda_item_form.html", form=form,
+                                                meeting=load_meeting(meeting_id, manage=True), item=item)):
             if item is None:
                 services.add_agenda_item(actor=current_user, meeting=meeting, data=_agenda_data(form))
             else:
                 services.update_agenda_item(actor=current_user, meeting=meeting, item=item, data=_agenda_data(form))
-        except DomainError as error:
-            flash_domain_error(error)
-            meeting = load_meeting(meeting_id, manage=True)
-        else:
-            db.session.commit()
-            flash("Ordre du jour mis à jour.", "success")
-            return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id) + "#ordre-du-jour")
+        db.session.commit()
+        flash("Ordre du jour mis à jour.", "success")
+        return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id) + "#ordre-du-jour")
     return render_template("sessions/agenda_item_form.html", form=form, meeting=meeting, item=item)
 
 
@@ -215,14 +205,12 @@ def agenda_item_edit(meeting_id, item_id):
 def agenda_item_delete(meeting_id, item_id):
     meeting = load_meeting(meeting_id, manage=True)
     item = db.get_or_404(AgendaItem, item_id)
-    try:
+    back = url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#ordre-du-jour"
+    with on_refusal(back):
         services.delete_agenda_item(actor=current_user, meeting=meeting, item=item)
-    except DomainError as error:
-        flash_domain_error(error)
-    else:
-        db.session.commit()
-        flash("Point retiré de l'ordre du jour.", "success")
-    return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#ordre-du-jour")
+    db.session.commit()
+    flash("Point retiré de l'ordre du jour.", "success")
+    return redirect(back)
 
 
 # --- venues -------------------------------------------------------------------------------------
@@ -251,19 +239,20 @@ def venue_edit(venue_id):
     require_in_reach(network_id)
     require(can_manage_meetings(current_user, network_id))
     form = VenueForm(obj=venue)
+
+    def page():
+        return render_template("sessions/venue_form.html", form=form, venue=venue)
+
     if form.validate_on_submit():
-        try:
+        with on_refusal(page):
             if venue is None:
                 services.create_venue(actor=current_user, network=network_in_scope(), data=_venue_data(form))
             else:
                 update = services.update_venue(actor=current_user, venue=venue, data=_venue_data(form))
-        except DomainError as error:
-            flash_domain_error(error)
-        else:
-            db.session.commit()
-            flash("Lieu enregistré." if venue is None or not update.meetings_updated else
-                  "Lieu enregistré ; une mise à jour est envoyée aux invités "
-                  + ("de la rencontre à venir qui s'y tient." if update.meetings_updated == 1 else
-                     f"des {update.meetings_updated} rencontres à venir qui s'y tiennent."), "success")
-            return redirect(url_for("sessions.venue_list"))
-    return render_template("sessions/venue_form.html", form=form, venue=venue)
+        db.session.commit()
+        flash("Lieu enregistré." if venue is None or not update.meetings_updated else
+              "Lieu enregistré ; une mise à jour est envoyée aux invités "
+              + ("de la rencontre à venir qui s'y tient." if update.meetings_updated == 1 else
+                 f"des {update.meetings_updated} rencontres à venir qui s'y tiennent."), "success")
+        return redirect(url_for("sessions.venue_list"))
+    return page()
