@@ -5,6 +5,7 @@ import secrets
 from datetime import date
 from functools import cache
 
+from network.errors import Conflict
 from network.extensions import db
 from network.members.enums import InstitutionKind, Role
 from network.members.models import Institution, Member, Network, Territory
@@ -60,3 +61,14 @@ def create_member(network: Network | None = None, role: str = Role.COORDINATOR, 
     db.session.add(member)
     db.session.commit()
     return member
+
+
+def refusing_service(message: str):
+    """A stand-in for a service that writes (a network, flushed) and then refuses with a French DomainError."""
+    def refuse(*_args, **_kwargs):
+        number = next(_sequence)
+        db.session.add(Network(slug=f"refuse-{number}", name=f"Réseau refusé {number}", department_code="62",
+                               mailbox_email=f"refuse{number}@example.test"))
+        db.session.flush()
+        raise Conflict(message)
+    return refuse

@@ -13,7 +13,6 @@ from network.codev.forms import (
 )
 from network.codev.models import Case
 from network.database import utcnow
-from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_page
 from network.members.enums import Role
@@ -201,17 +200,19 @@ def record_edit(case_id):
     content = queries.load_case_content(case)
     form = RecordForm(obj=content.record)
     if form.validate_on_submit():
-        try:
+        # After the rollback the case is loaded again: the page's permission checks read its subgroup.
+        with on_refusal(lambda: _record_page(form, _visible_case(case_id))):
             services.save_record(case, actor=current_user, data=services.RecordData(
                 **{name: getattr(form, name).data or "" for name in services.RECORD_FIELDS}))
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("Le compte rendu est enregistré.", "success")
-            return _back(case)
-    return render_template("codev/record_form.html", case=case, content=content, form=form,
-                           action_form=ActionForm(), perm=permissions)
+        db.session.commit()
+        flash("Le compte rendu est enregistré.", "success")
+        return _back(case)
+    return _record_page(form, case, content)
+
+
+def _record_page(form: RecordForm, case: Case, content: queries.CaseContent | None = None):
+    return render_template("codev/record_form.html", case=case, content=content or queries.load_case_content(case),
+                           form=form, action_form=ActionForm(), perm=permissions)
 
 
 @bp.route("/cas/<int:case_id>/actions", methods=["POST"])
@@ -311,27 +312,30 @@ def subgroup_compose(meeting_id, case_id):
     meeting, case = _workshop_case(meeting_id, case_id)
     workshop = queries.workshop(meeting)
     form = SubgroupForm(coming=workshop.coming, client_id=case.client_id)
-    errors = []
     if form.validate_on_submit():
         chosen = queries.members_by_ids([form.animator_id.data, *form.consultant_ids.data])
         animator = None
         if form.animator_id.data is not None:
             animator = chosen.get(form.animator_id.data) or abort(404)
-        try:
-            services.compose_subgroup(case, actor=current_user, animator=animator,
-                                      consultants=[chosen[i] for i in form.consultant_ids.data if i in chosen])
-        except services.CompositionRefused as error:  # refused before any change: every reason, the choices kept
-            errors = error.messages
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            return _workshop_redirect(meeting, "Sous-groupe enregistré : la personne qui porte le cas est "
-                                      "invitée à approuver sa composition avant que quiconque en lise le contenu.")
+        # After the rollback the meeting and the case are loaded again: the page reads their relationships.
+        with on_refusal(lambda: _subgroup_page(form, *_workshop_case(meeting_id, case_id))):
+            try:
+                services.compose_subgroup(case, actor=current_user, animator=animator,
+                                          consultants=[chosen[i] for i in form.consultant_ids.data if i in chosen])
+            except services.CompositionRefused as error:  # refused before any change: every reason, the choices kept
+                return _subgroup_page(form, meeting, case, errors=error.messages, workshop=workshop)
+        return _workshop_redirect(meeting, "Sous-groupe enregistré : la personne qui porte le cas est "
+                                  "invitée à approuver sa composition avant que quiconque en lise le contenu.")
     elif request.method == "GET" and case.subgroup:
         form.animator_id.data = next((s.member_id for s in case.subgroup.members if s.role == "animator"), None)
         form.consultant_ids.data = [s.member_id for s in case.subgroup.members if s.role == "consultant"]
-    return render_template("codev/subgroup_form.html", workshop=workshop, case=case, form=form, errors=errors,
-                           blockers=queries.seat_blockers(case), min_size=SUBGROUP_MIN_SIZE, max_size=SUBGROUP_MAX_SIZE)
+    return _subgroup_page(form, meeting, case, workshop=workshop)
+
+
+def _subgroup_page(form: SubgroupForm, meeting: Meeting, case: Case, *, errors=(), workshop=None):
+    return render_template("codev/subgroup_form.html", workshop=workshop or queries.workshop(meeting), case=case,
+                           form=form, errors=errors, blockers=queries.seat_blockers(case),
+                           min_size=SUBGROUP_MIN_SIZE, max_size=SUBGROUP_MAX_SIZE)
 
 
 # --- the client's approval of the subgroup ---------------------------------------------------------------------

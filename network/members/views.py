@@ -7,7 +7,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 
 from network.auth import public, require, require_in_reach, roles, safe_next_url, signed_in
-from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
 from network.formatting import plural
@@ -217,17 +216,20 @@ def member_edit(member_id):
                       institutions=queries.institutions_of(network_id) if network_id else [],
                       territories=queries.territories_of(network_id) if network_id else [])
     if form.validate_on_submit():
-        try:
+        # After the rollback the member is loaded again: its network is a relationship the page reads.
+        with on_refusal(lambda: _member_form_page(form, queries.member_detail(member_id)),
+                        under=lambda message: form.email if "adresse" in message else form.role):
             services.update_member(actor=current_user, member=member, data=_member_data(form, member))
-        except DomainError as error:
-            add_form_error(form, "email" if "adresse" in str(error) else "role", str(error))
-        else:
-            db.session.commit()
-            flash("Les modifications sont enregistrées.", "success")
-            if services.normalize_email(form.email.data) != member.email:  # an activated account's address waits
-                flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name}\u202f: un e-mail le lui "
-                      f"demande à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
-            return redirect(url_for("members.member_detail", member_id=member.id))
+        db.session.commit()
+        flash("Les modifications sont enregistrées.", "success")
+        if services.normalize_email(form.email.data) != member.email:  # an activated account's address waits
+            flash(f"L'adresse e-mail ne changera qu'avec l'accord de {member.full_name}\u202f: un e-mail le lui "
+                  f"demande à {member.email}, puis la nouvelle adresse devra être confirmée.", "info")
+        return redirect(url_for("members.member_detail", member_id=member.id))
+    return _member_form_page(form, member)
+
+
+def _member_form_page(form: MemberForm, member: Member):
     return render_template("members/member_form.html", form=form, network=member.network, member=member)
 
 

@@ -3,12 +3,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from markupsafe import escape
 
+from network.codev import services
 from network.codev.enums import CaseState
 from network.codev.models import Case, CaseFollowUp
 from network.codev.queries import codev_summary
 from network.database import utcnow
 from network.extensions import db
 from network.formatting import french_date
+from network.members.models import Network
 from tests import factories
 from tests.codev import factories as codev_factories
 from tests.codev.factories import CONTEXT, reload
@@ -230,3 +232,37 @@ def test_admin_export_needs_a_network(workshop, login, client):
     assert client.get("/codev/export.csv").status_code == 404
     other = factories.create_network()
     assert client.get(f"/codev/export.csv?reseau={other.slug}").get_data(as_text=True).count("\n") == 1
+
+
+def test_record_refused_by_the_service_shows_the_form_again_and_keeps_nothing(workshop, login, client,
+                                                                              monkeypatch):
+    monkeypatch.setattr(services, "save_record",
+                        factories.refusing_service("Le compte rendu ne se modifie plus : le cas est clos."))
+    login(workshop.animator)
+
+    response = client.post(f"/codev/cas/{workshop.case.id}/compte-rendu", data={"synthesis": "Notre synthèse"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Notre synthèse" in page  # the input is kept
+    assert "Le compte rendu ne se modifie plus : le cas est clos." in page
+    assert "Enregistrer le compte rendu" in page  # the animator may still edit: the subgroup read again
+    assert db.session.scalar(db.select(db.func.count(Network.id))) == 1  # the refused write is rolled back
+
+
+def test_compose_refused_by_the_service_shows_the_form_again_and_keeps_nothing(workshop, login, client,
+                                                                               monkeypatch):
+    case = codev_factories.create_case(workshop.spare[0], state=CaseState.SELECTED, meeting=workshop.meeting)
+    monkeypatch.setattr(services, "compose_subgroup",
+                        factories.refusing_service("Ce cas n'est plus retenu pour cet atelier."))
+    login(workshop.facilitator)
+
+    response = client.post(f"/codev/rencontres/{workshop.meeting.id}/cas/{case.id}/sous-groupe", data={
+        "animator_id": str(workshop.spare[1].id), "consultant_ids": [str(m.id) for m in workshop.spare[2:5]]})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Ce cas n&#39;est plus retenu pour cet atelier." in page
+    assert f'<option value="{workshop.spare[1].id}" selected>' in page  # the choices are kept
+    assert reload(case).subgroup is None
+    assert db.session.scalar(db.select(db.func.count(Network.id))) == 1

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from network.members import services
 from network.members.models import EmailChange, Institution, Member, Network, Territory
 from network.outbox import OutboxMessage
 from tests import factories
@@ -447,3 +448,19 @@ def test_network_settings_invalid_siren_and_duplicate_name(client, login, world,
         "which": "institution", "institution-name": "caf du pas-de-calais", "institution-kind": "caf"}))
     assert "Cette institution existe déjà dans le réseau." in html
     assert count(db, Territory) == 0 and count(db, Institution) == 1
+
+
+def test_member_edit_refused_by_the_service_shows_the_form_again_and_keeps_nothing(client, login, world, db,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(services, "update_member",
+                        factories.refusing_service("Cette adresse est déjà celle d'un autre compte."))
+    login(world.facilitator)
+
+    response = client.post(f"/membres/{world.target.id}/modifier", member_form(first_name="Tom"))
+
+    html = page(response)
+    assert response.status_code == 200
+    assert 'value="Tom"' in html  # the input is kept
+    assert "Cette adresse est déjà celle d&#39;un autre compte." in html
+    assert "Réseau Pas-de-Calais" in html  # the member's network, read again after the rollback
+    assert count(db, Network) == 2  # the refused write is rolled back

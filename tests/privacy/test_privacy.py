@@ -13,8 +13,9 @@ from network.codev.enums import CaseState
 from network.codev.models import Case, CaseAction
 from network.evaluation.models import SelfEfficacyResponse
 from network.extensions import db as _db
-from network.members.models import LoginSession, Member
+from network.members.models import LoginSession, Member, Network
 from network.outbox import OutboxMessage, OutboxStatus, queue_email, send_due
+from network.privacy import services
 from network.sessions.models import Attendance, Invitation
 from network.throttle import ThrottleEvent
 from tests import factories
@@ -110,6 +111,19 @@ def test_erasure_form_requires_the_confirmation_box(client, login, admin, helene
     assert response.status_code == 200
     assert "Cochez la case pour confirmer l&#39;effacement." in response.get_data(as_text=True)
     assert _db.session.get(Member, helene.id).email == "helene.lefevre@example.org"
+
+
+def test_erasure_refused_by_the_service_shows_the_page_again_and_keeps_nothing(client, login, admin, helene,
+                                                                              monkeypatch):
+    monkeypatch.setattr(services, "erase_member", factories.refusing_service("Ce membre est déjà effacé."))
+    login(admin)
+
+    response = client.post(f"/donnees/membres/{helene.id}/effacement", data={"confirm": "y"})
+
+    assert response.status_code == 200
+    assert "Ce membre est déjà effacé." in response.get_data(as_text=True)
+    assert NAME in response.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count(Network.id))) == 1  # the refused write is rolled back
 
 
 @pytest.mark.parametrize("role", ["facilitator", "coordinator"])

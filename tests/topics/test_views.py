@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from network.database import utcnow
 from network.extensions import db
+from network.members.models import Network
 from network.sessions.models import AgendaItem, Meeting
 from network.topics import queries, services
 from network.topics.enums import TopicStatus, VoteStatus
@@ -267,3 +268,18 @@ def test_history_query_count_does_not_grow(client, login, coordinator, network, 
         meeting = create_meeting(network, starts_at=utcnow().replace(microsecond=0) + timedelta(days=30 * month))
         create_agenda_item(meeting, topic=create_topic(network))
     assert _count_get(client, "/themes/historique", count_queries) == one
+
+
+def test_topic_create_refused_by_the_service_shows_the_form_again_and_keeps_nothing(client, login, coordinator,
+                                                                                    network, monkeypatch):
+    monkeypatch.setattr(services, "propose_topic",
+                        factories.refusing_service("Ce thème est déjà proposé : votez pour lui."))
+    login(coordinator)
+
+    response = client.post("/themes/proposer", data={"title": "Le SDSF", "description": "Où en est-on ?"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Le SDSF"' in page  # the input is kept
+    assert "Ce thème est déjà proposé : votez pour lui." in page
+    assert db.session.scalar(db.select(db.func.count(Network.id))) == 1  # the refused write is rolled back
