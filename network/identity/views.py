@@ -334,6 +334,7 @@ def sign_in_policy(slug):
     require(permissions.can_manage_sign_in_policy(current_user, network))
     policy = services.network_policy(network.id)
     form = SignInPolicyForm(requires_sso_for_facilitators=bool(policy and policy.requires_sso_for_facilitators))
+
     def page():
         return render_template("identity/sign_in_policy.html", form=form, network=network)
 

@@ -266,3 +266,20 @@ def test_compose_refused_by_the_service_shows_the_form_again_and_keeps_nothing(w
     assert f'<option value="{workshop.spare[1].id}" selected>' in page  # the choices are kept
     assert reload(case).subgroup is None
     assert db.session.scalar(db.select(db.func.count(Network.id))) == 1
+
+
+def test_case_sheet_edit_refused_by_the_service_shows_the_form_again(workshop, login, client, monkeypatch):
+    draft = codev_factories.create_case(workshop.other, state=CaseState.DRAFT, title="Mon brouillon")
+    monkeypatch.setattr(services, "update_case_sheet",
+                        factories.refusing_service("La fiche ne se modifie plus : le cas est proposé."))
+    login(workshop.other)
+
+    response = client.post(f"/codev/cas/{draft.id}/modifier", data={
+        "title": "Mon titre revu", "case_type": draft.case_type, "theme": draft.theme})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Mon titre revu"' in page
+    assert "La fiche ne se modifie plus : le cas est proposé." in page
+    assert draft.reference in page
+    assert db.session.scalar(db.select(db.func.count(Network.id))) == 1

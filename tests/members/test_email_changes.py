@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 from click.testing import Result
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from network.audit import AuditEvent
 from network.database import utcnow
 from network.members import email_changes, services, tokens
-from network.members.models import EmailChange, Member
+from network.members.models import EmailChange, Member, Network
 from network.outbox import send_due
 from network.privacy.services import erase_member
 from network.throttle import ThrottleEvent
@@ -460,3 +460,21 @@ def test_personal_data_zip_lists_the_member_email_changes(client, login, network
     rows = json.loads(archive.read("donnees.json"))["changements_adresse"]
     assert [(row["ancienne_adresse"], row["nouvelle_adresse"], row["origine"], row["etat"]) for row in rows] == [
         ("coordinatrice@example.test", ATTACKER, "correction", "awaiting_approval")]
+
+
+def test_forced_change_refused_by_the_service_shows_the_form_again_and_keeps_nothing(client, login, network, admin,
+                                                                                     coordinator, monkeypatch, db):
+    monkeypatch.setattr(email_changes, "force_email_change",
+                        factories.refusing_service("Cette adresse est déjà celle d'un autre compte."))
+    login(admin)
+
+    response = client.post(f"/membres/{coordinator.id}/adresse/imposer",
+                           {"new_email": "sophie@example.org", "checked": "y"})
+
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert 'value="sophie@example.org"' in page  # the input is kept
+    assert '<p class="error" id="new_email-error" role="alert">Cette adresse est déjà celle d\'un autre compte.</p>' \
+        in page
+    assert coordinator.full_name in page
+    assert db.session.scalar(select(func.count(Network.id))) == 1  # the refused write is rolled back

@@ -4,6 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from network.extensions import db
+from network.members.models import Network
+from network.registration import services
 from network.registration.models import JoinRequest
 from tests import factories
 
@@ -83,3 +85,22 @@ def test_institution_of_another_network_is_refused(client, network, form_data, e
     assert response.status_code == 200
     assert _errors(response.get_data(as_text=True)) == [("institution", "N&#39;est pas un choix valide.")]
     assert db.session.scalar(select(func.count(JoinRequest.id))) == 0
+
+
+@pytest.mark.parametrize("message, field", [
+    ("Ce territoire n'est pas dans la liste du réseau.", "territory"),
+    ("Cet employeur n'est pas dans la liste du réseau.", "institution"),
+])
+def test_refused_reference_shows_under_its_field_with_the_input_kept(client, network, form_data, monkeypatch,
+                                                                     message, field):
+    monkeypatch.setattr(services, "submit_join_request", factories.refusing_service(message))
+
+    response = client.post(f"/adhesion/{network.slug}", data=form_data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Aurelie.Dumont@Example.org"' in page  # the input is kept
+    assert page.count(message.replace("'", "&#39;")) == 1
+    assert f'id="{field}-error"' in page
+    assert db.session.scalar(select(func.count(JoinRequest.id))) == 0
+    assert db.session.scalar(select(func.count(Network.id))) == 1  # the refused write is rolled back
