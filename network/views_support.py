@@ -19,6 +19,8 @@ def on_refusal(answer: str | Callable[[], ResponseReturnValue], *,
     `answer` is the URL to redirect to, or a function that renders the page again (a form keeps its input).
     The message is flashed as an error, or, with `under`, shown under that form field (or under the field a
     function picks from the message). Without a refusal the block runs on: the view commits and says so.
+    The rollback comes first, so a page drawn again loads anew the objects whose relationships it reads (they are
+    lazy="raise" and the rollback expired them), as the meeting and member edit pages do.
     """
     try:
         yield
