@@ -16,13 +16,12 @@ writes, and the resident memory of each gunicorn worker after the run. Results: 
 """
 
 import argparse
+import http.client
 import json
 import secrets
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,16 +116,27 @@ def summarise(run: dict, ceiling_rps: float | None) -> dict:
             "socket_errors": errors, "classes": classes}
 
 
-def check_signed_in(base: str, plan: str) -> None:
-    """The first request of the single-session plan must answer 200: the prepared session cookie is accepted."""
-    kind, method, path, cookie, *_ = Path(plan).read_text().splitlines()[0].split("\t")
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie, "User-Agent": "reseau-bench/1 (wrk)"})
-    try:
-        status = urllib.request.urlopen(request, timeout=30).status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    if status != 200:
-        sys.exit(f"the prepared session is refused: GET {path} answered {status}")
+def check_every_class(base: str, plan: str) -> dict[str, int]:
+    """One request of each class of `plan` (the first one) must answer its expected status: the prepared sessions,
+    CSRF tokens and URLs are accepted. Runs before the check-ins are reset and before the writes are counted."""
+    port = int(base.rsplit(":", 1)[1])
+    seen = {}
+    for line in Path(plan).read_text().splitlines():
+        kind, method, path, cookie, body, _write, expected = line.split("\t")
+        if kind in seen:
+            continue
+        headers = {"User-Agent": "reseau-bench/1 (wrk)"}
+        if cookie != "-":
+            headers["Cookie"] = cookie
+        if body != "-":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request(method, path, body=None if body == "-" else body, headers=headers)
+        seen[kind] = connection.getresponse().status
+        connection.close()
+        if seen[kind] != int(expected):
+            sys.exit(f"{kind}: {method} {path} answered {seen[kind]}, not {expected}: the plan is not accepted")
+    return seen
 
 
 def bench_database(database: str, args) -> dict:
@@ -155,7 +165,7 @@ def bench_database(database: str, args) -> dict:
 
     server = Gunicorn("network:create_app()", env, app_root, workers=args.workers)
     try:
-        check_signed_in(server.base, plans["single"])
+        check_every_class(server.base, info["plans"]["meeting-day"])
         wrk(server.base, plans["crowd"], duration=WARM_UP_SECONDS, connections=args.connections,
             out=out / "wrk-warm-up")
         for name in args.scenarios:

@@ -112,7 +112,7 @@ def _open_rounds(network: Network, meeting_id: int) -> list[tuple[int, list[int]
 
 # --- sessions ------------------------------------------------------------------------------------------------
 
-def _signed_session_cookie(member: Member | None) -> tuple[str, str]:
+def signed_session_cookie(member: Member | None) -> tuple[str, str]:
     """(Cookie header value, CSRF token) of a browser signed in as `member` (or anonymous), made by the app's own
     code in a request like the ones wrk sends (same address and User-Agent)."""
     app = current_app._get_current_object()
@@ -166,8 +166,8 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
 
     cookies, csrf = {}, {}
     for member in members:
-        cookies[member.id], csrf[member.id] = _signed_session_cookie(member)
-    guest_browsers = [_signed_session_cookie(None) for _ in range(20)]
+        cookies[member.id], csrf[member.id] = signed_session_cookie(member)
+    guest_browsers = [signed_session_cookie(None) for _ in range(20)]
     db.session.commit()
 
     # Each chosen member's invitations (the meetings whose page they open and answer).

@@ -1,0 +1,196 @@
+"""Where the time of each hot page goes, in-process (Flask test client, no HTTP server): per page, the time of one
+request, its SQL queries, and a breakdown of the profiled time by layer — the database driver (SQL), SQLAlchemy's
+ORM and Core, forms (WTForms, Flask-WTF), Jinja, Flask and its extensions, the app's own code, the rest.
+Each function's own time (not its callees') goes to the layer of the file it is in. pyinstrument is used when it
+can be imported, else cProfile (deterministic, so it adds more overhead to Python-heavy layers: compare the
+layers' shares before/after, not the absolute profiled times). Not a test.
+
+    .venv/bin/python bench/profile_pages.py [--db sqlite|postgresql] [--app-root PATH] [--requests 20]
+
+Run it after bench/mix.py (or bench/run.py) has seeded the national-scale database (same BENCH_DATABASE_URL);
+the member is the first facilitator of the first national network. The result caches are turned off
+(RESULT_CACHE=0 where the app has the setting) so that every request computes its page.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIRECTORY = Path(__file__).resolve().parent
+LAYERS = ("SQL (driver)", "SQLAlchemy ORM + Core", "forms", "Jinja", "Flask + extensions", "app code", "other")
+LAYER_OF_PACKAGE = {
+    "sqlite3": "SQL (driver)", "psycopg": "SQL (driver)", "psycopg_binary": "SQL (driver)",
+    "psycopg_pool": "SQL (driver)", "sqlalchemy": "SQLAlchemy ORM + Core", "flask_sqlalchemy": "SQLAlchemy ORM + Core",
+    "wtforms": "forms", "flask_wtf": "forms", "jinja2": "Jinja", "markupsafe": "Jinja", "flask": "Flask + extensions",
+    "werkzeug": "Flask + extensions", "flask_login": "Flask + extensions", "flask_babel": "Flask + extensions",
+    "babel": "Flask + extensions", "itsdangerous": "Flask + extensions", "blinker": "Flask + extensions",
+    "flask_mail": "Flask + extensions", "flask_migrate": "Flask + extensions", "network": "app code",
+}
+
+
+def layer_of(file_path: str, function: str = "") -> str:
+    if file_path in ("~", "") or file_path.startswith("<"):
+        if file_path.startswith("<template"):
+            return "Jinja"
+        if "sqlite3" in function or "psycopg" in function:
+            return "SQL (driver)"
+        return "other"
+    if file_path.endswith((".html", ".ics", ".txt", ".xml")):  # Jinja's compiled templates keep their file names
+        return "Jinja"
+    parts = Path(file_path).parts
+    for part in reversed(parts[:-1]):
+        if part in LAYER_OF_PACKAGE:
+            return LAYER_OF_PACKAGE[part]
+        if part in ("site-packages", "lib-dynload") or part.startswith("python3"):
+            break
+    name = Path(file_path).stem
+    return LAYER_OF_PACKAGE.get(name, "other")
+
+
+def profile_with_pyinstrument(call) -> dict[str, float]:
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    call()
+    profiler.stop()
+    totals = dict.fromkeys(LAYERS, 0.0)
+    stack = [profiler.last_session.root_frame()]
+    while stack:
+        frame = stack.pop()
+        if frame is None:
+            continue
+        children = list(frame.children)
+        own = frame.time - sum(child.time for child in children)
+        totals[layer_of(frame.file_path or "", frame.function or "")] += max(own, 0.0)
+        stack.extend(children)
+    return totals
+
+
+def profile_with_cprofile(call) -> dict[str, float]:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    totals = dict.fromkeys(LAYERS, 0.0)
+    for (file_path, _line, function), (_calls, _primitive, own, _cumulative, _callers) in \
+            pstats.Stats(profiler).stats.items():
+        totals[layer_of(file_path, function)] += own
+    return totals
+
+
+def profiler():
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        return "cProfile", profile_with_cprofile
+    return "pyinstrument", profile_with_pyinstrument
+
+
+def hot_pages(member, url) -> list[tuple[str, str]]:
+    """(page, path) for the member: what bench/mix.py's crowd asks for."""
+    from sqlalchemy import select
+
+    from network.extensions import db
+    from network.sessions.models import Invitation, Meeting
+
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.title).join(Invitation, Invitation.meeting_id == Meeting.id)
+        .where(Invitation.member_id == member.id).order_by(Meeting.starts_at.desc())).all()
+    today = next((m.id for m in meetings if m.title.startswith("Banc d'essai — rencontre du jour")), meetings[0].id)
+    upcoming = next((m.id for m in meetings if m.title.startswith("Banc d'essai — rencontre à venir")), meetings[0].id)
+    return [
+        ("meeting (invited)", url("sessions.meeting_detail", meeting_id=upcoming)),
+        ("my meetings", url("sessions.my_meetings")),
+        ("calendar feed", url("sessions.calendar_feed", token=member.calendar_token)),
+        ("case list", url("codev.case_list")),
+        ("directory", url("members.directory")),
+        ("dashboard", url("evaluation.dashboard")),
+        ("check-in", url("sessions.checkin", meeting_id=today)),
+        ("resources library", url("resources.library")),
+        ("resources search", url("resources.library", q="élus")),
+    ]
+
+
+def inside(requests: int) -> None:
+    from sqlalchemy import event, select
+
+    from network import create_app
+    from network.extensions import db
+    from network.members.models import Member, Network
+    from plan import USER_AGENT, signed_session_cookie, url
+
+    name, profile = profiler()
+    app = create_app()
+    app.config["RESULT_CACHE"] = False
+    with app.app_context():
+        network = db.session.scalar(select(Network).where(Network.slug.like("dep-%")).order_by(Network.slug))
+        member = db.session.scalar(select(Member).where(Member.network_id == network.id,
+                                                        Member.role == "facilitator").order_by(Member.id))
+        cookie, _token = signed_session_cookie(member)
+        db.session.commit()
+        pages = hot_pages(member, url)
+        who = f"{member.email} ({network.slug})"
+        statements: list[float] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            context._bench_started = time.perf_counter()
+
+        def after(conn, cursor, statement, parameters, context, executemany):
+            statements.append(time.perf_counter() - context._bench_started)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
+    client = app.test_client()
+    cookie_name, cookie_value = cookie.split("=", 1)
+    client.set_cookie(cookie_name, cookie_value)
+    headers = {"User-Agent": USER_AGENT}
+    print(f"{who}, {requests} requests per page, profiler: {name}; "
+          f"layers in % of the profiled time")
+    print(f"{'page':20} {'HTTP':>4} {'ms/req':>7} {'queries':>7} {'SQL ms':>7}  "
+          + "  ".join(f"{layer[:12]:>12}" for layer in LAYERS))
+    for page, path in pages:
+        for _ in range(3):  # warm-up: imports, compiled statements and templates
+            response = client.get(path, headers=headers)
+        timings = []
+        statements.clear()
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(path, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+        queries, sql_ms = len(statements) / requests, sum(statements) * 1000 / requests
+        layers = profile(lambda: [client.get(path, headers=headers) for _ in range(requests)])
+        total = sum(layers.values()) or 1.0
+        print(f"{page:20} {response.status_code:>4} {statistics.median(timings):7.1f} {queries:7.1f} {sql_ms:7.1f}  "
+              + "  ".join(f"{layers[layer] * 100 / total:11.0f}%" for layer in LAYERS))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--app-root", default=str(BENCH_DIRECTORY.parent))
+    parser.add_argument("--requests", type=int, default=20, help="requests per page, timed then profiled")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        inside(args.requests)
+        return 0
+    sys.path.insert(0, str(BENCH_DIRECTORY))
+    from serving import app_environment
+
+    app_root = Path(args.app_root).resolve()
+    env = app_environment(args.db, app_root, cache=False)
+    env["PYTHONPATH"] = os.pathsep.join((str(app_root), str(BENCH_DIRECTORY)))
+    return subprocess.run([sys.executable, str(Path(__file__).resolve()), "--inside", "--requests",
+                           str(args.requests)], env=env, cwd=app_root).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
