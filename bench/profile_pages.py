@@ -1,7 +1,8 @@
 """Where the time of each hot page goes, in-process (Flask test client, no HTTP server): per page, the time of one
 request, its SQL queries, and a breakdown of the profiled time by layer — the database driver (SQL), SQLAlchemy's
-ORM and Core, forms (WTForms, Flask-WTF), Jinja, Flask and its extensions, the app's own code, the rest.
-Each function's own time (not its callees') goes to the layer of the file it is in. pyinstrument is used when it
+ORM and Core, forms (WTForms, Flask-WTF), Jinja, Flask and its extensions, the app's own code, other libraries.
+Each function's own time (not its callees') goes to the layer of the file it is in; the standard library's and
+built-ins' time goes to the layer that called them. pyinstrument is used when it
 can be imported, else cProfile (deterministic, so it adds more overhead to Python-heavy layers: compare the
 layers' shares before/after, not the absolute profiled times). Not a test.
 
@@ -21,34 +22,35 @@ import time
 from pathlib import Path
 
 BENCH_DIRECTORY = Path(__file__).resolve().parent
-LAYERS = ("SQL (driver)", "SQLAlchemy ORM + Core", "forms", "Jinja", "Flask + extensions", "app code", "other")
+LAYERS = ("SQL (driver)", "SQLAlchemy", "forms", "Jinja", "Flask + ext.", "app code", "other libs", "unattributed")
 LAYER_OF_PACKAGE = {
     "sqlite3": "SQL (driver)", "psycopg": "SQL (driver)", "psycopg_binary": "SQL (driver)",
-    "psycopg_pool": "SQL (driver)", "sqlalchemy": "SQLAlchemy ORM + Core", "flask_sqlalchemy": "SQLAlchemy ORM + Core",
-    "wtforms": "forms", "flask_wtf": "forms", "jinja2": "Jinja", "markupsafe": "Jinja", "flask": "Flask + extensions",
-    "werkzeug": "Flask + extensions", "flask_login": "Flask + extensions", "flask_babel": "Flask + extensions",
-    "babel": "Flask + extensions", "itsdangerous": "Flask + extensions", "blinker": "Flask + extensions",
-    "flask_mail": "Flask + extensions", "flask_migrate": "Flask + extensions", "network": "app code",
+    "psycopg_pool": "SQL (driver)", "sqlalchemy": "SQLAlchemy", "flask_sqlalchemy": "SQLAlchemy",
+    "wtforms": "forms", "flask_wtf": "forms", "jinja2": "Jinja", "markupsafe": "Jinja", "flask": "Flask + ext.",
+    "werkzeug": "Flask + ext.", "flask_login": "Flask + ext.", "flask_babel": "Flask + ext.",
+    "babel": "Flask + ext.", "itsdangerous": "Flask + ext.", "blinker": "Flask + ext.",
+    "flask_mail": "Flask + ext.", "flask_migrate": "Flask + ext.", "network": "app code",
 }
 
 
-def layer_of(file_path: str, function: str = "") -> str:
+def layer_of(file_path: str, function: str = "") -> str | None:
+    """The layer of a function from its file, or None for the standard library and built-ins, whose time goes to
+    the layer that called them."""
+    if file_path.startswith("<template") or file_path.endswith((".html", ".ics", ".txt", ".xml")):
+        return "Jinja"  # Jinja's compiled templates keep their file names
+    if file_path.startswith("<werkzeug"):
+        return "Flask + ext."
     if file_path in ("~", "") or file_path.startswith("<"):
-        if file_path.startswith("<template"):
-            return "Jinja"
-        if "sqlite3" in function or "psycopg" in function:
-            return "SQL (driver)"
-        return "other"
-    if file_path.endswith((".html", ".ics", ".txt", ".xml")):  # Jinja's compiled templates keep their file names
-        return "Jinja"
+        return "SQL (driver)" if ("sqlite3" in function or "psycopg" in function) else None
     parts = Path(file_path).parts
     for part in reversed(parts[:-1]):
         if part in LAYER_OF_PACKAGE:
             return LAYER_OF_PACKAGE[part]
-        if part in ("site-packages", "lib-dynload") or part.startswith("python3"):
-            break
-    name = Path(file_path).stem
-    return LAYER_OF_PACKAGE.get(name, "other")
+        if part == "site-packages":
+            return "other libs"
+        if part.startswith("python3"):
+            return None  # the standard library
+    return LAYER_OF_PACKAGE.get(Path(file_path).stem)
 
 
 def profile_with_pyinstrument(call) -> dict[str, float]:
@@ -59,19 +61,21 @@ def profile_with_pyinstrument(call) -> dict[str, float]:
     call()
     profiler.stop()
     totals = dict.fromkeys(LAYERS, 0.0)
-    stack = [profiler.last_session.root_frame()]
+    stack = [(profiler.last_session.root_frame(), "unattributed")]
     while stack:
-        frame = stack.pop()
+        frame, inherited = stack.pop()
         if frame is None:
             continue
+        layer = layer_of(frame.file_path or "", frame.function or "") or inherited
         children = list(frame.children)
-        own = frame.time - sum(child.time for child in children)
-        totals[layer_of(frame.file_path or "", frame.function or "")] += max(own, 0.0)
-        stack.extend(children)
+        totals[layer] += max(frame.time - sum(child.time for child in children), 0.0)
+        stack.extend((child, layer) for child in children)
     return totals
 
 
 def profile_with_cprofile(call) -> dict[str, float]:
+    """Own time per layer; a standard-library or built-in function's own time is shared among its callers' layers
+    in proportion to the time it spent for each caller."""
     import cProfile
     import pstats
 
@@ -79,10 +83,34 @@ def profile_with_cprofile(call) -> dict[str, float]:
     profiler.enable()
     call()
     profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    shares: dict[tuple, dict[str, float]] = {}
+
+    def share_of(key: tuple, visiting: frozenset = frozenset()) -> dict[str, float]:
+        if key in shares:
+            return shares[key]
+        layer = layer_of(key[0], key[2])
+        if layer is not None:
+            return {layer: 1.0}
+        callers = stats.get(key, (0, 0, 0, 0, {}))[4]
+        spent = {caller: values[2] for caller, values in callers.items() if caller not in visiting}
+        total = sum(spent.values())
+        if not spent:
+            result = {"unattributed": 1.0}
+        else:
+            result = {}
+            for caller, seconds in spent.items():
+                weight = seconds / total if total else 1 / len(spent)
+                for name, fraction in share_of(caller, visiting | {key}).items():
+                    result[name] = result.get(name, 0.0) + weight * fraction
+        if not visiting:
+            shares[key] = result
+        return result
+
     totals = dict.fromkeys(LAYERS, 0.0)
-    for (file_path, _line, function), (_calls, _primitive, own, _cumulative, _callers) in \
-            pstats.Stats(profiler).stats.items():
-        totals[layer_of(file_path, function)] += own
+    for key, (_calls, _primitive, own, _cumulative, _callers) in stats.items():
+        for name, fraction in share_of(key).items():
+            totals[name] += own * fraction
     return totals
 
 
@@ -155,7 +183,7 @@ def inside(requests: int) -> None:
     print(f"{who}, {requests} requests per page, profiler: {name}; "
           f"layers in % of the profiled time")
     print(f"{'page':20} {'HTTP':>4} {'ms/req':>7} {'queries':>7} {'SQL ms':>7}  "
-          + "  ".join(f"{layer[:12]:>12}" for layer in LAYERS))
+          + " ".join(f"{layer:>12}" for layer in LAYERS))
     for page, path in pages:
         for _ in range(3):  # warm-up: imports, compiled statements and templates
             response = client.get(path, headers=headers)
@@ -169,7 +197,7 @@ def inside(requests: int) -> None:
         layers = profile(lambda: [client.get(path, headers=headers) for _ in range(requests)])
         total = sum(layers.values()) or 1.0
         print(f"{page:20} {response.status_code:>4} {statistics.median(timings):7.1f} {queries:7.1f} {sql_ms:7.1f}  "
-              + "  ".join(f"{layers[layer] * 100 / total:11.0f}%" for layer in LAYERS))
+              + " ".join(f"{layers[layer] * 100 / total:11.0f}%" for layer in LAYERS))
 
 
 def main() -> int:
