@@ -229,8 +229,8 @@ def markdown(results: list[dict], label: str) -> str:
                       "(before → after) |",
                       "|---|---:|---:|---:|---|"]
             for kind, row in scenario["writes"].items():
-                lines.append(f"| {kind.removeprefix('write: ')} | {row['sent']} | {row['answered']} | {row['unexpected']} "
-                             f"| {row['rows_before']} → {row['rows_after']} |")
+                lines.append(f"| {kind.removeprefix('write: ')} | {row['sent']} | {row['answered']} "
+                             f"| {row['unexpected']} | {row['rows_before']} → {row['rows_after']} |")
         rss = result.get("rss_mb", [])
         lines += ["", f"Resident memory per gunicorn worker after the run: {', '.join(f'{mb:.0f}' for mb in rss)} MB.",
                   "", "Targets of issue #19:", ""] + [f"- {line}" for line in verdicts(result)] + [""]

@@ -1,4 +1,4 @@
-"""Réseau benchmark, single session (not a test): national-scale data, gunicorn with 4 workers, wrk as the load tool.
+"""Réseau benchmark, single session (not a test): national-scale data, gunicorn -w 4, wrk as the load tool.
 
     .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data] [--no-cache]
                           [--pages meeting,feed] [--app-root PATH]
