@@ -5,9 +5,10 @@ with the app checkout on PYTHONPATH and the same SECRET_KEY as the gunicorn it m
     python bench/plan.py reset --out DIR       # before a « meeting day »: the check-in meetings lose their check-ins
     python bench/plan.py count --out DIR --since ISO-DATETIME   # rows written since then, as JSON
 
-`prepare` picks MEMBERS members of NETWORKS national networks (each network's two facilitators and coordinators),
-adds per network two upcoming meetings and one meeting today that invite all its members, and three open vote
-rounds; it opens each member's login session through the app's own code (`open_login_session` + Flask-Login's
+`prepare` runs bench/prepare.py (a demo meeting with 300 invitations, a dep-62 coordinator invited to its 40
+meetings), picks MEMBERS members: NETWORKS national networks' facilitators and coordinators (dep-62 first) and the
+demo facilitator of the 300-invitation meeting; adds per national network two upcoming meetings and one meeting
+today that invite all its members, and three open vote rounds; it opens each member's login session through the app's own code (`open_login_session` + Flask-Login's
 `login_user`, what the sign-in view does once every factor is checked: the password and second-factor steps are
 not what is measured, and the login throttle would refuse 300 sign-ins from one address), signs the Flask session
 cookie with the app's own session serializer and takes the CSRF token from Flask-WTF. It writes one plan file per
@@ -36,6 +37,8 @@ from network.members.services import open_login_session
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.sessions.tokens import make_rsvp_token
 from network.topics.models import Ballot, Topic, TopicVote, TopicVoteCandidate
+from prepare import DEMO_FACILITATOR, NATIONAL_NETWORK
+from prepare import prepare as reference_fixtures  # bench/prepare.py: the 300-invitation meeting, the 40-meeting feed
 
 USER_AGENT = "reseau-bench/1 (wrk)"  # what mix.lua sends: Flask-Login's session identifier is made from it
 CLIENT_ADDRESS = "127.0.0.1"
@@ -62,8 +65,9 @@ def now() -> datetime:
 # --- fixtures ------------------------------------------------------------------------------------------------
 
 def chosen_networks(count: int) -> list[Network]:
-    """National networks (slug dep-NN) that have at least two facilitators, in slug order."""
-    networks = db.session.scalars(select(Network).where(Network.slug.like("dep-%")).order_by(Network.slug)).all()
+    """`count` national networks (slug dep-NN): bench/prepare.py's network first, then in slug order."""
+    networks = db.session.scalars(select(Network).where(Network.slug.like("dep-%")).order_by(
+        Network.slug != NATIONAL_NETWORK, Network.slug)).all()
     if len(networks) < count:
         raise SystemExit(f"only {len(networks)} national networks: run `flask seed-demo --scale national` first")
     return networks[:count]
@@ -143,6 +147,7 @@ def _write_plan(directory: Path, name: str, lines: list[str]) -> str:
 
 def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) -> dict:
     rng = random.Random(seed)
+    reference = reference_fixtures()  # commits
     per_network = -(-members_count // networks_count)
     networks = chosen_networks(networks_count)
     today = now()
@@ -160,7 +165,9 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
                                 "rounds": _open_rounds(network, upcoming[0])}
         others = [m for m in network_members if m.role != "facilitator"]
         members += (facilitators + others)[:per_network]
-    members = members[:members_count]
+    # bench/prepare.py's demo facilitator, whose meeting has 300 invitations, is one of them too
+    demo_facilitator = db.session.scalar(select(Member).where(Member.email == DEMO_FACILITATOR))
+    members = members[:members_count - 1] + [demo_facilitator]
     chosen_ids = {m.id for m in members}
     db.session.flush()
 
@@ -180,9 +187,12 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     for row in invitations:
         invited_to.setdefault(row.member_id, []).append(row.meeting_id)
 
+    def checkin_meeting_of(member: Member) -> int:
+        fixture = fixtures.get(member.network_id)
+        return fixture["today"] if fixture else reference["meeting_id"]
+
     def reads_of(member: Member) -> list[str]:
         cookie = cookies[member.id]
-        fixture = fixtures[member.network_id]
         meetings = sorted(invited_to.get(member.id, []))
         pages = [_line("meeting", "GET", url("sessions.meeting_detail", meeting_id=m), cookie)
                  for m in rng.sample(meetings, min(READ_WEIGHTS["meeting"], len(meetings)))]
@@ -195,7 +205,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
                   _line("resources search", "GET", url("resources.library", q=rng.choice(SEARCH_WORDS)), cookie)]
         if member.role == "facilitator":
             pages += [_line("dashboard", "GET", url("evaluation.dashboard"), cookie),
-                      _line("check-in", "GET", url("sessions.checkin", meeting_id=fixture["today"]), cookie)]
+                      _line("check-in", "GET", url("sessions.checkin", meeting_id=checkin_meeting_of(member)), cookie)]
         return pages
 
     def crowd_round() -> list[str]:
@@ -206,7 +216,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     def meeting_pages_round() -> list[str]:
         lines = [_line("meeting", "GET", url("sessions.meeting_detail", meeting_id=m), cookies[member.id])
                  for member in members for m in invited_to.get(member.id, [])
-                 if m in fixtures[member.network_id]["upcoming"] or rng.random() < 0.1]
+                 if m in fixtures.get(member.network_id, {}).get("upcoming", ()) or rng.random() < 0.1]
         rng.shuffle(lines)
         return lines
 
@@ -215,7 +225,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     # ballots (each chosen member, each open round of their network).
     writes = []
     for member in members:
-        fixture = fixtures[member.network_id]
+        fixture = fixtures.get(member.network_id, {"upcoming": [], "rounds": []})
         for meeting_id in fixture["upcoming"]:
             body = urlencode({"csrf_token": csrf[member.id], "answer": rng.choice(("yes", "no", "excused"))})
             writes.append(_line("write: RSVP by form", "POST", url("sessions.rsvp", meeting_id=meeting_id),
@@ -256,8 +266,8 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
                 day.append(writes[len(day) // every])
             day.append(line)
     crowd = crowd_round() + crowd_round()
-    single_cookie = cookies[members[0].id]
-    single_meeting = fixtures[members[0].network_id]["upcoming"][0]
+    single_cookie = cookies[demo_facilitator.id]  # bench/run.py's « meeting with 300 invitations »
+    single_meeting = reference["meeting_id"]
     plans = {
         "single": _write_plan(out, "single", [_line(
             "meeting", "GET", url("sessions.meeting_detail", meeting_id=single_meeting), single_cookie)]),
@@ -268,8 +278,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     }
     info = {"members": len(members), "networks": [n.slug for n in networks],
             "facilitators": sum(m.role == "facilitator" for m in members), "writes_planned": len(writes),
-            "today_meetings": [f["today"] for f in fixtures.values()], "plans": plans,
-            "check_urls": [("meeting", url("sessions.meeting_detail", meeting_id=single_meeting), single_cookie)]}
+            "today_meetings": [f["today"] for f in fixtures.values()], "plans": plans}
     (out / "plan.json").write_text(json.dumps(info, indent=1))
     return info
 
@@ -310,7 +319,6 @@ def main() -> int:
     with create_app().app_context():
         if args.action == "prepare":
             result = prepare(args.out, members_count=args.members, networks_count=args.networks, seed=args.seed)
-            result = {key: value for key, value in result.items() if key != "check_urls"}
         elif args.action == "reset":
             reset(args.out)
             result = {"reset": True}

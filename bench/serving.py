@@ -77,7 +77,8 @@ def national_database(database: str, env: dict, app_root: Path, *, reuse: bool) 
     flask(env, app_root, "db", "upgrade")
     if not reuse:
         started = time.monotonic()
-        print("  " + flask(env, app_root, "seed-demo", "--scale", "national").strip().splitlines()[-2].strip())
+        output = flask(env, app_root, "seed-demo", "--scale", "national").splitlines()
+        print("\n".join("  " + line for line in output if line.startswith(("National scale", "Seeded in"))))
         print(f"  national seed: {time.monotonic() - started:.1f} s")
         if database == "postgresql":  # the planner's statistics now, not when autovacuum gets to the new tables
             parsed = urllib.parse.urlparse(PG_URL)
