@@ -2,7 +2,8 @@
 in with their own session and asking for their own pages, beside the bare-Flask route measured in the same run.
 
     .venv/bin/python bench/mix.py [--db sqlite|postgresql|both] [--duration 10] [--reuse-data] [--app-root PATH]
-                                  [--connections 8] [--workers 4] [--scenarios crowd,meeting-day] [--no-cache]
+                                  [--connections 8] [--workers 4] [--warm-up 3] [--scenarios crowd,meeting-day]
+                                  [--no-cache] [--members 300] [--networks 20] [--label before]
 
 Scenarios, each run for --duration seconds by wrk (one connection per wrk thread, bench/mix.lua):
 - single: one session reloading one meeting page, the way bench/run.py measures a page (labelled as such);
@@ -11,6 +12,8 @@ Scenarios, each run for --duration seconds by wrk (one connection per wrk thread
   library and a library search, and for facilitators the dashboard and the check-in page;
 - meeting-day: the crowd with one request in 20 a write (RSVP by form and by the email's link, check-ins, ballots),
   each write aimed at its own row and sent once; the rows written are counted in the database before and after.
+The scenarios run in this order against one gunicorn (after --warm-up seconds of the crowd), so whatever the
+workers cache carries over from one scenario to the next, as it would in production.
 Per database: requests/s, share of the bare-Flask ceiling, p50/p95/p99 per page class, unexpected statuses, the
 writes, and the resident memory of each gunicorn worker after the run. Results: bench/results/mix-*.json and .md.
 """
@@ -38,7 +41,6 @@ SCENARIOS = {
 TARGET_RSS_MB = 150.0
 TARGET_MEETING_SHARE = 0.12
 TARGET_P95_MS = 50.0
-WARM_UP_SECONDS = 2
 
 
 def plan_tool(env: dict, app_root: Path, out: Path, *args: str) -> dict:
@@ -166,8 +168,8 @@ def bench_database(database: str, args) -> dict:
     server = Gunicorn("network:create_app()", env, app_root, workers=args.workers)
     try:
         check_every_class(server.base, info["plans"]["meeting-day"])
-        wrk(server.base, plans["crowd"], duration=WARM_UP_SECONDS, connections=args.connections,
-            out=out / "wrk-warm-up")
+        wrk(server.base, plans["crowd"], duration=args.warm_up, connections=args.connections,
+            out=out / "wrk-warm-up")  # every worker imports, compiles its templates and statements
         for name in args.scenarios:
             writes = name == "meeting-day"
             if writes:
@@ -265,6 +267,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per scenario (and for the ceiling)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients (one wrk thread each)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--warm-up", type=int, default=3, help="seconds of read-only crowd before the scenarios")
     parser.add_argument("--app-root", default=str(BENCH_ROOT),
                         help="the checkout whose app is served and seeded (default: this one)")
     parser.add_argument("--reuse-data", action="store_true",
