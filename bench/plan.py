@@ -178,14 +178,10 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     db.session.commit()
 
     # Each chosen member's invitations (the meetings whose page they open and answer).
-    invitations = db.session.execute(
-        select(Invitation.id, Invitation.meeting_id, Invitation.member_id, Meeting.starts_at, Meeting.status,
-               Meeting.network_id)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .where(Invitation.member_id.in_(chosen_ids))).all()
     invited_to: dict[int, list[int]] = {}
-    for row in invitations:
-        invited_to.setdefault(row.member_id, []).append(row.meeting_id)
+    for member_id, meeting_id in db.session.execute(
+            select(Invitation.member_id, Invitation.meeting_id).where(Invitation.member_id.in_(chosen_ids))):
+        invited_to.setdefault(member_id, []).append(meeting_id)
 
     def checkin_meeting_of(member: Member) -> int:
         fixture = fixtures.get(member.network_id)

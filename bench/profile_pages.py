@@ -123,7 +123,8 @@ def profiler():
 
 
 def hot_pages(member, url) -> list[tuple[str, str]]:
-    """(page, path) for the member: what bench/mix.py's crowd asks for."""
+    """(page, path) for the member: what bench/mix.py's crowd asks for (its meetings of bench/plan.py's fixtures
+    when they exist)."""
     from sqlalchemy import select
 
     from network.extensions import db
@@ -132,8 +133,10 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
     meetings = db.session.execute(
         select(Meeting.id, Meeting.title).join(Invitation, Invitation.meeting_id == Meeting.id)
         .where(Invitation.member_id == member.id).order_by(Meeting.starts_at.desc())).all()
-    today = next((m.id for m in meetings if m.title.startswith("Banc d'essai — rencontre du jour")), meetings[0].id)
-    upcoming = next((m.id for m in meetings if m.title.startswith("Banc d'essai — rencontre à venir")), meetings[0].id)
+    from plan import TODAY_TITLE, UPCOMING_TITLE
+
+    today = next((m.id for m in meetings if m.title == TODAY_TITLE), meetings[0].id)
+    upcoming = next((m.id for m in meetings if m.title.startswith(UPCOMING_TITLE)), meetings[0].id)
     return [
         ("meeting (invited)", url("sessions.meeting_detail", meeting_id=upcoming)),
         ("my meetings", url("sessions.my_meetings")),
