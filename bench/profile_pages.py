@@ -1,12 +1,14 @@
 """Where the time of each hot page goes, in-process (Flask test client, no HTTP server): per page, the time of one
 request, its SQL queries, and a breakdown of the profiled time by layer — the database driver (SQL), SQLAlchemy's
-ORM and Core, forms (WTForms, Flask-WTF), Jinja, Flask and its extensions, the app's own code, other libraries.
+ORM and Core, forms (WTForms, Flask-WTF), Jinja, Flask and its extensions, Babel (dates and numbers in French),
+the app's own code, other libraries.
 Each function's own time (not its callees') goes to the layer of the file it is in; the standard library's and
 built-ins' time goes to the layer that called them. pyinstrument is used when it
 can be imported, else cProfile (deterministic, so it adds more overhead to Python-heavy layers: compare the
 layers' shares before/after, not the absolute profiled times). Not a test.
 
     .venv/bin/python bench/profile_pages.py [--db sqlite|postgresql] [--app-root PATH] [--requests 20]
+                                            [--pages meeting,dashboard]
 
 Run it after bench/mix.py (or bench/run.py) has seeded the national-scale database (same BENCH_DATABASE_URL);
 the member is the first facilitator of the first national network. The result caches are turned off
@@ -22,13 +24,14 @@ import time
 from pathlib import Path
 
 BENCH_DIRECTORY = Path(__file__).resolve().parent
-LAYERS = ("SQL (driver)", "SQLAlchemy", "forms", "Jinja", "Flask + ext.", "app code", "other libs", "unattributed")
+LAYERS = ("SQL (driver)", "SQLAlchemy", "forms", "Jinja", "Flask + ext.", "Babel", "app code", "other libs",
+          "unattributed")
 LAYER_OF_PACKAGE = {
     "sqlite3": "SQL (driver)", "psycopg": "SQL (driver)", "psycopg_binary": "SQL (driver)",
     "psycopg_pool": "SQL (driver)", "sqlalchemy": "SQLAlchemy", "flask_sqlalchemy": "SQLAlchemy",
     "wtforms": "forms", "flask_wtf": "forms", "jinja2": "Jinja", "markupsafe": "Jinja", "flask": "Flask + ext.",
-    "werkzeug": "Flask + ext.", "flask_login": "Flask + ext.", "flask_babel": "Flask + ext.",
-    "babel": "Flask + ext.", "itsdangerous": "Flask + ext.", "blinker": "Flask + ext.",
+    "werkzeug": "Flask + ext.", "flask_login": "Flask + ext.", "flask_babel": "Babel",
+    "babel": "Babel", "itsdangerous": "Flask + ext.", "blinker": "Flask + ext.",
     "flask_mail": "Flask + ext.", "flask_migrate": "Flask + ext.", "network": "app code",
 }
 
@@ -150,7 +153,7 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
     ]
 
 
-def inside(requests: int) -> None:
+def inside(requests: int, only: str | None) -> None:
     from sqlalchemy import event, select
 
     from network import create_app
@@ -167,7 +170,8 @@ def inside(requests: int) -> None:
                                                         Member.role == "facilitator").order_by(Member.id))
         cookie, _token = signed_session_cookie(member)
         db.session.commit()
-        pages = hot_pages(member, url)
+        pages = [(page, path) for page, path in hot_pages(member, url)
+                 if not only or any(word in page for word in only.split(","))]
         who = f"{member.email} ({network.slug})"
         statements: list[float] = []
 
@@ -208,10 +212,11 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--app-root", default=str(BENCH_DIRECTORY.parent))
     parser.add_argument("--requests", type=int, default=20, help="requests per page, timed then profiled")
+    parser.add_argument("--pages", help="only the pages whose name contains one of these words, e.g. meeting,dashboard")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
-        inside(args.requests)
+        inside(args.requests, args.pages)
         return 0
     sys.path.insert(0, str(BENCH_DIRECTORY))
     from serving import app_environment
@@ -219,8 +224,8 @@ def main() -> int:
     app_root = Path(args.app_root).resolve()
     env = app_environment(args.db, app_root, cache=False)
     env["PYTHONPATH"] = os.pathsep.join((str(app_root), str(BENCH_DIRECTORY)))
-    return subprocess.run([sys.executable, str(Path(__file__).resolve()), "--inside", "--requests",
-                           str(args.requests)], env=env, cwd=app_root).returncode
+    command = [sys.executable, str(Path(__file__).resolve()), "--inside", "--requests", str(args.requests)]
+    return subprocess.run(command + (["--pages", args.pages] if args.pages else []), env=env, cwd=app_root).returncode
 
 
 if __name__ == "__main__":
