@@ -8,10 +8,11 @@ with the app checkout on PYTHONPATH and the same SECRET_KEY as the gunicorn it m
 `prepare` runs bench/prepare.py (a demo meeting with 300 invitations, a dep-62 coordinator invited to its 40
 meetings), picks MEMBERS members: NETWORKS national networks' facilitators and coordinators (dep-62 first) and the
 demo facilitator of the 300-invitation meeting; adds per national network two upcoming meetings and one meeting
-today that invite all its members, and three open vote rounds; it opens each member's login session through the app's own code (`open_login_session` + Flask-Login's
-`login_user`, what the sign-in view does once every factor is checked: the password and second-factor steps are
-not what is measured, and the login throttle would refuse 300 sign-ins from one address), signs the Flask session
-cookie with the app's own session serializer and takes the CSRF token from Flask-WTF. It writes one plan file per
+today that invite all its members, and three open vote rounds. It opens each member's login session through the
+app's own code (`open_login_session` + Flask-Login's `login_user`, what the sign-in view does once every factor is
+checked: the password and second-factor steps are not what is measured, and the login throttle would refuse 300
+sign-ins from one address), signs the Flask session cookie with the app's own session serializer and takes the
+CSRF token from Flask-WTF. It writes one plan file per
 scenario (a tab-separated line per request: class, method, path, cookie, body, is-write, expected status) for
 bench/mix.lua, and DIR/plan.json. Writes are each aimed at a different row so that the database can count them.
 """
