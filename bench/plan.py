@@ -6,13 +6,13 @@ with the app checkout on PYTHONPATH and the same SECRET_KEY as the gunicorn it m
     python bench/plan.py count --out DIR --since ISO-DATETIME   # rows written since then, as JSON
 
 `prepare` runs bench/prepare.py (a demo meeting with 300 invitations, a dep-62 coordinator invited to its 40
-meetings), picks MEMBERS members: NETWORKS national networks' facilitators and coordinators (dep-62 first) and the
-demo facilitator of the 300-invitation meeting; adds per national network two upcoming meetings and one meeting
-today that invite all its members, and three open vote rounds. It opens each member's login session through the
-app's own code (`open_login_session` + Flask-Login's `login_user`, what the sign-in view does once every factor is
-checked: the password and second-factor steps are not what is measured, and the login throttle would refuse 300
-sign-ins from one address), signs the Flask session cookie with the app's own session serializer and takes the
-CSRF token from Flask-WTF. It writes one plan file per
+meetings), picks MEMBERS members: facilitators and coordinators of NETWORKS other national networks, that
+coordinator and the demo facilitator of the 300-invitation meeting; adds per national network two upcoming
+meetings and one meeting today that invite all its members, and three open vote rounds. It opens each member's
+login session through the app's own code (`open_login_session` + Flask-Login's `login_user`, what the sign-in view
+does once every factor is checked: the password and second-factor steps are not what is measured, and the login
+throttle would refuse 300 sign-ins from one address), signs the Flask session cookie with the app's own session
+serializer and takes the CSRF token from Flask-WTF. It writes one plan file per
 scenario (a tab-separated line per request: class, method, path, cookie, body, is-write, expected status) for
 bench/mix.lua, and DIR/plan.json. Writes are each aimed at a different row so that the database can count them.
 """
@@ -38,7 +38,7 @@ from network.members.services import open_login_session
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.sessions.tokens import make_rsvp_token
 from network.topics.models import Ballot, Topic, TopicVote, TopicVoteCandidate
-from prepare import DEMO_FACILITATOR, NATIONAL_NETWORK
+from prepare import DEMO_FACILITATOR, NATIONAL_COORDINATOR, NATIONAL_NETWORK
 from prepare import prepare as reference_fixtures  # bench/prepare.py: the 300-invitation meeting, the 40-meeting feed
 
 USER_AGENT = "reseau-bench/1 (wrk)"  # what mix.lua sends: Flask-Login's session identifier is made from it
@@ -66,9 +66,10 @@ def now() -> datetime:
 # --- fixtures ------------------------------------------------------------------------------------------------
 
 def chosen_networks(count: int) -> list[Network]:
-    """`count` national networks (slug dep-NN): bench/prepare.py's network first, then in slug order."""
-    networks = db.session.scalars(select(Network).where(Network.slug.like("dep-%")).order_by(
-        Network.slug != NATIONAL_NETWORK, Network.slug)).all()
+    """`count` national networks (slug dep-NN) in slug order, not bench/prepare.py's (its coordinator's 40 meetings
+    stay 40 for bench/run.py)."""
+    networks = db.session.scalars(select(Network).where(
+        Network.slug.like("dep-%"), Network.slug != NATIONAL_NETWORK).order_by(Network.slug)).all()
     if len(networks) < count:
         raise SystemExit(f"only {len(networks)} national networks: run `flask seed-demo --scale national` first")
     return networks[:count]
@@ -166,9 +167,11 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
                                 "rounds": _open_rounds(network, upcoming[0])}
         others = [m for m in network_members if m.role != "facilitator"]
         members += (facilitators + others)[:per_network]
-    # bench/prepare.py's demo facilitator, whose meeting has 300 invitations, is one of them too
-    demo_facilitator = db.session.scalar(select(Member).where(Member.email == DEMO_FACILITATOR))
-    members = members[:members_count - 1] + [demo_facilitator]
+    # bench/prepare.py's members are among them too: the demo facilitator of the 300-invitation meeting, and the
+    # dep-62 coordinator invited to 40 meetings (they have no bench meetings: they read, they do not write)
+    demo_facilitator, coordinator = (db.session.scalar(select(Member).where(Member.email == email))
+                                     for email in (DEMO_FACILITATOR, NATIONAL_COORDINATOR))
+    members = members[:members_count - 2] + [coordinator, demo_facilitator]
     chosen_ids = {m.id for m in members}
     db.session.flush()
 
