@@ -12,8 +12,9 @@ Scenarios, each run for --duration seconds by wrk (one connection per wrk thread
   library and a library search, and for facilitators the dashboard and the check-in page;
 - meeting-day: the crowd with one request in 20 a write (RSVP by form and by the email's link, check-ins, ballots),
   each write aimed at its own row and sent once; the rows written are counted in the database before and after.
-The scenarios run in this order against one gunicorn (after --warm-up seconds of the crowd), so whatever the
-workers cache carries over from one scenario to the next, as it would in production.
+Each scenario gets a fresh gunicorn, warmed up for --warm-up seconds by the crowd under other login sessions of the
+same members (templates and statements compiled, per-network results cached, no page kept for a measured session),
+so that no scenario inherits the pages cached by the one before.
 Per database: requests/s, share of the bare-Flask ceiling, p50/p95/p99 per page class, unexpected statuses, the
 writes, and the resident memory of each gunicorn worker after the run. Results: bench/results/mix-*.json and .md.
 """
@@ -141,6 +142,38 @@ def check_every_class(base: str, plan: str) -> dict[str, int]:
     return seen
 
 
+def run_scenario(name: str, env: dict, app_root: Path, out: Path, plans: dict, info: dict, args,
+                 ceiling_rps: float) -> dict:
+    """A fresh gunicorn (workers' caches empty), --warm-up seconds of the crowd under other login sessions of the
+    same members, then the scenario; the workers' resident memory after it."""
+    server = Gunicorn("network:create_app()", env, app_root, workers=args.workers)
+    try:
+        if name == args.scenarios[0]:
+            check_every_class(server.base, info["plans"]["meeting-day"])
+        wrk(server.base, plans["warm-up"], duration=args.warm_up, connections=args.connections,
+            out=out / "wrk-warm-up")
+        writes = name == "meeting-day"
+        if writes:
+            plan_tool(env, app_root, out, "reset")
+            since = datetime.now(UTC)
+            before = plan_tool(env, app_root, out, "count", "--since", since.isoformat())
+        run = wrk(server.base, plans[name], duration=args.duration, connections=args.connections,
+                  out=out / f"wrk-{name}")
+        summary = summarise(run, ceiling_rps)
+        if writes:
+            after = plan_tool(env, app_root, out, "count", "--since", since.isoformat())
+            summary["writes"] = {kind: {"sent": run["sent_writes"].get(kind, 0),
+                                        "answered": summary["classes"].get(kind, {}).get("requests", 0),
+                                        "unexpected": summary["classes"].get(kind, {}).get("unexpected", 0),
+                                        "rows_before": before[kind], "rows_after": after[kind]}
+                                 for kind in after}
+        time.sleep(1)
+        summary["rss_mb"] = server.worker_rss_mb()
+    finally:
+        server.stop()
+    return summary
+
+
 def bench_database(database: str, args) -> dict:
     app_root = Path(args.app_root).resolve()
     env = app_environment(database, app_root, cache=not args.no_cache, secret_key=secrets.token_urlsafe(48))
@@ -165,33 +198,10 @@ def bench_database(database: str, args) -> dict:
     result["ceiling"] = ceiling
     print(f"  bare Flask route (ceiling): {ceiling['rps']:.0f} req/s")
 
-    server = Gunicorn("network:create_app()", env, app_root, workers=args.workers)
-    try:
-        check_every_class(server.base, info["plans"]["meeting-day"])
-        wrk(server.base, plans["crowd"], duration=args.warm_up, connections=args.connections,
-            out=out / "wrk-warm-up")  # every worker imports, compiles its templates and statements
-        for name in args.scenarios:
-            writes = name == "meeting-day"
-            if writes:
-                plan_tool(env, app_root, out, "reset")
-                since = datetime.now(UTC)
-                before = plan_tool(env, app_root, out, "count", "--since", since.isoformat())
-            run = wrk(server.base, plans[name], duration=args.duration, connections=args.connections,
-                      out=out / f"wrk-{name}")
-            summary = summarise(run, ceiling["rps"])
-            if writes:
-                after = plan_tool(env, app_root, out, "count", "--since", since.isoformat())
-                summary["writes"] = {kind: {"sent": run["sent_writes"].get(kind, 0),
-                                            "answered": summary["classes"].get(kind, {}).get("requests", 0),
-                                            "unexpected": summary["classes"].get(kind, {}).get("unexpected", 0),
-                                            "rows_before": before[kind], "rows_after": after[kind]}
-                                     for kind in after}
-            result["scenarios"][name] = summary
-            print(f"  {SCENARIOS[name]}: {summary['rps']:.0f} req/s")
-        time.sleep(1)
-        result["rss_mb"] = server.worker_rss_mb()
-    finally:
-        server.stop()
+    for name in args.scenarios:
+        result["scenarios"][name] = run_scenario(name, env, app_root, out, plans, info, args, ceiling["rps"])
+        print(f"  {SCENARIOS[name]}: {result['scenarios'][name]['rps']:.0f} req/s")
+    result["rss_mb"] = result["scenarios"][args.scenarios[-1]]["rss_mb"] if args.scenarios else []
     return result
 
 
@@ -234,7 +244,8 @@ def markdown(results: list[dict], label: str) -> str:
                 lines.append(f"| {kind.removeprefix('write: ')} | {row['sent']} | {row['answered']} "
                              f"| {row['unexpected']} | {row['rows_before']} → {row['rows_after']} |")
         rss = result.get("rss_mb", [])
-        lines += ["", f"Resident memory per gunicorn worker after the run: {', '.join(f'{mb:.0f}' for mb in rss)} MB.",
+        lines += ["", f"Resident memory per gunicorn worker after the last scenario: "
+                      f"{', '.join(f'{mb:.0f}' for mb in rss)} MB.",
                   "", "Targets of issue #19:", ""] + [f"- {line}" for line in verdicts(result)] + [""]
     return "\n".join(lines)
 

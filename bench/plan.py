@@ -178,6 +178,9 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     cookies, csrf = {}, {}
     for member in members:
         cookies[member.id], csrf[member.id] = signed_session_cookie(member)
+    # Other login sessions of the same members for the warm-up: it compiles templates and statements, fills what
+    # is cached per network, but no page kept for a measured session (a page is kept per login session).
+    warm_up_cookies = {member.id: signed_session_cookie(member)[0] for member in members}
     guest_browsers = [signed_session_cookie(None) for _ in range(20)]
     db.session.commit()
 
@@ -191,8 +194,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
         fixture = fixtures.get(member.network_id)
         return fixture["today"] if fixture else reference["meeting_id"]
 
-    def reads_of(member: Member) -> list[str]:
-        cookie = cookies[member.id]
+    def reads_of(member: Member, cookie: str) -> list[str]:
         meetings = sorted(invited_to.get(member.id, []))
         pages = [_line("meeting", "GET", url("sessions.meeting_detail", meeting_id=m), cookie)
                  for m in rng.sample(meetings, min(READ_WEIGHTS["meeting"], len(meetings)))]
@@ -208,8 +210,8 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
                       _line("check-in", "GET", url("sessions.checkin", meeting_id=checkin_meeting_of(member)), cookie)]
         return pages
 
-    def crowd_round() -> list[str]:
-        lines = [line for member in members for line in reads_of(member)]
+    def crowd_round(sessions: dict[int, str]) -> list[str]:
+        lines = [line for member in members for line in reads_of(member, sessions[member.id])]
         rng.shuffle(lines)
         return lines
 
@@ -261,11 +263,11 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
     every = round(1 / WRITE_SHARE)
     day = []
     while len(day) < len(writes) * every:
-        for line in crowd_round():
+        for line in crowd_round(cookies):
             if len(day) % every == every - 1 and len(day) // every < len(writes):
                 day.append(writes[len(day) // every])
             day.append(line)
-    crowd = crowd_round() + crowd_round()
+    crowd = crowd_round(cookies) + crowd_round(cookies)
     single_cookie = cookies[demo_facilitator.id]  # bench/run.py's « meeting with 300 invitations »
     single_meeting = reference["meeting_id"]
     plans = {
@@ -273,6 +275,7 @@ def prepare(out: Path, *, members_count: int, networks_count: int, seed: int) ->
             "meeting", "GET", url("sessions.meeting_detail", meeting_id=single_meeting), single_cookie)]),
         "meeting-pages": _write_plan(out, "meeting-pages", meeting_pages_round() + meeting_pages_round()),
         "crowd": _write_plan(out, "crowd", crowd),
+        "warm-up": _write_plan(out, "warm-up", crowd_round(warm_up_cookies)),
         "meeting-day": _write_plan(out, "meeting-day", day),
         "ceiling": _write_plan(out, "ceiling", [_line("bare Flask route", "GET", "/")]),
     }
