@@ -4,8 +4,8 @@
 -- The plan is replayed in a loop, but a write is sent once only (each write aims at its own row, so the database
 -- can count them). With one connection per thread, request() and response() alternate: the time between them is
 -- that request's latency. Each thread logs a line per response to BENCH_OUT .. "." .. thread number (class,
--- status, latency in µs, 1 if not the expected status; a write also logs « sent » when it leaves); done() writes
--- wrk's summary to BENCH_OUT.
+-- status, latency in µs, 1 if not the expected status, monotonic µs at the response; a write also logs « sent »
+-- when it leaves, and the thread « start » at its first request); done() writes wrk's summary to BENCH_OUT.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -26,36 +26,33 @@ function setup(thread)
   next_id = next_id + 1
 end
 
-local requests, classes, writes, expected = {}, {}, {}, {}
+local lines, parsed = {}, {}
 local position, pass, current, started = 0, 1, 0, 0
-local log  -- this thread's results: a line per response (class, status, latency in µs, 1 if unexpected)
+local log  -- this thread's results: a line per response (class, status, latency µs, 1 if unexpected, done at µs)
 
-local function split(line)
-  local fields = {}
+local function parse(line)
+  local f = {}
   for field in string.gmatch(line, "([^\t]*)\t?") do
-    table.insert(fields, field)
-    if #fields == 7 then break end
+    table.insert(f, field)
+    if #f == 7 then break end
   end
-  return fields
+  local headers = { ["User-Agent"] = "reseau-bench/1 (wrk)" }
+  if f[4] ~= "-" then headers["Cookie"] = f[4] end
+  local body = nil
+  if f[5] ~= "-" then
+    body = f[5]
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+  end
+  return { request = wrk.format(f[2], f[3], headers, body), class = f[1], write = f[6] == "1",
+           expected = tonumber(f[7]) }
 end
 
+-- wrk runs init() for each thread in turn and starts each thread at once: init only reads the lines (a request is
+-- parsed when first sent), so that the threads start close together; mix.py counts only the responses of the
+-- window in which every thread was running.
 function init(args)
-  local path = os.getenv("BENCH_PLAN") .. "." .. thread_id
-  for line in io.lines(path) do
-    if line ~= "" then
-      local f = split(line)
-      local headers = { ["User-Agent"] = "reseau-bench/1 (wrk)" }
-      if f[4] ~= "-" then headers["Cookie"] = f[4] end
-      local body = nil
-      if f[5] ~= "-" then
-        body = f[5]
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-      end
-      table.insert(requests, wrk.format(f[2], f[3], headers, body))
-      table.insert(classes, f[1])
-      table.insert(writes, f[6] == "1")
-      table.insert(expected, tonumber(f[7]))
-    end
+  for line in io.lines(os.getenv("BENCH_PLAN") .. "." .. thread_id) do
+    if line ~= "" then table.insert(lines, line) end
   end
   -- written at the process's exit by the C library (wrk's Lua states cannot hand tables to done())
   log = assert(io.open(os.getenv("BENCH_OUT") .. "." .. thread_id, "w"))
@@ -63,24 +60,28 @@ function init(args)
 end
 
 function request()
+  if position == 0 and pass == 1 then
+    log:write("-\tstart\t0\t0\t", string.format("%.0f", now_us()), "\n")
+  end
   repeat
     position = position + 1
-    if position > #requests then
+    if position > #lines then
       position, pass = 1, pass + 1
     end
-  until pass == 1 or not writes[position]
-  current = position
-  if writes[position] then
-    log:write(classes[position], "\tsent\t0\t0\n")  -- a write in flight when wrk stops is sent, not answered
-  end
+    if parsed[position] == nil then parsed[position] = parse(lines[position]) end
+  until pass == 1 or not parsed[position].write
+  current = parsed[position]
   started = now_us()
-  return requests[position]
+  if current.write then  -- a write in flight when wrk stops is sent, not answered
+    log:write(current.class, "\tsent\t0\t0\t", string.format("%.0f", started), "\n")
+  end
+  return current.request
 end
 
 function response(status, headers, body)
-  local elapsed = now_us() - started
-  log:write(classes[current], "\t", status, "\t", string.format("%.0f", elapsed), "\t",
-            status == expected[current] and "0" or "1", "\n")
+  local done = now_us()
+  log:write(current.class, "\t", status, "\t", string.format("%.0f", done - started), "\t",
+            status == current.expected and "0" or "1", "\t", string.format("%.0f", done), "\n")
 end
 
 function done(summary, latency, requests_done)

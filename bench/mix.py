@@ -74,17 +74,26 @@ def wrk(base: str, plan: str, *, duration: int, connections: int, out: Path) -> 
     fields = out.read_text().split("\t")
     summary = dict(zip(("duration_us", "requests", "connect", "read", "write", "status", "timeout"),
                        (int(value) for value in fields[1:])))
-    responses, sent = [], {}
+    responses, sent, starts, last_done = [], {}, [], []
     for thread in range(connections):
         part = Path(f"{out}.{thread}")
-        if part.exists():
-            for line in part.read_text().splitlines():
-                kind, status, micros, unexpected = line.split("\t")
-                if status == "sent":
-                    sent[kind] = sent.get(kind, 0) + 1
-                else:
-                    responses.append((kind, int(status), int(micros), unexpected == "1"))
-    return {"summary": summary, "responses": responses, "sent_writes": sent}
+        if not part.exists():
+            continue
+        done_at = []
+        for line in part.read_text().splitlines():
+            kind, status, micros, unexpected, at = line.split("\t")
+            if status == "start":
+                starts.append(int(at))
+            elif status == "sent":
+                sent[kind] = sent.get(kind, 0) + 1
+            else:
+                responses.append((kind, int(status), int(micros), unexpected == "1", int(at)))
+                done_at.append(int(at))
+        last_done.append(max(done_at, default=0))
+    # The window in which every thread was running: wrk starts each thread after the ones before it and times the
+    # run from the last start; responses outside the window are not counted in req/s.
+    window = (max(starts, default=0), min(last_done, default=0))
+    return {"summary": summary, "responses": responses, "sent_writes": sent, "window_us": window}
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -96,9 +105,14 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 
 def summarise(run: dict, ceiling_rps: float | None) -> dict:
-    seconds = run["summary"]["duration_us"] / 1e6
+    first, last = run["window_us"]
+    if last > first:
+        in_window = [response for response in run["responses"] if first <= response[4] <= last]
+        seconds = (last - first) / 1e6
+    else:  # a thread answered nothing: wrk's own count and duration
+        in_window, seconds = run["responses"], run["summary"]["duration_us"] / 1e6
     by_class: dict[str, list] = {}
-    for kind, status, micros, unexpected in run["responses"]:
+    for kind, status, micros, unexpected, _at in run["responses"]:
         by_class.setdefault(kind, []).append((micros / 1000, status, unexpected))
     classes = {}
     for kind, rows in sorted(by_class.items()):
@@ -110,10 +124,11 @@ def summarise(run: dict, ceiling_rps: float | None) -> dict:
                          "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
                          "statuses": statuses, "unexpected": sum(bad for _ms, _status, bad in rows),
                          "failed": sum(1 for _ms, status, _bad in rows if status >= 400)}
-    all_latencies = sorted(micros / 1000 for _kind, _status, micros, _bad in run["responses"])
-    rps = len(run["responses"]) / seconds if seconds else 0.0
+    all_latencies = sorted(micros / 1000 for _kind, _status, micros, _bad, _at in run["responses"])
+    rps = len(in_window) / seconds if seconds > 0 else 0.0
     errors = {key: run["summary"][key] for key in ("connect", "read", "write", "timeout") if run["summary"][key]}
-    return {"seconds": round(seconds, 2), "requests": len(run["responses"]), "rps": rps,
+    return {"seconds": round(seconds, 2), "requests": len(run["responses"]), "requests_in_window": len(in_window),
+            "rps": rps,
             "share": rps / ceiling_rps if ceiling_rps else None, "p50": percentile(all_latencies, 0.50),
             "p95": percentile(all_latencies, 0.95), "p99": percentile(all_latencies, 0.99),
             "socket_errors": errors, "classes": classes}
@@ -268,7 +283,7 @@ def verdicts(result: dict) -> list[str]:
     rss = result.get("rss_mb", [])
     if rss:
         met = max(rss) <= TARGET_RSS_MB
-        lines.append(f"≤ {TARGET_RSS_MB:.0f} MB per worker: largest {max(rss):.0f} MB — {'met' if met else 'missed'}")
+        lines.append(f"≤ {TARGET_RSS_MB:.0f} MB per worker: largest {max(rss):.1f} MB — {'met' if met else 'missed'}")
     return lines
 
 
