@@ -1,9 +1,11 @@
 """Per-request SQL profile of the benchmarked pages (in-process, Flask test client): query count, SQL time and
-the slowest statements. Run after bench/run.py has prepared the database (same environment variables).
+the slowest statements. Run after bench/run.py has prepared the database (same environment variables). The result
+caches are off (RESULT_CACHE=0, where the app has the setting): what each page costs to compute.
 
     RESEAU_INSTANCE_PATH=bench/results/instance-sqlite .venv/bin/python bench/profile_queries.py
 """
 
+import os
 import sys
 import time
 
@@ -11,13 +13,13 @@ from sqlalchemy import event
 
 from bench.prepare import prepare
 from network import create_app
-from network.data_version import clear_all_caches
 from network.extensions import db
 
 
 def main() -> None:
+    os.environ["RESULT_CACHE"] = "0"
     app = create_app()
-    app.config.update(WTF_CSRF_ENABLED=False)
+    app.config.update(WTF_CSRF_ENABLED=False, RESULT_CACHE=False)
     with app.app_context():
         info = prepare()
         statements: list[tuple[float, str]] = []
@@ -40,7 +42,6 @@ def main() -> None:
             clients[login] = client
         client = clients[login]
         client.get(path)  # warm-up
-        clear_all_caches()  # what the page costs to compute, not a cached copy
         statements.clear()
         started = time.perf_counter()
         response = client.get(path)

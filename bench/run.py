@@ -1,121 +1,42 @@
-"""Réseau benchmark (not a test): national-scale data, gunicorn with 4 workers, wrk as the load tool.
+"""Réseau benchmark, single session (not a test): national-scale data, gunicorn -w 4, wrk as the load tool.
 
     .venv/bin/python bench/run.py [--db sqlite|postgresql|both] [--duration 10] [--connections 8] [--reuse-data] [--no-cache]
-                          [--pages meeting,feed]
+                          [--pages meeting,feed] [--app-root PATH]
 
-Prints requests/s and p50/p95 per page beside a bare Flask route served the same way (the ceiling),
-then the indicators timing, the 500-email delivery time and the resident memory per worker.
+Each page is loaded by --connections connections sharing ONE signed-in session and ONE URL (what a per-session page
+cache answers best; bench/mix.py measures the traffic of many members). Prints requests/s and p50/p95 per page
+beside a bare Flask route served the same way (the ceiling), then the indicators timing, the 500-email delivery
+time and the resident memory per worker.
 """
 
 import argparse
 import json
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "results"
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_reseau")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serving import (  # noqa: E402
+    BENCH_ROOT, BIN, RESULTS, Gunicorn, app_environment, ensure_wrk, flask, national_database)
+
 TARGET_P95_MS = 100.0
 TARGET_SHARE_OF_CEILING = 0.25
 TARGET_RSS_MB = 150.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ensure_wrk() -> str:
-    path = shutil.which("wrk")
-    if path:
-        return path
-    prefix = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run(prefix + ["apt-get", "update", "-qq"], check=True)
-    subprocess.run(prefix + ["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-    return shutil.which("wrk")
-
-
-def app_environment(database: str, *, cache: bool = True) -> dict:
-    env = dict(os.environ, RESEAU_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
-               SESSION_COOKIE_SECURE="0", OUTBOX_SEND_AFTER_COMMIT="0", FLASK_APP="network",
-               RESULT_CACHE="1" if cache else "0")
-    env.pop("MAIL_SERVER", None)
-    if database == "sqlite":
-        env["RESEAU_INSTANCE_PATH"] = str(RESULTS / "instance-sqlite")
-        env.pop("DATABASE_URL", None)
-    else:
-        env["DATABASE_URL"] = PG_URL
-    return env
-
-
-def flask(env: dict, *args: str) -> str:
-    # Seeding is refused in production: these set-up steps run with the development settings.
-    setup_env = dict(env, RESEAU_ENV="development")
-    result = subprocess.run([str(BIN / "flask"), *args], env=setup_env, cwd=ROOT, check=True,
-                            capture_output=True, text=True)
-    return result.stdout
-
-
-def prepare_database(database: str, env: dict, *, reuse: bool = False) -> dict:
-    if reuse:
-        print("  reusing the national-scale data of the previous run (--reuse-data)")
-    elif database == "postgresql":
-        parsed = urllib.parse.urlparse(PG_URL)
-        name = parsed.path.lstrip("/")
-        for statement in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-            subprocess.run(["psql", "-h", parsed.hostname, "-U", parsed.username or "postgres", "-qc", statement],
-                           check=True)
-    else:
-        shutil.rmtree(env["RESEAU_INSTANCE_PATH"], ignore_errors=True)
-    flask(env, "db", "upgrade")
-    if not reuse:
-        started = time.monotonic()
-        print(flask(env, "seed-demo", "--scale", "national").strip().splitlines()[-2])
-        print(f"  national seed: {time.monotonic() - started:.1f} s")
-    output = subprocess.run([str(BIN / "python"), "bench/prepare.py"], env=dict(env, RESEAU_ENV="development"),
-                            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+def prepare_database(database: str, env: dict, app_root: Path, *, reuse: bool = False) -> dict:
+    national_database(database, env, app_root, reuse=reuse)
+    output = subprocess.run([str(BIN / "python"), str(BENCH_ROOT / "bench" / "prepare.py")],
+                            env=dict(env, RESEAU_ENV="development"), cwd=app_root, check=True, capture_output=True,
+                            text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
-
-
-class Gunicorn:
-    def __init__(self, target: str, env: dict, workers: int = 4):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             target], env=env, cwd=ROOT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/", timeout=2)
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"gunicorn {target} did not start")
-
-    def worker_rss_mb(self) -> list[float]:
-        children = subprocess.run(["ps", "-o", "rss=", "--ppid", str(self.process.pid)], capture_output=True,
-                                  text=True).stdout.split()
-        return [int(kb) / 1024 for kb in children]
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 def login_cookie(base: str, email: str, password: str) -> str:
@@ -132,7 +53,7 @@ def login_cookie(base: str, email: str, password: str) -> str:
 
 def wrk(url: str, *, cookie: str | None, duration: int, connections: int) -> dict:
     command = [ensure_wrk(), "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
-               str(ROOT / "bench" / "latency.lua"), url]
+               str(BENCH_ROOT / "bench" / "latency.lua"), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -149,17 +70,18 @@ def status_of(url: str, cookie: str | None) -> int:
 
 
 def bench_database(database: str, args) -> list[dict]:
-    env = app_environment(database, cache=not args.no_cache)
-    print(f"\n== {database}: preparing national-scale data")
-    info = prepare_database(database, env, reuse=args.reuse_data)
+    app_root = Path(args.app_root).resolve()
+    env = app_environment(database, app_root, cache=not args.no_cache)
+    print(f"\n== {database}: preparing national-scale data (app served from {app_root})")
+    info = prepare_database(database, env, app_root, reuse=args.reuse_data)
     rows = []
-    ceiling_server = Gunicorn("bench.bare_app:app", env)
+    ceiling_server = Gunicorn("bench.bare_app:app", env, BENCH_ROOT)
     try:
         ceiling = wrk(ceiling_server.base + "/", cookie=None, duration=args.duration, connections=args.connections)
     finally:
         ceiling_server.stop()
     rows.append({"page": "bare Flask route (ceiling)", **ceiling})
-    server = Gunicorn("network:create_app()", env)
+    server = Gunicorn("network:create_app()", env, app_root)
     try:
         emails = sorted({login for _name, _path, login, _compare in info["pages"] if login})
         cookies = {email: login_cookie(server.base, email, "reseau-demo") for email in emails}
@@ -185,23 +107,23 @@ def bench_database(database: str, args) -> list[dict]:
     return rows
 
 
-def time_indicators_command(database: str, slug: str = "dep-62") -> str:
+def time_indicators_command(database: str, app_root: Path, slug: str = "dep-62") -> str:
     """Wall time of `flask indicators --network SLUG --from-year Y-9` (ten years in one pass), process start
     included: median of 5 runs."""
-    env = dict(app_environment(database), RESEAU_ENV="development")
+    env = app_environment(database, app_root)
     year = time.gmtime().tm_year
     timings = []
     for _ in range(5):
         started = time.monotonic()
-        subprocess.run([str(BIN / "flask"), "indicators", "--network", slug, "--from-year", str(year - 9),
-                        "--year", str(year)], env=env, cwd=ROOT, check=True, capture_output=True)
+        flask(env, app_root, "indicators", "--network", slug, "--from-year", str(year - 9), "--year", str(year))
         timings.append((time.monotonic() - started) * 1000)
     return (f"`flask indicators --network {slug} --from-year {year - 9}` (CLI, ten years, process start included): "
             f"median {sorted(timings)[2]:.0f} ms")
 
 
 def print_rows(database: str, rows: list[dict]) -> None:
-    print(f"\n{database}: {'page':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  verdict")
+    print(f"\n{database}, single session (the connections share one session and one URL per page)")
+    print(f"  {'page':52} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  verdict")
     for row in rows:
         if "error" in row:
             print(f"  {row['page']:52} {row['error']}")
@@ -227,6 +149,8 @@ def main() -> int:
                         help="serve with RESULT_CACHE=0: every request computes its page (no per-worker cache)")
     parser.add_argument("--reuse-data", action="store_true",
                         help="keep the database of the previous run (migrated, not re-seeded) to measure a code change")
+    parser.add_argument("--app-root", default=str(BENCH_ROOT),
+                        help="the checkout whose app is served and seeded (default: this one)")
     parser.add_argument("--pages", help="only the pages whose name contains one of these words (comma-separated), "
                                         "e.g. meeting,feed; the indicators and emails are then skipped too")
     args = parser.parse_args()
@@ -236,12 +160,13 @@ def main() -> int:
         print_rows(database + (" (RESULT_CACHE=0)" if args.no_cache else ""), bench_database(database, args))
         if args.pages:
             continue
-        extra = subprocess.run([str(BIN / "python"), "bench/in_process.py"], env=app_environment(database),
-                               cwd=ROOT, capture_output=True, text=True)
+        app_root = Path(args.app_root).resolve()
+        extra = subprocess.run([str(BIN / "python"), str(BENCH_ROOT / "bench" / "in_process.py")],
+                               env=app_environment(database, app_root), cwd=app_root, capture_output=True, text=True)
         print(extra.stdout.rstrip())
         if extra.returncode:
             print(extra.stderr.rstrip())
-        print("  " + time_indicators_command(database))
+        print("  " + time_indicators_command(database, app_root))
     return 0
 
 
