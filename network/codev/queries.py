@@ -200,8 +200,9 @@ def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: in
     """The network's meetings a facilitator prepares workshops for: recent and upcoming, not cancelled."""
     now = now or utcnow()
     return [WorkshopMeeting(*row) for row in db.session.execute(
-        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status).where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
-                              Meeting.starts_at >= now - timedelta(days=100))
+        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status)
+        .where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
+               Meeting.starts_at >= now - timedelta(days=100))
         .order_by(Meeting.starts_at).limit(limit))]
 
 

@@ -70,6 +70,11 @@ class CoordinatorDashboard:
     is_grid_due: bool  # the network's grid exists and the member has not filled it yet
     role: str = field(default=Role.COORDINATOR, init=False)
 
+    @property
+    def offers_answers(self) -> bool:
+        """A one-click answer is offered: the page needs the answer form's choices."""
+        return any(item.is_answerable for item in self.meetings)
+
 
 def _open_vote_clause():
     """Open rounds of :network_id closing after :now."""
