@@ -4,7 +4,9 @@ a token) never carries a control character (404, before any query sees it)."""
 
 import re
 
-from flask import abort, request
+from collections.abc import Callable
+
+from flask import abort, request, url_for
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from network.text import DB_INT_MAX
@@ -41,3 +43,11 @@ def install_input_parsing(app) -> None:
     """Before any blueprint is registered: a rule compiles its converters when it is added."""
     app.url_map.converters.update(CONVERTERS)
     app.before_request(reject_control_characters_in_query)
+
+
+def id_urls(endpoint: str, argument: str) -> Callable[[int], str]:
+    """`url_for(endpoint, **{argument: id})` for the many ids of a list: Werkzeug builds the URL once (~20 µs a
+    call), then each id takes the place of a marker in it."""
+    marker = str(DB_INT_MAX)
+    head, tail = url_for(endpoint, **{argument: DB_INT_MAX}).split(marker, 1)
+    return lambda value: f"{head}{int(value)}{tail}"

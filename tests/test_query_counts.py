@@ -14,6 +14,9 @@ from network.database import utcnow
 from network.extensions import db
 from network.members.models import Member
 from network.registration.models import JoinRequest
+from network.resources import search
+from network.resources.enums import ResourceKind, ResourceStatus
+from network.resources.models import Resource
 from network.sessions.enums import MeetingStatus, Rsvp
 from network.sessions.models import Attendance, Invitation, Meeting
 from network.topics.enums import VoteStatus
@@ -117,6 +120,19 @@ class World:
                                        last_name="Durand", phone="0300000000", job_title="Chargée",
                                        privacy_accepted_at=utcnow(), confirmed_at=utcnow()) for _ in range(k))
 
+    def _add_resources(self, k):
+        """Published links of the meeting, every one found by the word « parentalité », half shared nationally."""
+        rows = [Resource(network_id=self.network.id, meeting_id=self.meeting.id, kind=ResourceKind.LINK,
+                         title=f"Guide parentalité {next(_numbers)}", url="https://example.org/guide",
+                         year=self.meeting.starts_at.year, status=ResourceStatus.PUBLISHED,
+                         search_text=search.search_document("Guide parentalité"),
+                         shared_at=utcnow() if number % 2 else None,
+                         shared_theme=Theme.PARENTING if number % 2 else None)
+                for number in range(k)]
+        db.session.add_all(rows)
+        db.session.flush()
+        search.reindex(Resource, rows)
+
     def _add_audit(self, k):
         db.session.add_all(AuditEvent(actor_id=self.facilitator.id, network_id=self.network.id,
                                       action="member.update", object_type="Member", object_id=1, fields="phone")
@@ -141,6 +157,15 @@ PAGES = {
     "dashboard": ("held_meetings", "facilitator", lambda w: f"/evaluation/?annee={YEAR}"),
     "evolution": ("held_meetings", "facilitator", lambda w: "/evaluation/evolution"),
     "audit_log": ("audit", "admin", lambda w: "/donnees/journal"),
+    "library": ("resources", "coordinator", lambda w: "/ressources/"),
+    "library_by_topic": ("resources", "coordinator", lambda w: "/ressources/?par=theme"),
+    "library_search": ("resources", "coordinator", lambda w: "/ressources/?q=parentalit%C3%A9"),
+    "library_filtered": ("resources", "facilitator",
+                         lambda w: f"/ressources/?type=link&annee={w.meeting.starts_at.year}"),
+    "national_library_search": ("resources", "coordinator", lambda w: "/ressources/national?q=parentalit%C3%A9"),
+    "national_library": ("resources", "admin", lambda w: "/ressources/national?theme=parenting"),
+    "home_coordinator": ("my_meetings", "coordinator", lambda w: "/"),
+    "home_facilitator": ("invitations", "facilitator", lambda w: "/"),
 }
 
 
@@ -162,5 +187,6 @@ def test_page_query_count_is_the_same_with_1_3_and_300_rows(page, client, login,
         sizes.append(len(response.data))
 
     assert counts == [counts[0]] * 3, f"{page}: {counts}"
-    if page not in ("vote_detail", "evolution"):  # totals (per ballot, per year), not one line per row
+    # totals (per ballot, per year, per meeting), or the next few meetings whatever their number
+    if page not in ("vote_detail", "evolution", "home_coordinator", "home_facilitator"):
         assert sizes[2] > sizes[1] > sizes[0], f"{page}: the rows do not show on the page ({sizes})"

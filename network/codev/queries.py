@@ -7,11 +7,14 @@ distinct themes, outcomes) — SQL aggregates, never a client's identity.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Subquery, func, or_, select, true, union
+from sqlalchemy import Select, Subquery, bindparam, func, or_, select, true, union
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from network.codev.enums import AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, Outcome, SubgroupEventKind
+from network.codev.enums import (
+    AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, CaseType, Outcome, SubgroupEventKind, Theme,
+)
 from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupEvent, SubgroupMember
 from network.database import utcnow
 from network.extensions import db
@@ -62,65 +65,145 @@ def action_of(case: Case, action_id: int) -> CaseAction | None:
 
 # --- lists ----------------------------------------------------------------------------------------------
 
-def _seat_of(member: Member):
-    """The member's approved seat in the case's subgroup (a seat awaiting the client's approval grants nothing)."""
-    return (select(SubgroupMember.role).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
-            .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == member.id,
-                   SubgroupMember.approved_at.is_not(None))
-            .limit(1).scalar_subquery())
+# What a member may know exists, beyond their own cases and approved seats: every non-draft case (admin), the
+# non-draft cases of the network they co-facilitate (facilitator), nothing more (anyone else).
+_ALL_NETWORKS, _OWN_NETWORK, _OWN_CASES = "all networks", "own network", "own cases"
 
 
-def visible_cases(member: Member, *, state: str | None = None) -> Subquery:
-    """(id, created_at) of every case the member may know exists: their own, those of the subgroups where the client
-    approved their seat, and (metadata only) the non-draft cases of the network they co-facilitate — or of every
-    network for an admin."""
+def _case_scope(member: Member) -> str:
+    if member.role == Role.ADMIN:
+        return _ALL_NETWORKS
+    if member.role == Role.FACILITATOR and member.network_id is not None:
+        return _OWN_NETWORK
+    return _OWN_CASES
+
+
+def _visible_cases(scope: str, *, with_state: bool) -> Subquery:
+    """(id, created_at) of every case the member (:member_id) may know exists: their own, those of the subgroups where
+    the client approved their seat, and (metadata only) the non-draft cases of their scope (:network_id)."""
     def cases():
         query = select(Case.id, Case.created_at)
-        return query.where(Case.state == state) if state is not None else query
+        return query.where(Case.state == bindparam("state")) if with_state else query
 
     # A union of indexed sets: an OR across them would defeat the indexes on PostgreSQL.
     branches = [
-        cases().where(Case.client_id == member.id),
+        cases().where(Case.client_id == bindparam("member_id")),
         cases().join(Subgroup, Subgroup.case_id == Case.id)
         .join(SubgroupMember, SubgroupMember.subgroup_id == Subgroup.id)
-        .where(SubgroupMember.member_id == member.id, SubgroupMember.approved_at.is_not(None)),
+        .where(SubgroupMember.member_id == bindparam("member_id"), SubgroupMember.approved_at.is_not(None)),
     ]
-    if member.role == Role.ADMIN:
+    if scope == _ALL_NETWORKS:
         branches.append(cases().where(Case.state != CaseState.DRAFT))
-    elif member.role == Role.FACILITATOR and member.network_id is not None:
-        branches.append(cases().where(Case.network_id == member.network_id, Case.state != CaseState.DRAFT))
+    elif scope == _OWN_NETWORK:
+        branches.append(cases().where(Case.network_id == bindparam("network_id"), Case.state != CaseState.DRAFT))
     return union(*branches).subquery("visible")
 
 
-@dataclass
+@cache
+def _case_list_statements(scope: str, *, with_state: bool) -> tuple[Select, Select]:
+    """The count and the page of the case list for one scope, built once per process: a request only binds the
+    member, their network, the state and the page."""
+    visible = _visible_cases(scope, with_state=with_state)
+    count = select(func.count()).select_from(visible)
+    # The page is cut from the visible ids, then its cases are read by primary key: the planner never has to guess
+    # how many of the 20,000 cases the union returns.
+    page_ids = (select(visible.c.id).order_by(visible.c.created_at.desc(), visible.c.id.desc())
+                .limit(bindparam("limit")).offset(bindparam("offset")))
+    seat = (select(SubgroupMember.role).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
+            .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == bindparam("member_id"),
+                   SubgroupMember.approved_at.is_not(None))
+            .limit(1).scalar_subquery())
+    page = (select(Case.id, Case.title, Case.case_type, Case.theme, Case.state, Case.outcome, Case.client_id,
+                   Member.first_name, Member.last_name, Network.name, Meeting.starts_at, seat)
+            .join(Member, Member.id == Case.client_id).join(Network, Network.id == Case.network_id)
+            .outerjoin(Meeting, Meeting.id == Case.meeting_id)
+            .where(Case.id.in_(page_ids)).order_by(Case.created_at.desc(), Case.id.desc()))
+    return count, page
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRow:
-    case: Case
+    """One line of the case list: metadata only (never content), and the member's own part in the case."""
+
+    id: int
+    title: str
+    case_type: str
+    theme: str
+    state: str
+    outcome: str | None
+    client_name: str
+    network_name: str
+    meeting_starts_at: datetime | None  # None: no meeting yet
     my_role: str | None  # client / animator / consultant, or None (metadata only)
 
+    @property
+    def reference(self) -> str:
+        return f"CODEV-{self.id:05d}"
 
-def case_list(member: Member, *, page: int = 1, state: str | None = None):
-    """One page of visible cases, newest first, with client, meeting and the member's seat: 3 queries."""
-    visible = visible_cases(member, state=state if state in set(CaseState) else None)
-    total = db.session.scalar(select(func.count()).select_from(visible))
-    # The page is cut from the visible ids, then its 20 cases are read by primary key: the planner never has to
-    # guess how many of the 20,000 cases the union returns.
-    page_ids = (select(visible.c.id).order_by(visible.c.created_at.desc(), visible.c.id.desc())
-                .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
-    rows = db.session.execute(
-        select(Case, _seat_of(member)).where(Case.id.in_(page_ids))
-        .options(joinedload(Case.client), joinedload(Case.meeting), joinedload(Case.network))
-        .order_by(Case.created_at.desc(), Case.id.desc())).all()
-    return [CaseRow(case, role if role else ("client" if case.client_id == member.id else None))
-            for case, role in rows], total
+    @property
+    def type_label(self) -> str:
+        return _TYPE_LABELS[self.case_type]
+
+    @property
+    def theme_label(self) -> str:
+        return _THEME_LABELS[self.theme]
+
+    @property
+    def state_label(self) -> str:
+        return _STATE_LABELS[self.state]
+
+    @property
+    def state_tone(self) -> str:
+        return _STATE_TONES[self.state]
+
+    @property
+    def outcome_label(self) -> str:
+        return _OUTCOME_LABELS[self.outcome] if self.outcome else ""
 
 
-def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: int = 6) -> list[Meeting]:
+# The labels of the list, looked up by the stored codes (an enum built per cell costs more than the row).
+_TYPE_LABELS = {code.value: code.label for code in CaseType}
+_THEME_LABELS = {code.value: code.label for code in Theme}
+_STATE_LABELS = {code.value: code.label for code in CaseState}
+_STATE_TONES = {code.value: code.tone for code in CaseState}
+_OUTCOME_LABELS = {code.value: code.label for code in Outcome}
+
+
+def case_list(member: Member, *, page: int = 1, state: str | None = None) -> tuple[list[CaseRow], int]:
+    """One page of visible cases, newest first, with client, meeting and the member's seat, as plain rows, and how
+    many cases are visible: 2 queries."""
+    with_state = state in set(CaseState)
+    count, page_rows = _case_list_statements(_case_scope(member), with_state=with_state)
+    parameters = {"member_id": member.id, "network_id": member.network_id, "state": state if with_state else None,
+                  "limit": PAGE_SIZE, "offset": (max(page, 1) - 1) * PAGE_SIZE}
+    total = db.session.execute(count, parameters).scalar_one()
+    rows = db.session.execute(page_rows, parameters).all()
+    return [CaseRow(case_id, title, case_type, theme, case_state, outcome, f"{first_name} {last_name}", network_name,
+                    starts_at, role if role else ("client" if client_id == member.id else None))
+            for (case_id, title, case_type, theme, case_state, outcome, client_id, first_name, last_name,
+                 network_name, starts_at, role) in rows], total
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopMeeting:
+    id: int
+    title: str
+    starts_at: datetime
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return MeetingStatus(self.status).label
+
+
+def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: int = 6) -> list[WorkshopMeeting]:
     """The network's meetings a facilitator prepares workshops for: recent and upcoming, not cancelled."""
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
-                              Meeting.starts_at >= now - timedelta(days=100))
-        .order_by(Meeting.starts_at).limit(limit)))
+    return [WorkshopMeeting(*row) for row in db.session.execute(
+        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status)
+        .where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
+               Meeting.starts_at >= now - timedelta(days=100))
+        .order_by(Meeting.starts_at).limit(limit))]
 
 
 # --- a meeting's workshop ----------------------------------------------------------------------------------

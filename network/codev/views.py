@@ -19,6 +19,7 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.page_cache import cached_page
 from network.sessions.models import Meeting
+from network.routing import id_urls
 from network.text import spreadsheet_row
 from network.sessions.pickers import workshop_meeting_choices
 from network.views_support import on_refusal
@@ -81,7 +82,7 @@ def case_list():
         "codev/case_list.html", rows=rows, total=total, page=page, page_size=queries.PAGE_SIZE, state=state,
         states=list(CaseState), can_write=permissions.can_write_case(current_user),
         meetings=queries.workshop_meetings(current_user.network_id) if is_facilitator else [],
-        can_export=is_facilitator)
+        can_export=is_facilitator, case_url=id_urls("codev.case_detail", "case_id"))
 
 
 @bp.route("/cas/nouveau", methods=["GET", "POST"])

@@ -15,8 +15,10 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("members.login"))
     now = utcnow()
-    return render_template("home/index.html", now=now, rsvp_form=RsvpForm(),
-                           dashboard=queries.dashboard_for(current_user, now=now, today=now.astimezone(PARIS).date()),
+    dashboard = queries.dashboard_for(current_user, now=now, today=now.astimezone(PARIS).date())
+    offers_answers = isinstance(dashboard, queries.CoordinatorDashboard) and dashboard.offers_answers
+    return render_template("home/index.html", now=now, rsvp_form=RsvpForm() if offers_answers else None,
+                           dashboard=dashboard,
                            news=latest_news(current_user.network_id) if can_read_news(current_user, current_user.network_id)
                            else None)
 

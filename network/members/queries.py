@@ -1,6 +1,9 @@
 """Named queries for the members pages, eager-loading exactly what templates use."""
 
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from network.extensions import db
@@ -8,26 +11,67 @@ from network.members.enums import Role
 from network.members.models import Institution, Member, Network, Territory
 
 
-def directory(network: Network, *, search: str = "", include_inactive: bool = False) -> list[Member]:
+@dataclass(frozen=True, slots=True)
+class DirectoryRow:
+    """One line of the member directory."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str | None
+    job_title: str | None
+    role: str
+    is_associated_operator: bool
+    is_active: bool
+    has_password: bool
+    institution_name: str | None
+    territory_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def role_label(self) -> str:
+        return _ROLE_LABELS[self.role]
+
+
+_ROLE_LABELS = {role.value: role.label for role in Role}
+
+
+@cache
+def _directory_statement(*, include_inactive: bool, with_search: bool) -> Select:
+    """The directory of :network_id, by name, optionally narrowed to :pattern: built once per shape."""
     query = (
-        select(Member)
-        .options(joinedload(Member.institution), joinedload(Member.territory))
-        .where(Member.network_id == network.id)
+        select(Member.id, Member.first_name, Member.last_name, Member.email, Member.phone, Member.job_title,
+               Member.role, Member.is_associated_operator, Member.is_active, Member.password_hash.is_not(None),
+               Institution.name, Territory.name)
+        .outerjoin(Institution, Institution.id == Member.institution_id)
+        .outerjoin(Territory, Territory.id == Member.territory_id)
+        .where(Member.network_id == bindparam("network_id"))
         .order_by(func.lower(Member.last_name), func.lower(Member.first_name))
     )
     if not include_inactive:
         query = query.where(Member.is_active.is_(True))
-    if search.strip():
-        pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
+    if with_search:
         def matches(column):
-            return func.lower(column).like(pattern, escape="\\")
+            return func.lower(column).like(bindparam("pattern"), escape="\\")
 
         query = query.where(or_(
             matches(Member.last_name), matches(Member.first_name), matches(Member.email), matches(Member.job_title),
-            Member.institution.has(matches(Institution.name)), Member.territory.has(matches(Territory.name)),
+            matches(Institution.name), matches(Territory.name),
         ))
-    return list(db.session.scalars(query))
+    return query
+
+
+def directory(network: Network, *, search: str = "", include_inactive: bool = False) -> list[DirectoryRow]:
+    """The network's members (active only, unless include_inactive) as plain rows, by name: one query."""
+    words = search.strip().lower()
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    statement = _directory_statement(include_inactive=include_inactive, with_search=bool(words))
+    return [DirectoryRow(*row) for row in db.session.execute(statement, {"network_id": network.id,
+                                                                         "pattern": pattern})]
 
 
 def member_detail(member_id: int) -> Member | None:

@@ -22,6 +22,7 @@ from network.members.models import Institution, Member, Network, Territory
 from network.outbox import external_url
 from network.page_cache import cached_page
 from network.views_support import on_refusal
+from network.routing import id_urls
 
 PASSWORD_PURPOSES = {"activation": tokens.PASSWORD_SETUP, "reinitialisation": tokens.PASSWORD_RESET}
 
@@ -170,7 +171,7 @@ def directory():
     search = request.args.get("q", "")[:100]
     members = queries.directory(network, search=search, include_inactive=can_manage)
     return render_template("members/directory.html", network=network, members=members, search=search,
-                           can_manage=can_manage)
+                           can_manage=can_manage, member_url=id_urls("members.member_detail", "member_id"))
 
 
 @bp.route("/membres/<int:member_id>")

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 
 from network.audit import record_audit
 from network.database import utcnow
@@ -121,11 +122,17 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
     return sent
 
 
-def latest_news(network_id: int | None, limit: int = 3) -> list[NewsItem]:
+@cache
+def _latest_news_statement() -> Select:
+    return (select(NewsItem.id, NewsItem.title, NewsItem.created_at)
+            .where(NewsItem.network_id == bindparam("network_id")).order_by(NewsItem.created_at.desc(), NewsItem.id.desc()).limit(bindparam("limit")))
+
+
+def latest_news(network_id: int | None, limit: int = 3) -> list[Row]:
+    """The home page's latest news of the network, as rows (id, title, created_at): built once, bound per request."""
     if network_id is None:
         return []
-    return list(db.session.scalars(select(NewsItem).where(NewsItem.network_id == network_id)
-                                   .order_by(NewsItem.created_at.desc(), NewsItem.id.desc()).limit(limit)))
+    return db.session.execute(_latest_news_statement(), {"network_id": network_id, "limit": limit}).all()
 
 
 def news_of(network_id: int, limit: int = 100) -> list[NewsItem]:

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select, union
+from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import joinedload
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
@@ -107,36 +108,55 @@ class LibraryGroup:
     items: list[LibraryItem] = field(default_factory=list)
 
 
-def _resource_rows(network_id: int, filters: LibraryFilters):
+@cache
+def _resource_statement(*, with_year: bool, family: str | None) -> Select:
+    """Published materials of :network_id (of :year), newest meeting first: built once per filter shape."""
     query = (select(Resource.id, Resource.title, Resource.kind, Resource.media_type, Resource.description,
                     Resource.url, Resource.size, Resource.meeting_id, Meeting.title.label("meeting_title"),
                     Meeting.starts_at, Topic.title.label("topic_title"))
              .join(Meeting, Meeting.id == Resource.meeting_id).outerjoin(Topic, Topic.id == Resource.topic_id)
-             .where(Resource.network_id == network_id, Resource.status == ResourceStatus.PUBLISHED)
+             .where(Resource.network_id == bindparam("network_id"), Resource.status == ResourceStatus.PUBLISHED)
              .order_by(Meeting.starts_at.desc(), Resource.id).limit(LIBRARY_LIMIT))
-    if filters.year is not None:
-        query = query.where(Resource.year == filters.year)
-    if filters.family == "link":
+    if with_year:
+        query = query.where(Resource.year == bindparam("year"))
+    if family == "link":
         query = query.where(Resource.kind == ResourceKind.LINK)
-    elif filters.family:
+    elif family:
         query = query.where(Resource.media_type.in_(
-            [file_type.value for file_type, family in FILE_FAMILIES.items() if family == filters.family]))
-    if filters.words:
-        query = query.where(search.matches(Resource, filters.words))
-    return db.session.execute(query).all()
+            [file_type.value for file_type, file_family in FILE_FAMILIES.items() if file_family == family]))
+    return query
 
 
-def _minutes_rows(network_id: int, filters: LibraryFilters):
+@cache
+def _minutes_statement(*, with_year: bool) -> Select:
+    """Published minutes of :network_id (of :year), newest meeting first: built once per filter shape."""
     query = (select(Minutes.id, Minutes.summary, Minutes.edited_at, Minutes.meeting_id,
                     Meeting.title.label("meeting_title"), Meeting.starts_at, Topic.title.label("topic_title"))
              .join(Meeting, Meeting.id == Minutes.meeting_id).outerjoin(Topic, Topic.id == Minutes.topic_id)
-             .where(Minutes.network_id == network_id, Minutes.status == MinutesStatus.PUBLISHED)
+             .where(Minutes.network_id == bindparam("network_id"), Minutes.status == MinutesStatus.PUBLISHED)
              .order_by(Meeting.starts_at.desc()).limit(LIBRARY_LIMIT))
-    if filters.year is not None:
-        query = query.where(Minutes.year == filters.year)
+    if with_year:
+        query = query.where(Minutes.year == bindparam("year"))
+    return query
+
+
+def _resource_rows(network_id: int, filters: LibraryFilters):
+    query = _resource_statement(with_year=filters.year is not None, family=filters.family)
+    if filters.words:
+        query = query.where(search.matches(Resource, filters.words))
+    return db.session.execute(query, {"network_id": network_id, "year": filters.year}).all()
+
+
+def _minutes_rows(network_id: int, filters: LibraryFilters):
+    query = _minutes_statement(with_year=filters.year is not None)
     if filters.words:
         query = query.where(search.matches(Minutes, filters.words))
-    return db.session.execute(query).all()
+    return db.session.execute(query, {"network_id": network_id, "year": filters.year}).all()
+
+
+# A file's family and French label by its stored media type; None: a link.
+_FAMILY_OF = {file_type.value: family for file_type, family in FILE_FAMILIES.items()} | {None: "link"}
+_TYPE_LABEL_OF = {file_type.value: file_type.label for file_type in FileType} | {None: "Lien"}
 
 
 def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]:
@@ -148,20 +168,24 @@ def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]
                               description=row.summary or None, edited_at=row.edited_at)
                   for row in _minutes_rows(network_id, filters)]
     if filters.family != "minutes":
-        for row in _resource_rows(network_id, filters):
-            family = FILE_FAMILIES[FileType(row.media_type)] if row.media_type else "link"
-            items.append(LibraryItem("resource", row.id, row.title, family,
-                                     FileType(row.media_type).label if row.media_type else "Lien",
-                                     row.meeting_id, row.meeting_title, row.starts_at, row.topic_title,
-                                     description=row.description, url=row.url, size=row.size))
+        items += [LibraryItem("resource", row.id, row.title, _FAMILY_OF[row.media_type or None],
+                              _TYPE_LABEL_OF[row.media_type or None], row.meeting_id, row.meeting_title,
+                              row.starts_at, row.topic_title, description=row.description, url=row.url,
+                              size=row.size)
+                  for row in _resource_rows(network_id, filters)]
     return items
 
 
-def library_years(network_id: int) -> list[int]:
-    years = union(select(Resource.year).where(Resource.network_id == network_id),
-                  select(Minutes.year).where(Minutes.network_id == network_id,
+@cache
+def _library_years_statement() -> Select:
+    years = union(select(Resource.year).where(Resource.network_id == bindparam("network_id")),
+                  select(Minutes.year).where(Minutes.network_id == bindparam("network_id"),
                                              Minutes.status == MinutesStatus.PUBLISHED)).subquery()
-    return sorted(db.session.scalars(select(years.c.year).distinct()), reverse=True)
+    return select(years.c.year).distinct()
+
+
+def library_years(network_id: int) -> list[int]:
+    return sorted(db.session.scalars(_library_years_statement(), {"network_id": network_id}), reverse=True)
 
 
 def group_by_meeting(items: list[LibraryItem]) -> list[LibraryGroup]:
@@ -201,20 +225,26 @@ class SharedItem:
     shared_at: datetime
 
 
-def shared_items(*, theme: str | None, words: list[str]) -> list[SharedItem]:
+@cache
+def _shared_statement(*, with_theme: bool) -> Select:
+    """What every network shared (on :theme), latest first: built once per filter shape."""
     query = (select(Resource.id, Resource.title, Resource.description, Resource.media_type, Resource.url,
                     Resource.size, Resource.shared_theme, Network.name.label("network_name"), Resource.shared_at)
              .join(Network, Network.id == Resource.network_id)
              .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
              .order_by(Resource.shared_at.desc(), Resource.id.desc()).limit(LIBRARY_LIMIT))
-    if theme:
-        query = query.where(Resource.shared_theme == theme)
+    if with_theme:
+        query = query.where(Resource.shared_theme == bindparam("theme"))
+    return query
+
+
+def shared_items(*, theme: str | None, words: list[str]) -> list[SharedItem]:
+    query = _shared_statement(with_theme=bool(theme))
     if words:
         query = query.where(search.matches(Resource, words))
-    return [SharedItem(row.id, row.title, row.description,
-                       FileType(row.media_type).label if row.media_type else "Lien", row.url, row.size,
-                       row.shared_theme, row.network_name, row.shared_at)
-            for row in db.session.execute(query)]
+    return [SharedItem(row.id, row.title, row.description, _TYPE_LABEL_OF[row.media_type or None], row.url,
+                       row.size, row.shared_theme, row.network_name, row.shared_at)
+            for row in db.session.execute(query, {"theme": theme})]
 
 
 def shared_by_network() -> list[tuple[str, int]]:

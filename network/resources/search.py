@@ -16,6 +16,7 @@ events here (create_all, the tests) and by the migration, and `include_name` hid
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 from sqlalchemy import DDL, event, func, literal_column, select, text
@@ -115,7 +116,14 @@ def reindex(model, rows) -> None:
 
 def matches(model, words: list[str]):
     """A WHERE clause: rows of `model` whose text holds every word (any of its variants)."""
-    if _dialect() == "sqlite":
+    return _match_clause(model, tuple(words), _dialect())
+
+
+@lru_cache(maxsize=512)
+def _match_clause(model, words: tuple[str, ...], dialect: str):
+    """Built once per table, words and database: stemming a word in pure Python and building the clause cost more
+    than the search itself (the clause is immutable, so statements share it)."""
+    if dialect == "sqlite":
         expression = " AND ".join(
             "(" + " OR ".join(f'"{stem}"' for stem in dict.fromkeys(_stemmer.stemWords(_variants(word)))) + ")"
             for word in words)

@@ -28,6 +28,7 @@ from network.resources.permissions import (
 from network.resources.rendering import render_markdown
 from network.resources.tokens import read_guest_token, read_upload_token
 from network.views_support import on_refusal
+from network.routing import id_urls
 
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
@@ -241,6 +242,9 @@ def library():
     return render_template("resources/library.html", network=network, filters=filters, groups=groups,
                            count=len(items), years=queries.library_years(network.id), families=FAMILY_LABELS,
                            by_topic=by_topic, figures_year=filters.year or to_paris(utcnow()).year,
+                           materials_url=id_urls("resources.meeting_materials", "meeting_id"),
+                           minutes_url=id_urls("resources.minutes_detail", "meeting_id"),
+                           download_url=id_urls("resources.download", "resource_id"),
                            figures=queries.resource_figures(filters.year or to_paris(utcnow()).year,
                                                             network_id=network.id)
                            if can_view_resource_figures(current_user, network.id) else None)
