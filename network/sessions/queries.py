@@ -17,6 +17,12 @@ from network.sessions.enums import MeetingKind, RegistrationStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
 
 
+def _rows(statement, **params) -> list[Row]:
+    """Plain rows of a Core statement, on the session's connection: columns need none of the ORM's result
+    processing (a third of its cost on a 300-row table)."""
+    return db.session.connection().execute(statement, params).all()
+
+
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     return paris_to_utc(date(year, 1, 1), time(0, 0)), paris_to_utc(date(year + 1, 1, 1), time(0, 0))
 
@@ -72,14 +78,20 @@ def calendar(network_id: int, year: int) -> list[Meeting]:
 def rsvp_counts_by_meeting(meeting_ids: list[int]) -> dict[int, RsvpCounts]:
     if not meeting_ids:
         return {}
-    rows = db.session.execute(
-        select(Invitation.meeting_id, Invitation.rsvp, func.count(Invitation.id))
-        .where(Invitation.meeting_id.in_(meeting_ids), Invitation.member_id.is_not(None))
-        .group_by(Invitation.meeting_id, Invitation.rsvp)).all()
+    rows = _rows(_rsvp_counts_statement(), meeting_ids=list(meeting_ids))
     counts: dict[int, dict[str, int]] = {}
     for meeting_id, rsvp, count in rows:
         counts.setdefault(meeting_id, {})[rsvp] = count
     return {meeting_id: RsvpCounts(**values) for meeting_id, values in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _rsvp_counts_statement():
+    """Built once (every meeting page and calendar counts answers); the meeting ids are bound at execution."""
+    return (select(Invitation.meeting_id, Invitation.rsvp, func.count(Invitation.id))
+            .where(Invitation.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+                   Invitation.member_id.is_not(None))
+            .group_by(Invitation.meeting_id, Invitation.rsvp))
 
 
 def my_invitations(member_id: int, meeting_ids: list[int]) -> dict[int, Invitation]:
@@ -112,6 +124,19 @@ def agenda(meeting_id: int) -> list[AgendaItem]:
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
 
 
+def agenda_rows(meeting_id: int) -> list[Row]:
+    """The meeting page's agenda as plain rows, in `agenda` order."""
+    return _rows(_agenda_rows_statement(), meeting_id=meeting_id)
+
+
+@lru_cache(maxsize=1)
+def _agenda_rows_statement():
+    return (select(AgendaItem.id, AgendaItem.kind, AgendaItem.title, AgendaItem.starts_at, AgendaItem.ends_at,
+                   AgendaItem.speaker, AgendaItem.details)
+            .where(AgendaItem.meeting_id == bindparam("meeting_id"))
+            .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id))
+
+
 def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
     """Members first (by name, with institution and territory), then guests."""
     query = (
@@ -132,15 +157,48 @@ def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
 
 def invitation_rows(meeting_id: int) -> list[Row]:
     """The meeting page's table as plain rows (no ORM objects: it has 300 of them), in `invitations` order."""
-    return list(db.session.execute(
+    return _rows(_invitation_rows_statement(), meeting_id=meeting_id)
+
+
+@lru_cache(maxsize=1)
+def _invitation_rows_statement():
+    """Built once (the meeting page is the busiest page); the meeting id is bound at execution."""
+    return (
         select(Invitation.member_id, Member.last_name, Member.first_name, Member.institution_id,
                Institution.name.label("institution_name"), Invitation.guest_name, Invitation.guest_job,
                Invitation.guest_email, Invitation.rsvp, Invitation.rsvp_comment, Invitation.rsvp_source, Invitation.sent_at)
         .outerjoin(Member, Member.id == Invitation.member_id)
         .outerjoin(Institution, Institution.id == Member.institution_id)
-        .where(Invitation.meeting_id == meeting_id)
+        .where(Invitation.meeting_id == bindparam("meeting_id"))
         .order_by(Invitation.member_id.is_(None), func.lower(Member.last_name), func.lower(Member.first_name),
-                  Invitation.guest_name)))
+                  Invitation.guest_name))
+
+
+def checkin_rows(meeting_id: int, *, search: str = "") -> list[Row]:
+    """The check-in list as plain rows: invited members (by name, with institution, answer and attendance status);
+    `search` filters on the name, as `invitations` does."""
+    query = (
+        select(Invitation.member_id, Member.first_name, Member.last_name, Institution.name.label("institution_name"),
+               Invitation.rsvp, Attendance.status.label("attendance_status"))
+        .join(Member, Member.id == Invitation.member_id)
+        .outerjoin(Institution, Institution.id == Member.institution_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
+                                    Attendance.member_id == Invitation.member_id))
+        .where(Invitation.meeting_id == meeting_id)
+        .order_by(func.lower(Member.last_name), func.lower(Member.first_name), Invitation.guest_name)
+    )
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
+                                func.lower(Invitation.guest_name).like(pattern)))
+    return _rows(query)
+
+
+def walk_ins(meeting_id: int) -> list[Row]:
+    """Guests recorded at the door without an invitation, as `attendances` orders them."""
+    return _rows(select(Attendance.guest_name, Attendance.guest_organisation)
+                 .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
+                 .order_by(Attendance.guest_name, Attendance.id))
 
 
 def attendances(meeting_id: int) -> tuple[dict[int, Attendance], list[Attendance]]:
@@ -166,6 +224,18 @@ def my_registration(meeting_id: int, member_id: int) -> Registration | None:
 def my_invitation(meeting_id: int, member_id: int) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.meeting_id == meeting_id,
                                                       Invitation.member_id == member_id))
+
+
+def my_answer(meeting_id: int, member_id: int) -> Row | None:
+    """The member's own invitation to the meeting as a plain row (member id, answer, comment), or None."""
+    return db.session.connection().execute(_my_answer_statement(), {"meeting_id": meeting_id,
+                                                                     "member_id": member_id}).first()
+
+
+@lru_cache(maxsize=1)
+def _my_answer_statement():
+    return select(Invitation.member_id, Invitation.rsvp, Invitation.rsvp_comment).where(
+        Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id == bindparam("member_id"))
 
 
 def rsvp_counts(meeting_id: int) -> RsvpCounts:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from network.database import utcnow
 from network.sessions import queries
 from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
-from network.sessions.forms import GuestForm, RsvpForm, WalkInForm
+from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
 )
@@ -34,22 +34,26 @@ def calendar_context(network, year: int) -> dict:
 
 
 def meeting_context(meeting) -> dict:
+    """Plain rows for what the page lists; a form only where the page shows one."""
     now = utcnow()
     answers_visible = can_see_answers(current_user, meeting)
-    mine = queries.my_invitation(meeting.id, current_user.id)
+    can_manage = can_manage_meeting(current_user, meeting)
+    mine = queries.my_answer(meeting.id, current_user.id)
     registration = queries.my_registration(meeting.id, current_user.id) if meeting.is_training else None
     answerable = (can_answer(current_user, mine) and meeting.status == MeetingStatus.INVITED
                   and meeting.ends_at > now and not meeting.is_training)
+    takes_guests = (can_manage and answers_visible and not meeting.is_training
+                    and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED) and meeting.starts_at > now)
     return {
-        "meeting": meeting, "agenda": queries.agenda(meeting.id), "now": now,
-        "can_manage": can_manage_meeting(current_user, meeting), "answers_visible": answers_visible,
+        "meeting": meeting, "agenda": queries.agenda_rows(meeting.id), "now": now,
+        "can_manage": can_manage, "answers_visible": answers_visible,
         "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
         "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
         "counts": queries.rsvp_counts(meeting.id),
         "attendance": queries.meeting_attendance_of(meeting, now),
         "mine": mine, "rsvp_form": RsvpForm(answer=mine.rsvp if mine and mine.rsvp != "pending" else None,
                                             comment=mine.rsvp_comment if mine else None) if answerable else None,
-        "guest_form": GuestForm(), "walk_in_form": WalkInForm(),
+        "guest_form": GuestForm() if takes_guests else None,
         "transitions": allowed_transitions(meeting), "day_started": has_started_day(meeting, now),
         "registration": registration,
         "waitlist_position": waitlist_position(registration) if registration and registration.is_waitlisted else None,
