@@ -14,7 +14,9 @@ from network.evaluation.periods import Period, Scope
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.sessions.enums import MeetingKind, RegistrationStatus
-from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
+from network.sessions.models import (
+    AgendaItem, Attendance, Invitation, Meeting, MeetingLabels, Registration, Venue,
+)
 
 
 def _rows(statement, **params) -> list[Row]:
@@ -116,6 +118,73 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
         select(Meeting).options(joinedload(Meeting.venue), joinedload(Meeting.caf_facilitator),
                                 joinedload(Meeting.msa_facilitator), joinedload(Meeting.network))
         .where(Meeting.id == meeting_id))
+
+
+@dataclass(frozen=True, slots=True)
+class VenueRow:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    access_notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPage(MeetingLabels):
+    """What the meeting and check-in pages show of a meeting, read as one plain row (no ORM objects): the
+    meeting's columns, its network's slug, its venue (or None) and its co-facilitators' names."""
+    id: int
+    network_id: int
+    network_slug: str
+    kind: str
+    status: str
+    title: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime
+    trainer: str | None
+    capacity: int | None
+    venue: VenueRow | None
+    caf_facilitator_name: str | None
+    msa_facilitator_name: str | None
+
+
+def meeting_page(meeting_id: int) -> MeetingPage | None:
+    row = db.session.connection().execute(_meeting_page_statement(), {"meeting_id": meeting_id}).first()
+    if row is None:
+        return None
+    venue = (VenueRow(row.venue_name, row.street, row.postal_code, row.city, row.access_notes)
+             if row.venue_id is not None else None)
+    return MeetingPage(
+        id=row.id, network_id=row.network_id, network_slug=row.network_slug, kind=row.kind, status=row.status,
+        title=row.title, description=row.description, starts_at=row.starts_at, ends_at=row.ends_at,
+        trainer=row.trainer, capacity=row.capacity, venue=venue,
+        caf_facilitator_name=_full_name(row.caf_first_name, row.caf_last_name),
+        msa_facilitator_name=_full_name(row.msa_first_name, row.msa_last_name))
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """As Member.full_name; None without a member."""
+    return None if first_name is None else f"{first_name} {last_name}"
+
+
+@lru_cache(maxsize=1)
+def _meeting_page_statement():
+    """Built once (the meeting page is the busiest page); the meeting id is bound at execution."""
+    caf, msa = aliased(Member), aliased(Member)
+    return (
+        select(Meeting.id, Meeting.network_id, Network.slug.label("network_slug"), Meeting.kind, Meeting.status,
+               Meeting.title, Meeting.description, Meeting.starts_at, Meeting.ends_at, Meeting.trainer,
+               Meeting.capacity, Meeting.venue_id, Venue.name.label("venue_name"), Venue.street, Venue.postal_code,
+               Venue.city, Venue.access_notes, caf.first_name.label("caf_first_name"),
+               caf.last_name.label("caf_last_name"), msa.first_name.label("msa_first_name"),
+               msa.last_name.label("msa_last_name"))
+        .join(Network, Network.id == Meeting.network_id)
+        .outerjoin(Venue, Venue.id == Meeting.venue_id)
+        .outerjoin(caf, caf.id == Meeting.caf_facilitator_id)
+        .outerjoin(msa, msa.id == Meeting.msa_facilitator_id)
+        .where(Meeting.id == bindparam("meeting_id"))
+    )
 
 
 def agenda(meeting_id: int) -> list[AgendaItem]:

@@ -15,7 +15,9 @@ from network.sessions.enums import AttendanceStatus
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
-from network.sessions.views.common import STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args
+from network.sessions.views.common import (
+    STAFF, flash_domain_error, load_meeting, load_meeting_page, network_in_scope, scope_args,
+)
 from network.sessions.views.context import RSVP_LABELS
 
 ATTENDANCE_LABELS = {status.value: status.label for status in AttendanceStatus}
@@ -28,7 +30,7 @@ def _checkin_url(meeting_id: int) -> str:
 @bp.route("/<int:meeting_id>/presences")
 @roles(*STAFF)
 def checkin(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_page(meeting_id)
     require(can_see_answers(current_user, meeting))
     search = request.args.get("q", "").strip()
     can_record = (can_manage_meetings(current_user, meeting.network_id)

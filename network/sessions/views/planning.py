@@ -20,7 +20,7 @@ from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, Ve
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
 from network.sessions.views.common import (
-    NETWORK_ROLES, STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args,
+    NETWORK_ROLES, STAFF, flash_domain_error, load_meeting, load_meeting_page, network_in_scope, scope_args,
 )
 from network.sessions.views.context import calendar_context, meeting_context
 
@@ -50,7 +50,7 @@ def my_meetings():
 @roles(*NETWORK_ROLES)
 @cached_page
 def meeting_detail(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_page(meeting_id)
     return render_template("sessions/meeting_detail.html", **meeting_context(meeting))
 
 
