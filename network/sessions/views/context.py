@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from network.database import utcnow
 from network.sessions import queries
-from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
+from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
@@ -15,6 +15,12 @@ from network.sessions.views.common import scope_args
 
 RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
 RSVP_SOURCE_LABELS = {source.value: source.label for source in RsvpSource}
+# The answers, attendances and registrations of « Mes rencontres », as the models label them.
+MY_MEETING_LABELS = {
+    "rsvp": RSVP_LABELS,
+    "attendance": {status.value: status.label for status in AttendanceStatus},
+    "registration": {status.value: status.label for status in RegistrationStatus},
+}
 
 
 def calendar_context(network, year: int) -> dict:

@@ -22,7 +22,7 @@ from network.sessions.permissions import can_manage_meetings, can_view_network_m
 from network.sessions.views.common import (
     NETWORK_ROLES, STAFF, flash_domain_error, load_meeting, load_meeting_page, network_in_scope, scope_args,
 )
-from network.sessions.views.context import calendar_context, meeting_context
+from network.sessions.views.context import MY_MEETING_LABELS, calendar_context, meeting_context
 
 
 @bp.route("/")
@@ -38,11 +38,12 @@ def calendar():
 @signed_in
 @cached_page
 def my_meetings():
-    rows = queries.my_meetings(current_user.id)
+    meetings = queries.my_meetings(current_user.id)
     now = utcnow()
     year = to_paris(now).year
-    return render_template("sessions/my_meetings.html", upcoming=[row for row in rows if row[0].ends_at > now][::-1],
-                           past=[row for row in rows if row[0].ends_at <= now], year=year,
+    return render_template("sessions/my_meetings.html", year=year, labels=MY_MEETING_LABELS,
+                           upcoming=[meeting for meeting in meetings if meeting.ends_at > now][::-1],
+                           past=[meeting for meeting in meetings if meeting.ends_at <= now],
                            assiduity=queries.my_assiduity(current_user, year, now))
 
 
