@@ -6,7 +6,7 @@ from flask_login import current_user
 from network.database import utcnow
 from network.sessions import queries
 from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
-from network.sessions.forms import GuestForm, RsvpForm
+from network.sessions.forms import RsvpForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
 )
@@ -15,6 +15,8 @@ from network.sessions.views.common import scope_args
 
 RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
 RSVP_SOURCE_LABELS = {source.value: source.label for source in RsvpSource}
+# The answers RsvpForm offers, as (value, label): the meeting page writes the form out.
+RSVP_CHOICES = tuple((answer.value, answer.label) for answer in RsvpForm.answer.kwargs["choices"])
 # The answers, attendances and registrations of « Mes rencontres », as the models label them.
 MY_MEETING_LABELS = {
     "rsvp": RSVP_LABELS,
@@ -40,7 +42,7 @@ def calendar_context(network, year: int) -> dict:
 
 
 def meeting_context(meeting) -> dict:
-    """Plain rows for what the page lists; a form only where the page shows one."""
+    """Plain rows for what the page lists, flags for the forms it shows."""
     now = utcnow()
     answers_visible = can_see_answers(current_user, meeting)
     can_manage = can_manage_meeting(current_user, meeting)
@@ -57,9 +59,8 @@ def meeting_context(meeting) -> dict:
         "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
         "counts": queries.rsvp_counts(meeting.id),
         "attendance": queries.meeting_attendance_of(meeting, now),
-        "mine": mine, "rsvp_form": RsvpForm(answer=mine.rsvp if mine and mine.rsvp != "pending" else None,
-                                            comment=mine.rsvp_comment if mine else None) if answerable else None,
-        "guest_form": GuestForm() if takes_guests else None,
+        # the answer and guest forms are written out in the template: no form object to build for the page
+        "mine": mine, "answerable": answerable, "rsvp_choices": RSVP_CHOICES, "takes_guests": takes_guests,
         "transitions": allowed_transitions(meeting), "day_started": has_started_day(meeting, now),
         "registration": registration,
         "waitlist_position": waitlist_position(registration) if registration and registration.is_waitlisted else None,
