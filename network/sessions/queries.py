@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -224,9 +225,26 @@ def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
     return list(db.session.scalars(query).unique())
 
 
-def invitation_rows(meeting_id: int) -> list[Row]:
+class InvitationLine(NamedTuple):
+    """One line of the meeting page's table. A named tuple rather than the database row: templates read its fields
+    by name, which a named tuple answers directly and a Row only after a failed attribute lookup (300 lines)."""
+    member_id: int | None
+    last_name: str | None
+    first_name: str | None
+    institution_id: int | None
+    institution_name: str | None
+    guest_name: str | None
+    guest_job: str | None
+    guest_email: str | None
+    rsvp: str
+    rsvp_comment: str | None
+    rsvp_source: str | None
+    sent_at: datetime | None
+
+
+def invitation_rows(meeting_id: int) -> list[InvitationLine]:
     """The meeting page's table as plain rows (no ORM objects: it has 300 of them), in `invitations` order."""
-    return _rows(_invitation_rows_statement(), meeting_id=meeting_id)
+    return [InvitationLine._make(row) for row in _rows(_invitation_rows_statement(), meeting_id=meeting_id)]
 
 
 @lru_cache(maxsize=1)
@@ -243,7 +261,17 @@ def _invitation_rows_statement():
                   Invitation.guest_name))
 
 
-def checkin_rows(meeting_id: int, *, search: str = "") -> list[Row]:
+class CheckinLine(NamedTuple):
+    """One invited member on the check-in list (a named tuple, as InvitationLine)."""
+    member_id: int
+    first_name: str
+    last_name: str
+    institution_name: str | None
+    rsvp: str
+    attendance_status: str | None
+
+
+def checkin_rows(meeting_id: int, *, search: str = "") -> list[CheckinLine]:
     """The check-in list as plain rows: invited members (by name, with institution, answer and attendance status);
     `search` filters on the name, as `invitations` does."""
     query = (
@@ -260,7 +288,7 @@ def checkin_rows(meeting_id: int, *, search: str = "") -> list[Row]:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
                                 func.lower(Invitation.guest_name).like(pattern)))
-    return _rows(query)
+    return [CheckinLine._make(row) for row in _rows(query)]
 
 
 def walk_ins(meeting_id: int) -> list[Row]:
