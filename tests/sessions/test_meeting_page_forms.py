@@ -30,7 +30,7 @@ GUEST_REFERENCE = """{% from "_macros.html" import field %}
 
 
 def _normalized(markup: str) -> str:
-    """Whitespace collapsed (the macro's indentation is not the page's), the CSRF token and Jinja's comments left out."""
+    """Whitespace collapsed (the macro's indentation is not the page's) and the CSRF token left out."""
     markup = re.sub(r'(name="csrf_token" type="hidden" value=)"[^"]*"', r'\1"TOKEN"', markup)
     markup = re.sub(r"\s+", " ", markup)
     return re.sub(r">\s+<", "><", markup).strip()
