@@ -33,7 +33,36 @@ def postal_address(street: str, postal_code: str, city: str) -> str:
     return f"{street}, {postal_code} {city}"
 
 
-class Meeting(IdMixin, TimestampMixin, db.Model):
+class MeetingLabels:
+    """What a meeting's `kind` and `status` read as: shared by the model and the plain rows of the busy pages
+    (network.sessions.queries), so that both say the same."""
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return MeetingStatus(self.status).label
+
+    @property
+    def member_status_label(self) -> str:
+        return MeetingStatus(self.status).member_label
+
+    @property
+    def status_explanation(self) -> str:
+        return MeetingStatus(self.status).explanation
+
+    @property
+    def is_training(self) -> bool:
+        return self.kind == MeetingKind.TRAINING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+
+class Meeting(MeetingLabels, IdMixin, TimestampMixin, db.Model):
     """A quarterly meeting (rencontre trimestrielle) or a pooled training (formation mutualisée)."""
 
     __tablename__ = "meetings"
@@ -63,30 +92,6 @@ class Meeting(IdMixin, TimestampMixin, db.Model):
     venue: Mapped[Venue | None] = relationship(lazy="raise")
     caf_facilitator: Mapped[Member | None] = relationship(foreign_keys=[caf_facilitator_id], lazy="raise")
     msa_facilitator: Mapped[Member | None] = relationship(foreign_keys=[msa_facilitator_id], lazy="raise")
-
-    @property
-    def kind_label(self) -> str:
-        return MeetingKind(self.kind).label
-
-    @property
-    def status_label(self) -> str:
-        return MeetingStatus(self.status).label
-
-    @property
-    def member_status_label(self) -> str:
-        return MeetingStatus(self.status).member_label
-
-    @property
-    def status_explanation(self) -> str:
-        return MeetingStatus(self.status).explanation
-
-    @property
-    def is_training(self) -> bool:
-        return self.kind == MeetingKind.TRAINING
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == MeetingStatus.CANCELLED
 
 
 class Invitation(IdMixin, db.Model):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -14,7 +15,15 @@ from network.evaluation.periods import Period, Scope
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.sessions.enums import MeetingKind, RegistrationStatus
-from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting, Registration, Venue
+from network.sessions.models import (
+    AgendaItem, Attendance, Invitation, Meeting, MeetingLabels, Registration, Venue,
+)
+
+
+def _rows(statement, **params) -> list[Row]:
+    """Plain rows of a Core statement, on the session's connection: columns need none of the ORM's result
+    processing (a third of its cost on a 300-row table). For the pages' reads: nothing pending is flushed first."""
+    return db.session.connection().execute(statement, params).all()
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -72,14 +81,20 @@ def calendar(network_id: int, year: int) -> list[Meeting]:
 def rsvp_counts_by_meeting(meeting_ids: list[int]) -> dict[int, RsvpCounts]:
     if not meeting_ids:
         return {}
-    rows = db.session.execute(
-        select(Invitation.meeting_id, Invitation.rsvp, func.count(Invitation.id))
-        .where(Invitation.meeting_id.in_(meeting_ids), Invitation.member_id.is_not(None))
-        .group_by(Invitation.meeting_id, Invitation.rsvp)).all()
+    rows = _rows(_rsvp_counts_statement(), meeting_ids=list(meeting_ids))
     counts: dict[int, dict[str, int]] = {}
     for meeting_id, rsvp, count in rows:
         counts.setdefault(meeting_id, {})[rsvp] = count
     return {meeting_id: RsvpCounts(**values) for meeting_id, values in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _rsvp_counts_statement():
+    """Built once (every meeting page and calendar counts answers); the meeting ids are bound at execution."""
+    return (select(Invitation.meeting_id, Invitation.rsvp, func.count(Invitation.id))
+            .where(Invitation.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+                   Invitation.member_id.is_not(None))
+            .group_by(Invitation.meeting_id, Invitation.rsvp))
 
 
 def my_invitations(member_id: int, meeting_ids: list[int]) -> dict[int, Invitation]:
@@ -106,10 +121,90 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
         .where(Meeting.id == meeting_id))
 
 
+@dataclass(frozen=True, slots=True)
+class VenueRow:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    access_notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingPage(MeetingLabels):
+    """What the meeting and check-in pages show of a meeting, read as one plain row (no ORM objects): the
+    meeting's columns, its network's slug, its venue (or None) and its co-facilitators' names."""
+    id: int
+    network_id: int
+    network_slug: str
+    kind: str
+    status: str
+    title: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime
+    trainer: str | None
+    capacity: int | None
+    venue: VenueRow | None
+    caf_facilitator_name: str | None
+    msa_facilitator_name: str | None
+
+
+def meeting_page(meeting_id: int) -> MeetingPage | None:
+    row = db.session.connection().execute(_meeting_page_statement(), {"meeting_id": meeting_id}).first()
+    if row is None:
+        return None
+    venue = (VenueRow(row.venue_name, row.street, row.postal_code, row.city, row.access_notes)
+             if row.venue_id is not None else None)
+    return MeetingPage(
+        id=row.id, network_id=row.network_id, network_slug=row.network_slug, kind=row.kind, status=row.status,
+        title=row.title, description=row.description, starts_at=row.starts_at, ends_at=row.ends_at,
+        trainer=row.trainer, capacity=row.capacity, venue=venue,
+        caf_facilitator_name=_full_name(row.caf_first_name, row.caf_last_name),
+        msa_facilitator_name=_full_name(row.msa_first_name, row.msa_last_name))
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """As Member.full_name; None without a member."""
+    return None if first_name is None else f"{first_name} {last_name}"
+
+
+@lru_cache(maxsize=1)
+def _meeting_page_statement():
+    """Built once (the meeting page is the busiest page); the meeting id is bound at execution."""
+    caf, msa = aliased(Member), aliased(Member)
+    return (
+        select(Meeting.id, Meeting.network_id, Network.slug.label("network_slug"), Meeting.kind, Meeting.status,
+               Meeting.title, Meeting.description, Meeting.starts_at, Meeting.ends_at, Meeting.trainer,
+               Meeting.capacity, Meeting.venue_id, Venue.name.label("venue_name"), Venue.street, Venue.postal_code,
+               Venue.city, Venue.access_notes, caf.first_name.label("caf_first_name"),
+               caf.last_name.label("caf_last_name"), msa.first_name.label("msa_first_name"),
+               msa.last_name.label("msa_last_name"))
+        .join(Network, Network.id == Meeting.network_id)
+        .outerjoin(Venue, Venue.id == Meeting.venue_id)
+        .outerjoin(caf, caf.id == Meeting.caf_facilitator_id)
+        .outerjoin(msa, msa.id == Meeting.msa_facilitator_id)
+        .where(Meeting.id == bindparam("meeting_id"))
+    )
+
+
 def agenda(meeting_id: int) -> list[AgendaItem]:
     return list(db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
+
+
+def agenda_rows(meeting_id: int) -> list[Row]:
+    """The meeting page's agenda as plain rows, in `agenda` order."""
+    return _rows(_agenda_rows_statement(), meeting_id=meeting_id)
+
+
+@lru_cache(maxsize=1)
+def _agenda_rows_statement():
+    return (select(AgendaItem.id, AgendaItem.kind, AgendaItem.title, AgendaItem.starts_at, AgendaItem.ends_at,
+                   AgendaItem.speaker, AgendaItem.details)
+            .where(AgendaItem.meeting_id == bindparam("meeting_id"))
+            .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id))
 
 
 def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
@@ -130,17 +225,77 @@ def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
     return list(db.session.scalars(query).unique())
 
 
-def invitation_rows(meeting_id: int) -> list[Row]:
+class InvitationLine(NamedTuple):
+    """One line of the meeting page's table. A named tuple rather than the database row: templates read its fields
+    by name, which a named tuple answers directly and a Row only after a failed attribute lookup (300 lines)."""
+    member_id: int | None
+    last_name: str | None
+    first_name: str | None
+    institution_id: int | None
+    institution_name: str | None
+    guest_name: str | None
+    guest_job: str | None
+    guest_email: str | None
+    rsvp: str
+    rsvp_comment: str | None
+    rsvp_source: str | None
+    sent_at: datetime | None
+
+
+def invitation_rows(meeting_id: int) -> list[InvitationLine]:
     """The meeting page's table as plain rows (no ORM objects: it has 300 of them), in `invitations` order."""
-    return list(db.session.execute(
+    return [InvitationLine._make(row) for row in _rows(_invitation_rows_statement(), meeting_id=meeting_id)]
+
+
+@lru_cache(maxsize=1)
+def _invitation_rows_statement():
+    """Built once (the meeting page is the busiest page); the meeting id is bound at execution."""
+    return (
         select(Invitation.member_id, Member.last_name, Member.first_name, Member.institution_id,
                Institution.name.label("institution_name"), Invitation.guest_name, Invitation.guest_job,
                Invitation.guest_email, Invitation.rsvp, Invitation.rsvp_comment, Invitation.rsvp_source, Invitation.sent_at)
         .outerjoin(Member, Member.id == Invitation.member_id)
         .outerjoin(Institution, Institution.id == Member.institution_id)
-        .where(Invitation.meeting_id == meeting_id)
+        .where(Invitation.meeting_id == bindparam("meeting_id"))
         .order_by(Invitation.member_id.is_(None), func.lower(Member.last_name), func.lower(Member.first_name),
-                  Invitation.guest_name)))
+                  Invitation.guest_name))
+
+
+class CheckinLine(NamedTuple):
+    """One invited member on the check-in list (a named tuple, as InvitationLine)."""
+    member_id: int
+    first_name: str
+    last_name: str
+    institution_name: str | None
+    rsvp: str
+    attendance_status: str | None
+
+
+def checkin_rows(meeting_id: int, *, search: str = "") -> list[CheckinLine]:
+    """The check-in list as plain rows: invited members (by name, with institution, answer and attendance status);
+    `search` filters on the name, as `invitations` does."""
+    query = (
+        select(Invitation.member_id, Member.first_name, Member.last_name, Institution.name.label("institution_name"),
+               Invitation.rsvp, Attendance.status.label("attendance_status"))
+        .join(Member, Member.id == Invitation.member_id)
+        .outerjoin(Institution, Institution.id == Member.institution_id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
+                                    Attendance.member_id == Invitation.member_id))
+        .where(Invitation.meeting_id == meeting_id)
+        .order_by(func.lower(Member.last_name), func.lower(Member.first_name), Invitation.guest_name)
+    )
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
+                                func.lower(Invitation.guest_name).like(pattern)))
+    return [CheckinLine._make(row) for row in _rows(query)]
+
+
+def walk_ins(meeting_id: int) -> list[Row]:
+    """Guests recorded at the door without an invitation, as `attendances` orders them."""
+    return _rows(select(Attendance.guest_name, Attendance.guest_organisation)
+                 .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
+                 .order_by(Attendance.guest_name, Attendance.id))
 
 
 def attendances(meeting_id: int) -> tuple[dict[int, Attendance], list[Attendance]]:
@@ -168,26 +323,64 @@ def my_invitation(meeting_id: int, member_id: int) -> Invitation | None:
                                                       Invitation.member_id == member_id))
 
 
+def my_answer(meeting_id: int, member_id: int) -> Row | None:
+    """The member's own invitation to the meeting as a plain row (member id, answer, comment), or None."""
+    return db.session.connection().execute(_my_answer_statement(), {"meeting_id": meeting_id,
+                                                                     "member_id": member_id}).first()
+
+
+@lru_cache(maxsize=1)
+def _my_answer_statement():
+    return select(Invitation.member_id, Invitation.rsvp, Invitation.rsvp_comment).where(
+        Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id == bindparam("member_id"))
+
+
 def rsvp_counts(meeting_id: int) -> RsvpCounts:
     return rsvp_counts_by_meeting([meeting_id]).get(meeting_id, RsvpCounts())
 
 
 # --- member's pages and history -----------------------------------------------------------------
 
-def my_meetings(member_id: int) -> list[tuple[Meeting, Invitation | None, Attendance | None, Registration | None]]:
-    """Meetings the member is invited to or registered for, with their answer and attendance."""
-    registration = aliased(Registration)
-    rows = db.session.execute(
-        select(Meeting, Invitation, Attendance, registration)
-        .options(joinedload(Meeting.venue))
+@dataclass(frozen=True, slots=True)
+class MyMeeting(MeetingLabels):
+    """One line of « Mes rencontres »: the meeting, its venue's name and city, and the member's own answer,
+    attendance and training registration (their status, or None)."""
+    id: int
+    title: str
+    kind: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str | None
+    venue_city: str | None
+    rsvp: str | None
+    attendance_status: str | None
+    registration_status: str | None
+
+
+def my_meetings(member_id: int) -> list[MyMeeting]:
+    """Meetings the member is invited to or registered for, with their answer and attendance, latest first:
+    plain rows in one query."""
+    rows = db.session.connection().execute(_my_meetings_statement(), {"member_id": member_id})
+    return [MyMeeting(*row) for row in rows]
+
+
+@lru_cache(maxsize=1)
+def _my_meetings_statement():
+    """Built once; the member id is bound at execution."""
+    member_id = bindparam("member_id")
+    return (
+        select(Meeting.id, Meeting.title, Meeting.kind, Meeting.status, Meeting.starts_at, Meeting.ends_at,
+               Venue.name, Venue.city, Invitation.rsvp, Attendance.status, Registration.status)
+        .outerjoin(Venue, Venue.id == Meeting.venue_id)
         .outerjoin(Invitation, and_(Invitation.meeting_id == Meeting.id, Invitation.member_id == member_id))
         .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id, Attendance.member_id == member_id))
-        .outerjoin(registration, and_(registration.meeting_id == Meeting.id, registration.member_id == member_id))
+        .outerjoin(Registration, and_(Registration.meeting_id == Meeting.id, Registration.member_id == member_id))
         # by id through the member's own index, rather than testing the joins on every meeting of the country
         .where(or_(Meeting.id.in_(select(Invitation.meeting_id).where(Invitation.member_id == member_id)),
                    Meeting.id.in_(select(Registration.meeting_id).where(Registration.member_id == member_id))))
-        .order_by(Meeting.starts_at.desc())).all()
-    return [tuple(row) for row in rows]
+        .order_by(Meeting.starts_at.desc())
+    )
 
 
 # --- feed ---------------------------------------------------------------------------------------

@@ -10,11 +10,15 @@ from network.extensions import db
 from network.forms import query_year
 from network.members.enums import Role
 from network.sessions import bp, queries, services
+from network.sessions.enums import AttendanceStatus
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
-from network.sessions.views.common import STAFF, load_meeting, network_in_scope, scope_args
+from network.sessions.views.common import STAFF, load_meeting, load_meeting_page, network_in_scope, scope_args
+from network.sessions.views.context import RSVP_LABELS
 from network.views_support import on_refusal
+
+ATTENDANCE_LABELS = {status.value: status.label for status in AttendanceStatus}
 
 
 def _checkin_url(meeting_id: int) -> str:
@@ -24,15 +28,16 @@ def _checkin_url(meeting_id: int) -> str:
 @bp.route("/<int:meeting_id>/presences")
 @roles(*STAFF)
 def checkin(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_page(meeting_id)
     require(can_see_answers(current_user, meeting))
     search = request.args.get("q", "").strip()
-    by_member, walk_ins = queries.attendances(meeting.id)
+    can_record = (can_manage_meetings(current_user, meeting.network_id)
+                  and services.has_started_day(meeting, utcnow()) and meeting.status in ("invited", "held", "closed"))
     return render_template(
-        "sessions/checkin.html", meeting=meeting, invitations=queries.invitations(meeting.id, search=search),
-        by_member=by_member, walk_ins=walk_ins, search=search, walk_in_form=WalkInForm(),
-        can_record=can_manage_meetings(current_user, meeting.network_id)
-        and services.has_started_day(meeting, utcnow()) and meeting.status in ("invited", "held", "closed"),
+        "sessions/checkin.html", meeting=meeting, invitations=queries.checkin_rows(meeting.id, search=search),
+        walk_ins=queries.walk_ins(meeting.id), search=search, can_record=can_record,
+        walk_in_form=WalkInForm() if can_record else None, rsvp_labels=RSVP_LABELS,
+        attendance_labels=ATTENDANCE_LABELS,
         # as of its end: the door counter shows from the first check-in, even before the start time
         attendance=queries.meeting_attendance_of(meeting, max(utcnow(), meeting.ends_at)))
 

@@ -33,3 +33,12 @@ def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
     require_in_reach(meeting.network_id)
     require(can_manage_meeting(current_user, meeting) if manage else can_view_meeting(current_user, meeting))
     return meeting
+
+
+def load_meeting_page(meeting_id: int) -> queries.MeetingPage:
+    """As `load_meeting` (same 404 and 403), for the pages that only show the meeting: one plain row."""
+    meeting = queries.meeting_page(meeting_id) or abort(404)
+    require_in_reach(meeting.network_id)
+    require(can_view_meeting(current_user, meeting))
+    return meeting
+

@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from network.database import utcnow
 from network.sessions import queries
-from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
-from network.sessions.forms import GuestForm, RsvpForm, WalkInForm
+from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
+from network.sessions.forms import RsvpForm
 from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
 )
@@ -15,6 +15,14 @@ from network.sessions.views.common import scope_args
 
 RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
 RSVP_SOURCE_LABELS = {source.value: source.label for source in RsvpSource}
+# The answers RsvpForm offers, as (value, label): the meeting page writes the form out.
+RSVP_CHOICES = tuple((answer.value, answer.label) for answer in RsvpForm.answer.kwargs["choices"])
+# The answers, attendances and registrations of « Mes rencontres », as the models label them.
+MY_MEETING_LABELS = {
+    "rsvp": RSVP_LABELS,
+    "attendance": {status.value: status.label for status in AttendanceStatus},
+    "registration": {status.value: status.label for status in RegistrationStatus},
+}
 
 
 def calendar_context(network, year: int) -> dict:
@@ -34,22 +42,25 @@ def calendar_context(network, year: int) -> dict:
 
 
 def meeting_context(meeting) -> dict:
+    """Plain rows for what the page lists, flags for the forms it shows."""
     now = utcnow()
     answers_visible = can_see_answers(current_user, meeting)
-    mine = queries.my_invitation(meeting.id, current_user.id)
+    can_manage = can_manage_meeting(current_user, meeting)
+    mine = queries.my_answer(meeting.id, current_user.id)
     registration = queries.my_registration(meeting.id, current_user.id) if meeting.is_training else None
     answerable = (can_answer(current_user, mine) and meeting.status == MeetingStatus.INVITED
                   and meeting.ends_at > now and not meeting.is_training)
+    takes_guests = (can_manage and answers_visible and not meeting.is_training
+                    and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED) and meeting.starts_at > now)
     return {
-        "meeting": meeting, "agenda": queries.agenda(meeting.id), "now": now,
-        "can_manage": can_manage_meeting(current_user, meeting), "answers_visible": answers_visible,
+        "meeting": meeting, "agenda": queries.agenda_rows(meeting.id), "now": now,
+        "can_manage": can_manage, "answers_visible": answers_visible,
         "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
         "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
         "counts": queries.rsvp_counts(meeting.id),
         "attendance": queries.meeting_attendance_of(meeting, now),
-        "mine": mine, "rsvp_form": RsvpForm(answer=mine.rsvp if mine and mine.rsvp != "pending" else None,
-                                            comment=mine.rsvp_comment if mine else None) if answerable else None,
-        "guest_form": GuestForm(), "walk_in_form": WalkInForm(),
+        # the answer and guest forms are written out in the template: no form object to build for the page
+        "mine": mine, "answerable": answerable, "rsvp_choices": RSVP_CHOICES, "takes_guests": takes_guests,
         "transitions": allowed_transitions(meeting), "day_started": has_started_day(meeting, now),
         "registration": registration,
         "waitlist_position": waitlist_position(registration) if registration and registration.is_waitlisted else None,

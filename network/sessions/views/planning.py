@@ -18,8 +18,10 @@ from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
-from network.sessions.views.common import NETWORK_ROLES, STAFF, load_meeting, network_in_scope, scope_args
-from network.sessions.views.context import calendar_context, meeting_context
+from network.sessions.views.common import (
+    NETWORK_ROLES, STAFF, load_meeting, load_meeting_page, network_in_scope, scope_args,
+)
+from network.sessions.views.context import MY_MEETING_LABELS, calendar_context, meeting_context
 from network.views_support import on_refusal
 
 
@@ -36,11 +38,12 @@ def calendar():
 @signed_in
 @cached_page
 def my_meetings():
-    rows = queries.my_meetings(current_user.id)
+    meetings = queries.my_meetings(current_user.id)
     now = utcnow()
     year = to_paris(now).year
-    return render_template("sessions/my_meetings.html", upcoming=[row for row in rows if row[0].ends_at > now][::-1],
-                           past=[row for row in rows if row[0].ends_at <= now], year=year,
+    return render_template("sessions/my_meetings.html", year=year, labels=MY_MEETING_LABELS,
+                           upcoming=[meeting for meeting in meetings if meeting.ends_at > now][::-1],
+                           past=[meeting for meeting in meetings if meeting.ends_at <= now],
                            assiduity=queries.my_assiduity(current_user, year, now))
 
 
@@ -48,7 +51,7 @@ def my_meetings():
 @roles(*NETWORK_ROLES)
 @cached_page
 def meeting_detail(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_page(meeting_id)
     return render_template("sessions/meeting_detail.html", **meeting_context(meeting))
 
 
