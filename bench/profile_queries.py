@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from bench.prepare import prepare
 from network import create_app
-from network.data_version import clear_all_caches
+from network.result_cache import clear_all_caches
 from network.extensions import db
 
 
