@@ -4,7 +4,8 @@ may keep a result computed from one network and know, with one cheap read, wheth
 A write is attributed to the networks of the rows it touches: after each flush, every new, changed or deleted
 object names its network (its `network_id`, or the row its foreign key in NETWORK_PATHS leads to); a statement run
 through the session (`update()`, `delete()`, `insert()`) names its networks with the execution option
-`network_ids`, or else counts as a write in every network. Tables in OUTSIDE_CACHED_DATA hold nothing a cached
+`network_ids`, or else counts as a write in every network (text() statements are not read: the app's only ones keep
+the full-text index beside rows that raise on their own). Tables in OUTSIDE_CACHED_DATA hold nothing a cached
 result reads. The versions are raised inside the writing transaction, just before its COMMIT, so a reader that
 sees the new number also sees the new data; a write in one network leaves every other network's number alone."""
 

@@ -218,8 +218,8 @@ def login(client):
 def count_queries(app):
     """with count_queries() as counter: ...; counter.count is the number of SQL statements.
 
-    The per-worker caches are emptied first, so the page's own queries are counted; count_queries(cached=True)
-    counts what a cached page costs."""
+    The per-worker result caches are emptied first, so the page's own queries are counted;
+    count_queries(cached=True) counts what a page costs with its kept results."""
 
     @contextmanager
     def _count(cached: bool = False):
