@@ -10,16 +10,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # models, which import sessions models; starting from codev would find codev.models half-initialised.
 from network import sessions
 from network import (
-    codev, evaluation, formatting, home, identity, members, navigation, outbox, page_cache, privacy, registration,
+    codev, evaluation, formatting, home, identity, members, navigation, outbox, privacy, registration,
     resources,
     security, topics,
 )
 from network.auth import enforce_access_policy
 from network.cli import register_cli
 from network.config import CONFIGS, config_from_environment
-from network.data_version import install_data_version
 from network.database import install_idle_ping, install_read_only_commit, install_sqlite_pragmas
 from network.error_pages import register_error_pages
+from network.network_versions import install_network_versions
 from network.routing import install_input_parsing
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.services import load_member_for_login_token
@@ -70,7 +70,7 @@ def _init_extensions(app: Flask) -> None:
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     install_read_only_commit(app)
-    install_data_version()
+    install_network_versions()
     # include_name: the full-text search objects (network/resources/search.py) live outside the models.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), include_name=search.include_name)
     csrf.init_app(app)
@@ -81,7 +81,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_member_for_login_token)
-    app.before_request(page_cache.serve_cached_page)  # first: a kept page needs no member loaded
     app.before_request(enforce_access_policy)
     security.install_security_headers(app)
     outbox.install_after_commit_sending(app)

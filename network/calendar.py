@@ -139,6 +139,7 @@ _PLACEHOLDER_LINE = b"\r\nDTSTAMP:19700101T000000Z\r\n"
 _CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
+# A pure serialisation: the whole EventData (plain values, no database row) is the key.
 @lru_cache(maxsize=8192)
 def _cached_event(data: EventData) -> bytes:
     serialised = _event(data, _PLACEHOLDER_STAMP).to_ical()

@@ -100,7 +100,7 @@ class Config:
     # Years after departure before self-efficacy answers, grids and CODEV case content are purged.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 3))
 
-    # Per-worker caches of computed figures and pages, kept until the next committed write (network/data_version.py).
+    # Per-worker caches of computed results, kept until a write in their network (network/result_cache.py).
     RESULT_CACHE = _env_bool("RESULT_CACHE", True)
 
     # Single sign-on with OpenID Connect (ProConnect-style): off while OIDC_ISSUER is unset (network/identity/oidc.py).

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from network.extensions import db
+from network.network_versions import NETWORK_IDS_OPTION
 
 
 def utcnow() -> datetime:
@@ -96,7 +97,7 @@ def lock_row(model, ident: int) -> None:
     A no-op UPDATE: PostgreSQL takes the row lock until commit; SQLite, which has no row locks,
     takes the database write lock, so the reads that follow see every committed write."""
     db.session.execute(update(model).where(model.id == ident).values(id=model.id)
-                       .execution_options(synchronize_session=False))
+                       .execution_options(synchronize_session=False, **{NETWORK_IDS_OPTION: ()}))  # writes nothing
 
 
 # --- read-only requests end with COMMIT --------------------------------------------------------

@@ -14,7 +14,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
 from network import create_app
-from network.data_version import DataVersion, clear_all_caches, ensure_data_version_row
+from network.network_versions import NetworkVersion
+from network.result_cache import clear_all_caches
 from network.extensions import db as _db
 from tests import factories
 
@@ -102,8 +103,6 @@ def app(tmp_path_factory, smtp_session_server):
     with app.app_context():
         _db.drop_all()
         _db.create_all()
-        ensure_data_version_row()
-        _db.session.commit()
     yield app
     with app.app_context():
         _db.session.remove()
@@ -112,9 +111,10 @@ def app(tmp_path_factory, smtp_session_server):
 
 def _empty_all_tables():
     # DELETE, not TRUNCATE: on the few rows a test leaves it is ten times faster on PostgreSQL.
-    # The data version is kept: it only ever rises, or a cache could take this test's figures for an earlier one's.
+    # The network versions are kept: they only ever rise, or a cache could take this test's figures for an earlier
+    # one's (SQLite gives an emptied table's ids again).
     for table in reversed(_db.metadata.sorted_tables):
-        if table is not DataVersion.__table__:
+        if table is not NetworkVersion.__table__:
             _db.session.execute(table.delete())
     _db.session.commit()
 
@@ -218,8 +218,8 @@ def login(client):
 def count_queries(app):
     """with count_queries() as counter: ...; counter.count is the number of SQL statements.
 
-    The per-worker caches are emptied first, so the page's own queries are counted; count_queries(cached=True)
-    counts what a cached page costs."""
+    The per-worker result caches are emptied first, so the page's own queries are counted;
+    count_queries(cached=True) counts what a page costs with its kept results."""
 
     @contextmanager
     def _count(cached: bool = False):

@@ -17,7 +17,6 @@ from network.extensions import db
 from network.forms import query_page
 from network.members.enums import Role
 from network.members.models import Network
-from network.page_cache import cached_page
 from network.sessions.models import Meeting
 from network.routing import id_urls
 from network.text import spreadsheet_row
@@ -72,7 +71,6 @@ def _apply(case: Case, verb, success: str, back: str | None = None, **kwargs):
 
 @bp.route("/")
 @signed_in
-@cached_page
 def case_list():
     page = query_page()
     state = request.args.get("etat") or None

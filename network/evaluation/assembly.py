@@ -12,6 +12,8 @@ from network.evaluation.figures import (
 )
 from network.evaluation.periods import PARIS, Period, Scope, Series
 from network.formatting import french_percent
+from network.network_versions import EVERY_NETWORK
+from network.result_cache import ResultCache
 from network.sessions.enums import MeetingKind
 
 
@@ -34,8 +36,24 @@ class Evaluation:
     charts: dict[str, Markup]
 
 
+# Kept per worker until a write in the scope's network.
+_evaluations = ResultCache(maxsize=64)
+_year_series = ResultCache(maxsize=64)
+
+
+def kept_under(network_ids: tuple[int, ...] | None) -> int | str:
+    """The version a result of these networks is kept under: its network's, or every network's."""
+    return network_ids[0] if network_ids is not None and len(network_ids) == 1 else EVERY_NETWORK
+
+
 def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
-    """Everything a single-network page shows, in a fixed number of queries."""
+    """Everything a single-network page shows, in a fixed number of queries (one on a hit: the version)."""
+    return _evaluations.get_or_compute((scope, with_members),
+                                       lambda: _computed_evaluation(scope, with_members=with_members),
+                                       network=kept_under(scope.network_ids))
+
+
+def _computed_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
     # The per-meeting and per-member rows are fetched once, shown and added up into the summary.
     meeting_rows = indicators.meeting_rows(scope)
     training_rows = indicators.meeting_rows(scope, MeetingKind.TRAINING)
@@ -64,6 +82,11 @@ def last_years(scope: Scope, count: int = EVOLUTION_YEARS) -> Series:
 def year_by_year(series: Series) -> list[tuple[Period, NetworkSummary]]:
     """The synthesis of the series' network for each year, most recent first, in the queries of one year. The
     years before the first with a meeting (quarterly or training) are left out; the current year always stays."""
+    return _year_series.get_or_compute(series, lambda: _computed_year_by_year(series),
+                                       network=kept_under(series.network_ids))
+
+
+def _computed_year_by_year(series: Series) -> list[tuple[Period, NetworkSummary]]:
     lines = [(scope.period, rows[0]) for scope, rows, _total in indicators.series_summaries(series, with_total=False)]
     first = next((index for index, (_period, line) in enumerate(lines) if _has_meetings(line)), len(lines) - 1)
     return lines[first:][::-1]

@@ -15,8 +15,20 @@ from network.evaluation.enums import MIN_GROUP_SIZE
 from network.evaluation.figures import NetworkSummary, Ratio
 from network.evaluation.periods import Scope, Series, YearSpan
 from network.formatting import french_percent
+from network.network_versions import EVERY_NETWORK
+from network.result_cache import ResultCache
 
 FORMAT = 1  # version of the payload's layout, stored with each publication
+
+
+# Every network's figures: kept per worker until a write in any network.
+_reports = ResultCache(maxsize=16)
+
+
+def figures(first_year: int, last_year: int, now: datetime) -> dict:
+    """compute(), kept per worker under every network's version (the page and its downloads)."""
+    return _reports.get_or_compute((first_year, last_year, now), lambda: compute(first_year, last_year, now),
+                                   network=EVERY_NETWORK)
 
 
 def compute(first_year: int, last_year: int, now: datetime) -> dict:

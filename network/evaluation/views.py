@@ -7,7 +7,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import require, require_in_reach, roles
-from network.data_version import VersionedCache
 from network.database import utcnow
 from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
@@ -23,7 +22,6 @@ from network.extensions import db
 from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network, Territory
-from network.page_cache import cached_page
 from network.views_support import on_refusal
 from sqlalchemy import select
 
@@ -72,31 +70,21 @@ def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
                        territory_id=territory_id)
 
 
-# Recomputed after any committed write (the data version), kept per worker otherwise.
-_evaluations = VersionedCache(maxsize=64)
-
-
 def _evaluation_for(network: Network):
     form, scope = _filters(network)
     with_members = permissions.can_edit_grid(current_user, network)  # named assiduity: the network's facilitators
-    return form, _evaluations.get_or_compute(
-        (scope, with_members), lambda: build_evaluation(scope, with_members=with_members))
-
-
-_year_series = VersionedCache(maxsize=64)
+    return form, build_evaluation(scope, with_members=with_members)
 
 
 def _years_for(scope: Scope):
     """The network's (and territory's) last years, year by year, whatever period the scope covers."""
-    series = last_years(scope)
-    return _year_series.get_or_compute(series, lambda: year_by_year(series))
+    return year_by_year(last_years(scope))
 
 
 # --- facilitators and admins ----------------------------------------------------------------------
 
 @bp.route("/")
 @roles(*STAFF)
-@cached_page
 def dashboard():
     network = _network_in_scope()
     if network is None:
@@ -108,7 +96,6 @@ def dashboard():
 
 @bp.route("/evolution")
 @roles(*STAFF)
-@cached_page
 def evolution():
     network = _network_in_scope() or abort(404)
     form, scope = _filters(network)
@@ -139,9 +126,6 @@ def overview():
 
 # --- the experiment's report (admins) and its frozen publications ------------------------------------------------
 
-_bilans = VersionedCache(maxsize=16)
-
-
 def _bilan_years() -> tuple[BilanYearsForm, int, int]:
     """?de=&a= (checked), by default the last closed years (the previous year and the two before it)."""
     this_year = utcnow().astimezone(PARIS).year
@@ -157,7 +141,7 @@ def _bilan_years() -> tuple[BilanYearsForm, int, int]:
 
 def _bilan_data(first_year: int, last_year: int) -> dict:
     now = utcnow().replace(second=0, microsecond=0)
-    return _bilans.get_or_compute((first_year, last_year, now), lambda: bilan.compute(first_year, last_year, now))
+    return bilan.figures(first_year, last_year, now)
 
 
 def _download(content: bytes, name: str, extension: str) -> Response:

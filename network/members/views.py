@@ -20,9 +20,8 @@ from network.members.forms import (
 from network.members.importing import import_members, parse_members_csv
 from network.members.models import Institution, Member, Network, Territory
 from network.outbox import external_url
-from network.page_cache import cached_page
-from network.views_support import on_refusal
 from network.routing import id_urls
+from network.views_support import on_refusal
 
 PASSWORD_PURPOSES = {"activation": tokens.PASSWORD_SETUP, "reinitialisation": tokens.PASSWORD_RESET}
 
@@ -163,7 +162,6 @@ def calendar_token_regenerate():
 
 @bp.route("/membres")
 @signed_in
-@cached_page
 def directory():
     network = _network_in_scope()
     require(permissions.can_view_directory(current_user, network))

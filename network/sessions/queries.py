@@ -14,6 +14,7 @@ from network.evaluation.figures import AttendanceSummary, MeetingAttendance, Mem
 from network.evaluation.periods import Period, Scope
 from network.extensions import db
 from network.members.models import Institution, Member, Network
+from network.network_versions import NetworkVersion
 from network.sessions.enums import MeetingKind, RegistrationStatus
 from network.sessions.models import (
     AgendaItem, Attendance, Invitation, Meeting, MeetingLabels, Registration, Venue,
@@ -403,6 +404,23 @@ def _feed_statement():
         .where(Member.calendar_token == bindparam("token"), Member.is_active.is_(True))
         .order_by(Meeting.starts_at, Meeting.id)
     )
+
+
+@lru_cache(maxsize=1)
+def _feed_holder_statement():
+    return (
+        select(Member.network_id, func.coalesce(NetworkVersion.version, 0).label("version"))
+        .outerjoin(NetworkVersion, NetworkVersion.network_id == Member.network_id)
+        .where(Member.calendar_token == bindparam("token"), Member.is_active.is_(True))
+    )
+
+
+def feed_holder(token: str) -> Row | None:
+    """(network_id, version of that network) of the active member holding this calendar token, or None: what
+    their feed is kept under, in one query."""
+    if not token:
+        return None
+    return db.session.connection().execute(_feed_holder_statement(), {"token": token}).first()
 
 
 def feed(token: str) -> tuple[str, list[Row]] | None:

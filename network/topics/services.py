@@ -16,6 +16,7 @@ from network.extensions import db
 from network.formatting import french_date, french_datetime, plural
 from network.members.enums import Role
 from network.members.models import Member, Network
+from network.network_versions import NETWORK_IDS_OPTION
 from network.outbox import external_url, queue_templated_email
 from network.sessions.enums import AgendaItemKind, MeetingKind
 from network.sessions.models import AgendaItem, Meeting
@@ -347,6 +348,7 @@ def _insert_ballot_unless_exists(vote: TopicVote, member: Member, now: datetime)
     db.session.execute(
         insert(Ballot).values(vote_id=vote.id, member_id=member.id, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["vote_id", "member_id"])
+        .execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)})
     )
 
 
@@ -368,7 +370,8 @@ def cast_ballot(vote: TopicVote, allocation: Mapping[int, int], *, actor: Member
         select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == actor.id)
         .with_for_update().execution_options(populate_existing=True)
     )
-    db.session.execute(delete(BallotPoint).where(BallotPoint.ballot_id == ballot.id))
+    db.session.execute(delete(BallotPoint).where(BallotPoint.ballot_id == ballot.id)
+                       .execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)}))
     db.session.add_all(BallotPoint(ballot_id=ballot.id, topic_id=topic_id, points=value)
                        for topic_id, value in points.items())
     ballot.updated_at = now

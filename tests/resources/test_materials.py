@@ -138,16 +138,16 @@ def test_downloads_are_counted_per_day_without_who(login, client, make_client, f
                                                   stored):
     from network.calendar import to_paris
     from network.database import utcnow
-    from network.data_version import current_data_version
+    from network.network_versions import network_version
     from network.resources.models import ResourceDownload
     login(coordinator)
-    version = current_data_version()
+    version = network_version(meeting.network_id)
     db.session.rollback()
     for _ in range(2):
         assert client.get(f"/ressources/{stored.id}/telecharger").status_code == 200
     rows = db.session.execute(select(ResourceDownload.resource_id, ResourceDownload.day, ResourceDownload.count)).all()
     assert rows == [(stored.id, to_paris(utcnow()).date(), 2)]
-    assert current_data_version() == version  # a download leaves the page caches alone
+    assert network_version(meeting.network_id) == version  # a download leaves the network's results alone
     assert [c.name for c in ResourceDownload.__table__.columns] == ["resource_id", "day", "count"]
 
 

@@ -2,6 +2,7 @@
 
 from network.sessions.services import mailing  # noqa: F401
 from network.sessions.services.attendance import add_walk_in, record_attendance  # noqa: F401
+from network.sessions.services.feeds import calendar_feed  # noqa: F401
 from network.sessions.services.lifecycle import (  # noqa: F401
     TRANSITIONS, allowed_transitions, cancel_meeting, change_meeting_status, has_started_day, send_invitations,
 )

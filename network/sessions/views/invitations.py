@@ -4,8 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import public, require, roles, safe_next_url
-from network.calendar import Feed, build_feed, build_feed_with_etag
-from network.data_version import VersionedCache
+from network.calendar import build_feed
 from network.database import utcnow
 from network.extensions import db
 from network.formatting import plural
@@ -15,7 +14,7 @@ from network.sessions import bp, queries, services
 from network.sessions.enums import RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import can_answer
-from network.sessions.services.mailing import MeetingContext, event_data, feed_event
+from network.sessions.services.mailing import MeetingContext, event_data
 from network.sessions.views.common import NETWORK_ROLES, load_meeting
 from network.views_support import on_refusal
 
@@ -125,26 +124,10 @@ def meeting_ics(meeting_id):
     return _ics_response(build_feed([event_data(context)], name=meeting.title), f"rencontre-{meeting.id}.ics")
 
 
-# Each feed as of the minute (its DTSTAMP), until the next committed write: calendar clients poll it.
-_feeds = VersionedCache(maxsize=256)
-
-
-def _feed_of(token: str, now) -> Feed | None:
-    found = queries.feed(token)
-    if found is None:
-        return None
-    first_name, rows = found
-    return build_feed_with_etag([feed_event(row) for row in rows], name=f"Réseau — rencontres de {first_name}",
-                                now=now)
-
-
 @bp.route("/agenda/<token>.ics")
 @public
 def calendar_feed(token):
-    minute = utcnow().replace(second=0, microsecond=0)
-    version, feed = _feeds.peek((token, minute))
-    if feed is None:
-        feed = _feeds.get_or_compute((token, minute), lambda: _feed_of(token, minute), version=version) or abort(404)
+    feed = services.calendar_feed(token, utcnow().replace(second=0, microsecond=0)) or abort(404)
     # Clients poll the feed: they may keep it (never a shared cache) and revalidate with If-None-Match → 304.
     response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, no-cache"})
     response.set_etag(feed.etag)

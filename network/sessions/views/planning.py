@@ -12,7 +12,6 @@ from network.extensions import db
 from network.forms import query_year
 from network.formatting import plural
 from network.members.enums import Role
-from network.page_cache import cached_page
 from network.sessions import bp, queries, services
 from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
@@ -36,7 +35,6 @@ def calendar():
 
 @bp.route("/mes-rencontres")
 @signed_in
-@cached_page
 def my_meetings():
     meetings = queries.my_meetings(current_user.id)
     now = utcnow()
@@ -49,7 +47,6 @@ def my_meetings():
 
 @bp.route("/<int:meeting_id>")
 @roles(*NETWORK_ROLES)
-@cached_page
 def meeting_detail(meeting_id):
     meeting = load_meeting_page(meeting_id)
     return render_template("sessions/meeting_detail.html", **meeting_context(meeting))
