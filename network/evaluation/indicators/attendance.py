@@ -179,27 +179,32 @@ def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> Atten
     return _attendance_summaries(scope, kind, by_network=False)[0, None]
 
 
-def _attendance_summaries(scope: Scope | Series, kind: str, by_network: bool, rows=None,
-                          member_rows=None) -> dict[tuple[int, int | None], AttendanceSummary]:
+def _assiduity(scope: Scope | Series, kind: str, by_network: bool,
+               member_rows=None) -> dict[tuple[int, int | None], Assiduity]:
+    """Assiduity per period (bucket) and network (by_network) or the whole scope (None): a grouped query per member,
+    or added up from `member_rows` (member_assiduity_rows of the same scope and kind) if already fetched."""
+    if member_rows is not None:
+        return _assiduity_from(member_rows, by_network)
+    return {(int(row.bucket), row.network_id if by_network else None): Assiduity(int(row.members), int(row.at))
+            for row in _run(_assiduity_statement(scope.shape, kind, by_network), scope)}
+
+
+def _attendance_summaries(scope: Scope | Series, kind: str, by_network: bool, rows=None, member_rows=None,
+                          assiduity=None) -> dict[tuple[int, int | None], AttendanceSummary]:
     """AttendanceSummary per period (bucket) and network (by_network) or the whole scope (None): two queries at
     most.
 
     The pooled counts, the recorded / unrecorded meetings and the mean of the meetings' rates are worked out from
     the per-meeting counts (one row per meeting, aggregated in SQL: meeting_rows, or `rows` if already fetched).
-    The assiduity is a grouped query per member, or added up from `member_rows` (member_assiduity_rows of the
-    same scope and kind) if already fetched."""
+    The assiduity is _assiduity(scope, kind, by_network, member_rows), or `assiduity` if already worked out."""
     if rows is None:
         rows = meeting_rows(scope, kind)
     groups: dict[tuple[int, int | None], list] = {} if by_network else {
         (bucket, None): [] for bucket in range(len(scope.periods))}
     for row in rows:
         groups.setdefault((scope.bucket_of(row.starts_at), row.network_id if by_network else None), []).append(row)
-    if member_rows is not None:
-        assiduity = _assiduity_from(member_rows, by_network)
-    else:
-        assiduity = {(int(row.bucket), row.network_id if by_network else None): Assiduity(int(row.members),
-                                                                                          int(row.at))
-                     for row in _run(_assiduity_statement(scope.shape, kind, by_network), scope)}
+    if assiduity is None:
+        assiduity = _assiduity(scope, kind, by_network, member_rows)
     summaries = {}
     for key, group in groups.items():
         recorded = [row for row in group if row.is_recorded]

@@ -1,5 +1,6 @@
 """The synthesis line of every family: one per network, plus the total, for a period or each year of a series."""
 
+from dataclasses import fields
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from network.evaluation.figures import (
     Assiduity, AttendanceCounts, AttendanceSummary, CodevFigures, NetworkSummary, SelfEfficacyGroup, TopicFigures,
     TrainingFigures, VoteTurnout,
 )
-from network.evaluation.indicators.attendance import _attendance_summaries, meeting_rows
+from network.evaluation.indicators.attendance import _assiduity, _attendance_summaries, meeting_rows
 from network.evaluation.indicators.building_blocks import _run
 from network.evaluation.indicators.codev import _codev_by_period
 from network.evaluation.indicators.members import _active_members
@@ -54,16 +55,23 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
         meetings = meeting_rows(scope, MeetingKind.QUARTERLY)
     if trainings is None:
         trainings = meeting_rows(scope, MeetingKind.TRAINING)
+    # Assiduity and votes add up over the networks (a member's tally is kept per network, a round is one network's):
+    # their totals are summed from the networks' figures, not queried again (the costliest half of the total).
+    assiduity = _assiduity(scope, MeetingKind.QUARTERLY, True, member_rows)
+    training_assiduity = _assiduity(scope, MeetingKind.TRAINING, True)
+    votes = _votes_by_period(scope, by_network=True)
     figures = {}
     for by_network in (True, False) if with_total else (True,):
+        of_scope = _as_given if by_network else _summed_over_networks
         figures[by_network] = (
-            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows),
+            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, assiduity=of_scope(assiduity)),
             _topic_rows(scope, by_network),
-            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings),
+            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings,
+                                  assiduity=of_scope(training_assiduity)),
             _training_participants(scope, by_network),
             self_efficacy_by_period(scope, by_network=by_network),
             _codev_by_period(scope, by_network),
-            _votes_by_period(scope, by_network),
+            of_scope(votes),
         )
     empty = _attendance_summaries_empty()
 
@@ -86,6 +94,21 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
     return [([line(bucket, row.id, row.slug, row.name, members_of(bucket, row.id), True) for row in networks],
              line(bucket, None, "total", "Total", members_of(bucket), False) if with_total else None)
             for bucket in range(len(scope.periods))]
+
+
+def _as_given(by_network: dict) -> dict:
+    return by_network
+
+
+def _summed_over_networks(by_network: dict[tuple[int, int], Assiduity | VoteTurnout]
+                          ) -> dict[tuple[int, None], Assiduity | VoteTurnout]:
+    """Figures keyed by (bucket, network id) added up field by field into one per bucket, keyed (bucket, None)."""
+    totals = {}
+    for (bucket, _network_id), figures in by_network.items():
+        total = totals.get((bucket, None))
+        totals[bucket, None] = figures if total is None else type(figures)(
+            *(getattr(total, field.name) + getattr(figures, field.name) for field in fields(figures)))
+    return totals
 
 
 def _attendance_summaries_empty() -> AttendanceSummary:
