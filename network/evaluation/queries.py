@@ -197,12 +197,7 @@ def member_rubric_scores(member: Member) -> dict[int, list[RubricScore]]:
 def group_rubric_means(scope: Scope) -> list[RubricMean]:
     """Mean rubric share of the members at T0 and at their latest later wave (the rubrics, then one query
     for both waves)."""
-    network_ids = scope.network_ids
-    rubric_statement = select(GridRubric).where(GridRubric.is_active.is_(True)).order_by(
-        GridRubric.network_id, GridRubric.position, GridRubric.id)
-    if network_ids is not None:
-        rubric_statement = rubric_statement.where(GridRubric.network_id.in_(network_ids))
-    rubrics = list(db.session.scalars(rubric_statement))
+    rubrics = db.session.connection().execute(_active_rubrics_statement(scope.shape), scope.parameters).all()
     means = _rubric_means_both(scope)
     results = []
     for rubric in rubrics:
@@ -211,6 +206,16 @@ def group_rubric_means(scope: Scope) -> list[RubricMean]:
         results.append(RubricMean(rubric.id, rubric.title, rubric.short_title, n0, n1,
                                   mean0 if n0 >= MIN_GROUP_SIZE else None, mean1 if n1 >= MIN_GROUP_SIZE else None))
     return results
+
+
+@lru_cache(maxsize=4)
+def _active_rubrics_statement(shape: ScopeShape):
+    """The scope's active rubrics as plain rows (id, title, short_title), by network and position."""
+    statement = select(GridRubric.id, GridRubric.title, GridRubric.short_title).where(
+        GridRubric.is_active.is_(True)).order_by(GridRubric.network_id, GridRubric.position, GridRubric.id)
+    if shape.network_ids is not None:
+        statement = statement.where(GridRubric.network_id.in_(shape.network_ids))
+    return statement
 
 
 @lru_cache(maxsize=16)
@@ -244,7 +249,7 @@ def _rubric_means_both_statement(shape: ScopeShape):
 def _rubric_means_both(scope: Scope) -> dict[str, dict[int, tuple[int, float | None]]]:
     """{"t0": {rubric id: (n, mean)} at T0, "t1": the same at the latest later wave}, in one query."""
     means: dict[str, dict[int, tuple[int, float | None]]] = {"t0": {}, "t1": {}}
-    for row in db.session.execute(_rubric_means_both_statement(scope.shape), scope.parameters):
+    for row in db.session.connection().execute(_rubric_means_both_statement(scope.shape), scope.parameters):
         means["t1" if row.latest else "t0"][row.rubric_id] = (int(row.n),
                                                               None if row.mean is None else float(row.mean))
     return means

@@ -55,15 +55,23 @@ def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QU
 
 @lru_cache(maxsize=64)
 def _breakdowns_statement(shape: ScopeShape, breakdowns: tuple[Breakdown, ...], kind: str):
-    """The grouped queries of _breakdown_statement as one UNION ALL, each part tagged by its position."""
+    """The rows of _breakdown_statement for each breakdown as one UNION ALL, each part tagged by its position.
+
+    The eligible invitations (the costly join) are counted once, grouped by every breakdown's key together
+    (`pooled`: a few rows); each part then adds up those rows by its own key."""
+    keys = [_BREAKDOWN_COLUMNS[by][0].label(f"key_{position}") for position, by in enumerate(breakdowns)]
+    pooled = _eligible(select(*keys, *_count_columns()), shape, kind).group_by(*keys).cte("pooled")
     parts = []
     for position, by in enumerate(breakdowns):
-        key, label, on, model = _BREAKDOWN_COLUMNS[by]
-        part = _eligible(select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
-                                *_count_columns()), shape, kind)
-        parts.append(part.outerjoin(model, on).group_by(key, label))
+        _key, label, _on, model = _BREAKDOWN_COLUMNS[by]
+        key = pooled.c[f"key_{position}"]
+        parts.append(
+            select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
+                   *(func.sum(pooled.c[name]).label(name) for name in ("invited", "present", "partial", "excused")))
+            .select_from(pooled).outerjoin(model, model.id == key).group_by(key, label))
     union = union_all(*parts)
-    return union.order_by(union.selected_columns.breakdown, union.selected_columns.label)
+    # the key last: two networks may bear the same name, and their order should not depend on the plan
+    return union.order_by(union.selected_columns.breakdown, union.selected_columns.label, union.selected_columns.key)
 
 
 def attendance_breakdowns(scope: Scope, breakdowns: tuple[Breakdown, ...],
