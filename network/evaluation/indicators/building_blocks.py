@@ -14,10 +14,8 @@ from network.members.models import MembershipPeriod
 from network.sessions.enums import AttendanceStatus, MeetingStatus
 from network.sessions.models import Attendance, Invitation, Meeting
 
-
 HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
 ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
-
 
 
 def _run(statement, scope: Scope | Series):
