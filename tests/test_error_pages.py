@@ -66,3 +66,11 @@ def test_french_dates_in_europe_paris(app):
         assert french_date(None) == ""
         assert french_percent(0.873) == "87\u00a0%"
         assert french_percent(None) == "n.d."
+
+
+def test_french_percent_is_the_same_when_remembered(app):
+    with app.test_request_context():
+        first = [french_percent(value, digits) for value, digits in ((0.725, 0), (0.725, 1), (1, 0), (1.0, 1), (0, 0))]
+        again = [french_percent(value, digits) for value, digits in ((0.725, 0), (0.725, 1), (1, 0), (1.0, 1), (0, 0))]
+
+    assert first == again == ["72\u00a0%", "72,5\u00a0%", "100\u00a0%", "100,0\u00a0%", "0\u00a0%"]

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
@@ -195,22 +195,33 @@ def member_rubric_scores(member: Member) -> dict[int, list[RubricScore]]:
 
 
 def group_rubric_means(scope: Scope) -> list[RubricMean]:
-    """Mean rubric share of the members at T0 and at their latest later wave (the rubrics, then one query
-    for both waves)."""
-    network_ids = scope.network_ids
-    rubric_statement = select(GridRubric).where(GridRubric.is_active.is_(True)).order_by(
-        GridRubric.network_id, GridRubric.position, GridRubric.id)
-    if network_ids is not None:
-        rubric_statement = rubric_statement.where(GridRubric.network_id.in_(network_ids))
-    rubrics = list(db.session.scalars(rubric_statement))
-    means = _rubric_means_both(scope)
-    results = []
-    for rubric in rubrics:
-        n0, mean0 = means["t0"].get(rubric.id, (0, None))
-        n1, mean1 = means["t1"].get(rubric.id, (0, None))
-        results.append(RubricMean(rubric.id, rubric.title, rubric.short_title, n0, n1,
-                                  mean0 if n0 >= MIN_GROUP_SIZE else None, mean1 if n1 >= MIN_GROUP_SIZE else None))
-    return results
+    """Mean rubric share of the members at T0 and at their latest later wave, for each active rubric of the scope's
+    networks (by network and position): one query."""
+    return [RubricMean(row.id, row.title, row.short_title, row.n0 or 0, row.n1 or 0,
+                       _published(row.n0, row.mean0), _published(row.n1, row.mean1))
+            for row in db.session.connection().execute(_group_rubric_means_statement(scope.shape), scope.parameters)]
+
+
+def _published(respondents: int | None, mean) -> float | None:
+    """A group mean is shown from MIN_GROUP_SIZE respondents only."""
+    return float(mean) if respondents and respondents >= MIN_GROUP_SIZE and mean is not None else None
+
+
+@lru_cache(maxsize=4)
+def _group_rubric_means_statement(shape: ScopeShape):
+    """The scope's active rubrics (id, title, short_title), each with its T0 and T1 group means (n and mean)."""
+    t0 = _rubric_means_statement(shape, False).subquery("t0")
+    t1 = _rubric_means_statement(shape, True).subquery("t1")
+    statement = (
+        select(GridRubric.id, GridRubric.title, GridRubric.short_title, t0.c.n.label("n0"), t0.c.mean.label("mean0"),
+               t1.c.n.label("n1"), t1.c.mean.label("mean1"))
+        .outerjoin(t0, t0.c.rubric_id == GridRubric.id).outerjoin(t1, t1.c.rubric_id == GridRubric.id)
+        .where(GridRubric.is_active.is_(True))
+        .order_by(GridRubric.network_id, GridRubric.position, GridRubric.id)
+    )
+    if shape.network_ids is not None:
+        statement = statement.where(GridRubric.network_id.in_(shape.network_ids))
+    return statement
 
 
 @lru_cache(maxsize=16)
@@ -234,22 +245,6 @@ def _rubric_means_statement(shape: ScopeShape, latest: bool):
     )
 
 
-@lru_cache(maxsize=16)
-def _rubric_means_both_statement(shape: ScopeShape):
-    """The T0 and the T1 _rubric_means_statement as one UNION ALL, tagged by `latest` (0 = T0, 1 = T1)."""
-    return union_all(*(_rubric_means_statement(shape, latest).add_columns(literal(int(latest)).label("latest"))
-                       for latest in (False, True)))
-
-
-def _rubric_means_both(scope: Scope) -> dict[str, dict[int, tuple[int, float | None]]]:
-    """{"t0": {rubric id: (n, mean)} at T0, "t1": the same at the latest later wave}, in one query."""
-    means: dict[str, dict[int, tuple[int, float | None]]] = {"t0": {}, "t1": {}}
-    for row in db.session.execute(_rubric_means_both_statement(scope.shape), scope.parameters):
-        means["t1" if row.latest else "t0"][row.rubric_id] = (int(row.n),
-                                                              None if row.mean is None else float(row.mean))
-    return means
-
-
 @dataclass(frozen=True)
 class GridSummary:
     """A network's grid in one figure: the mean, over its rubrics, of the group's rubric shares at T0 and at T1
@@ -266,7 +261,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def grid_summaries(scope: Scope) -> tuple[dict[int, GridSummary], GridSummary]:
-    """GridSummary per network of the scope, and over all their rubrics (two queries, as group_rubric_means)."""
+    """GridSummary per network of the scope, and over all their rubrics (two queries: group_rubric_means, then
+    the rubrics' networks)."""
     means = group_rubric_means(scope)
     network_of = {rubric_id: network_id for rubric_id, network_id in db.session.execute(
         select(GridRubric.id, GridRubric.network_id).where(GridRubric.id.in_([mean.rubric_id for mean in means])))}

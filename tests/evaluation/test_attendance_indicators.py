@@ -156,6 +156,7 @@ def test_network_summaries_give_one_line_per_network_and_the_total(scenario):
     assert total.attendance.counts.rate == Ratio(7, 12)
     assert total.attendance.mean_meeting_rate == pytest.approx((0.8 + 0.5 + 0) / 3)
     assert total.attendance.assiduity.share == Ratio(3, 8)
+    assert total.attendance.assiduity == indicators.attendance_summary(scope).assiduity  # summed == queried
     assert total.topics.meetings_held == 4
     assert total.active_members == 7  # F is deactivated
     assert total.codev == CodevFigures() and total.votes == VoteTurnout()  # zeros, no longer "à venir"

@@ -7,7 +7,7 @@ import pytest
 from network.codev.enums import CaseState, Outcome, Theme
 from network.evaluation import indicators
 from network.evaluation.figures import CodevFigures, Ratio, VoteTurnout
-from network.evaluation.periods import Period, Scope
+from network.evaluation.periods import Period, Scope, Series
 from network.extensions import db as _db
 from network.members.enums import Role
 from network.topics.enums import VoteStatus
@@ -181,6 +181,23 @@ def test_vote_turnout_by_network_and_the_total(votes):
 
     assert per_network == {votes["network"].id: VoteTurnout(2, 7, 11), votes["other"].id: VoteTurnout(1, 1, 2)}
     assert total == VoteTurnout(3, 8, 13)
+
+
+def test_the_synthesis_total_sums_the_networks_vote_turnout(votes):
+    scope = Scope(period=Period(2025), now=NOW)
+
+    rows, total = indicators.network_summaries(scope)
+
+    assert [(row.name, row.votes) for row in rows] == [("Autre réseau", VoteTurnout(1, 1, 2)),
+                                                       ("Réseau N", VoteTurnout(2, 7, 11))]
+    assert total.votes == VoteTurnout(3, 8, 13) == indicators.vote_turnout(scope)[None]
+
+
+def test_the_synthesis_total_of_each_year_sums_that_years_turnout(votes):
+    years = indicators.series_summaries(Series.of_years(2024, 2025, NOW))
+
+    assert [(scope.period.year, total.votes) for scope, _rows, total in years] == [
+        (2024, VoteTurnout(1, 1, 6)), (2025, VoteTurnout(3, 8, 13))]
 
 
 def test_vote_turnout_counts_only_rounds_closed_before_now(votes):

@@ -1,0 +1,57 @@
+"""Vote turnout: ballots cast ÷ members entitled to vote, over the topic vote rounds closed in the period."""
+
+from functools import lru_cache
+
+from sqlalchemy import func, literal, select
+
+from network.evaluation.figures import VoteTurnout
+from network.evaluation.indicators.building_blocks import _bucket, _run
+from network.evaluation.periods import Scope, ScopeShape, Series
+from network.members.enums import Role
+from network.members.history import active_at
+from network.members.models import Member, MembershipPeriod
+from network.topics.enums import VoteStatus
+from network.topics.models import Ballot, TopicVote
+
+
+@lru_cache(maxsize=16)
+def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
+    closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
+    rounds = (
+        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), _bucket(shape, closed_at))
+        .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= shape.start_at, closed_at < shape.until)
+    )
+    if shape.network_ids is not None:
+        rounds = rounds.where(TopicVote.network_id.in_(shape.network_ids))
+    rounds = rounds.subquery()
+    # entitled: a member of the round's network (admins excluded) whose membership period covers the close
+    entitled = [Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN]
+    if shape.territory_id is not None:
+        entitled.append(MembershipPeriod.territory_id == shape.territory_id)
+    # Two counts per round, each reached by its own index (members by network, ballots by round): a join of the
+    # round's members to their ballots made PostgreSQL read every ballot of each member.
+    eligible = (select(func.count(Member.id)).join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
+                .where(*entitled).correlate(rounds).scalar_subquery())
+    ballots = (select(func.count(Ballot.id)).join(Member, Member.id == Ballot.member_id)
+               .join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
+               .where(Ballot.vote_id == rounds.c.id, *entitled).correlate(rounds).scalar_subquery())
+    per_round = select(rounds.c.id, rounds.c.network_id, rounds.c.bucket, eligible.label("eligible"),
+                       ballots.label("ballots")).subquery()
+    key = per_round.c.network_id if by_network else literal(None)
+    return (select(per_round.c.bucket, key, func.count(per_round.c.id),
+                   func.coalesce(func.sum(per_round.c.ballots), 0), func.coalesce(func.sum(per_round.c.eligible), 0))
+            .group_by(per_round.c.bucket, key))
+
+
+def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, VoteTurnout]:
+    """Vote rounds closed in the period: ballots cast ÷ members entitled to vote, summed over the rounds.
+
+    A round closes at its early close (closed_at) or its deadline; entitled = members of the round's network
+    (admins excluded) who had joined by the close and were not deactivated before it. One query."""
+    return {key: turnout for (_bucket, key), turnout in _votes_by_period(scope, by_network).items()}
+
+
+def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], VoteTurnout]:
+    rows = _run(_vote_turnout_statement(scope.shape, by_network), scope).all()
+    return {(int(bucket), group): VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
+            for bucket, group, count, ballots, eligible in rows if count}
