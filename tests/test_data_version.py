@@ -9,7 +9,7 @@ from sqlalchemy import delete, event, update
 from network import create_app
 from network.data_version import DataVersion, VersionedCache, current_data_version, ensure_data_version_row
 from network.database import utcnow
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 from network.members.models import Network
 from network.sessions.models import Attendance

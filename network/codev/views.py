@@ -6,7 +6,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import require, require_in_reach, roles, signed_in
-from network.codev import bp, permissions, queries, services
+from network.codev import permissions, queries, services
+from network.codev.blueprint import bp
 from network.codev.enums import SUBGROUP_MAX_SIZE, SUBGROUP_MIN_SIZE, CaseState
 from network.codev.forms import (
     ActionForm, CaseSheetForm, FollowUpForm, MeetingChoiceForm, RecordForm, SubgroupApprovalForm, SubgroupForm,

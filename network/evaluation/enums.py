@@ -27,5 +27,3 @@ GRID_MAX_SCORE = 3
 
 # Threshold under which no group figure is shown (a mean of 1–4 people reveals individuals).
 MIN_GROUP_SIZE = 5
-# Assiduity threshold: share of members who attended at least 75 % of the meetings they were invited to.
-ASSIDUITY_THRESHOLD_NUM, ASSIDUITY_THRESHOLD_DEN = 3, 4

@@ -4,32 +4,33 @@ Every function takes a Scope (networks, period, optional territory, `now`) and i
 queries whatever the data size. Definitions live in DEFINITIONS, shown on pages, exports and the report.
 """
 
-from fractions import Fraction
 from functools import lru_cache
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, select, true, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, distinct, func, literal, select, true, union_all
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
 from network.codev.models import Case
-from network.evaluation.enums import ASSIDUITY_THRESHOLD_DEN, ASSIDUITY_THRESHOLD_NUM, Breakdown
+from network.evaluation.enums import Breakdown
 from network.evaluation.figures import (
-    Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, MeetingAttendance,
-    MemberAssiduity, NetworkSummary, SelfEfficacyGroup, TopicFigures, TrainingFigures, VoteTurnout,
+    Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, NetworkSummary, SelfEfficacyGroup,
+    TopicFigures, TrainingFigures, VoteTurnout,
 )
-from network.evaluation.periods import Scope, ScopeShape, Series
 from network.evaluation.queries import self_efficacy_by_period
-from network.extensions import db
 from network.members.enums import Role
 from network.members.history import active_at, active_on_day
 from network.members.models import Institution, Member, MembershipPeriod, Network, Territory
-from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus
+from network.periods import Scope, ScopeShape, Series
+from network.sessions.attendance_counts import (  # noqa: F401  (attendance_totals … member_assiduity: re-exported)
+    ATTENDED_STATUSES, attendance_summaries, attendance_summary, attendance_totals, count_columns, counts_of,
+    eligible_invitations, group_by_period, meeting_attendance, meeting_filter, meeting_rows, member_assiduity,
+    member_assiduity_rows, period_bucket, run,
+)
+from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
 from network.topics.enums import VoteStatus
 from network.topics.models import Ballot, TopicVote
 
 HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
-ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTIAL)
 
 DEFINITIONS = (
     ("Taux de présence d'une rencontre",
@@ -89,101 +90,6 @@ DEFINITIONS = (
 )
 
 
-# --- building blocks ------------------------------------------------------------------------------
-# Statements are built from a ScopeShape (bound parameters in place of the scope's values), once per shape and
-# arguments (lru_cache), and executed with scope.parameters: building was most of the cost of the indicators.
-
-def _run(statement, scope: Scope | Series):
-    # Core execution on the session's connection: these statements select columns, never ORM entities, and the
-    # ORM's result processing cost a third of the indicators' Python time.
-    return db.session.connection().execute(statement, scope.parameters)
-
-
-def _meeting_filter(shape: ScopeShape, kind: str):
-    conditions = [
-        Meeting.kind == kind,
-        Meeting.status != MeetingStatus.CANCELLED,
-        Meeting.starts_at >= shape.start_at,
-        Meeting.starts_at < shape.until,
-    ]
-    if shape.network_ids is not None:
-        conditions.append(Meeting.network_id.in_(shape.network_ids))
-    return and_(*conditions)
-
-
-def _bucket(shape: ScopeShape, moment):
-    """The `bucket` column: which period of the shape `moment` falls in (always 0 for a single period)."""
-    return shape.bucket(moment).label("bucket")
-
-
-def _group_by_period(statement, shape: ScopeShape, bucket):
-    """Group by the bucket when the shape has several periods (a constant 0 is never grouped by: in GROUP BY a
-    number means a column position)."""
-    return statement.group_by(bucket) if shape.periods > 1 else statement
-
-
-# Built once: aliased() sets up its column collections on every call, which cost ~3 ms per statement.
-_RECORDED = aliased(Attendance, name="recorded")
-
-
-def _is_recorded():
-    """Attendance is recorded for a meeting once one member's attendance row exists."""
-    return exists().where(_RECORDED.meeting_id == Meeting.id, _RECORDED.member_id.is_not(None)).correlate(Meeting)
-
-
-def _count_columns():
-    status = Attendance.status
-
-    def tally(*statuses):
-        return func.coalesce(func.sum(case((status.in_(statuses), 1), else_=0)), 0)
-
-    return (
-        func.count(Invitation.id).label("invited"),
-        tally(AttendanceStatus.PRESENT).label("present"),
-        tally(AttendanceStatus.PARTIAL).label("partial"),
-        tally(AttendanceStatus.EXCUSED).label("excused"),
-    )
-
-
-def _eligible(statement, shape: ScopeShape, kind: str):
-    """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
-    scope."""
-    statement = (
-        statement.select_from(Invitation)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        # the member's period covering the meeting's start: active then, in that territory and institution (periods
-        # never overlap, so one row at most; a guest, without member, has none)
-        .join(MembershipPeriod, active_at(Invitation.member_id, Meeting.starts_at))
-        .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
-                                    Attendance.member_id == Invitation.member_id))
-        .where(
-            _meeting_filter(shape, kind),
-            _is_recorded(),
-        )
-    )
-    if shape.territory_id is not None:
-        statement = statement.where(MembershipPeriod.territory_id == shape.territory_id)
-    return statement
-
-
-def _counts(row) -> AttendanceCounts:
-    invited, present, partial, excused = (int(row.invited or 0), int(row.present or 0), int(row.partial or 0),
-                                          int(row.excused or 0))
-    return AttendanceCounts(invited=invited, present=present, partial=partial, excused=excused,
-                            absent=invited - present - partial - excused)
-
-
-# --- attendance -----------------------------------------------------------------------------------
-
-@lru_cache(maxsize=64)
-def _totals_statement(shape: ScopeShape, kind: str):
-    return _eligible(select(*_count_columns()), shape, kind)
-
-
-def attendance_totals(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceCounts:
-    return _counts(_run(_totals_statement(scope.shape, kind), scope).one())
-
-
 _BREAKDOWN_COLUMNS = {
     Breakdown.NETWORK: (Meeting.network_id, Network.name, Network.id == Meeting.network_id, Network),
     # the territory and institution of the member's period at the meeting's date, not today's
@@ -199,14 +105,14 @@ UNASSIGNED_LABELS = {Breakdown.TERRITORY: "Sans territoire", Breakdown.INSTITUTI
 @lru_cache(maxsize=64)
 def _breakdown_statement(shape: ScopeShape, by: Breakdown, kind: str):
     key, label, on, model = _BREAKDOWN_COLUMNS[by]
-    statement = _eligible(select(key.label("key"), label.label("label"), *_count_columns()), shape, kind)
+    statement = eligible_invitations(select(key.label("key"), label.label("label"), *count_columns()), shape, kind)
     return statement.outerjoin(model, on).group_by(key, label).order_by(label)
 
 
 def attendance_breakdown(scope: Scope, by: Breakdown, kind: str = MeetingKind.QUARTERLY) -> list[AttendanceRow]:
     """Pooled attendance per network, territory or institution (the member's at each meeting's date)."""
-    return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row))
-            for row in _run(_breakdown_statement(scope.shape, by, kind), scope)]
+    return [AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], counts_of(row))
+            for row in run(_breakdown_statement(scope.shape, by, kind), scope)]
 
 
 @lru_cache(maxsize=64)
@@ -215,8 +121,8 @@ def _breakdowns_statement(shape: ScopeShape, breakdowns: tuple[Breakdown, ...], 
     parts = []
     for position, by in enumerate(breakdowns):
         key, label, on, model = _BREAKDOWN_COLUMNS[by]
-        part = _eligible(select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
-                                *_count_columns()), shape, kind)
+        part = eligible_invitations(select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
+                                *count_columns()), shape, kind)
         parts.append(part.outerjoin(model, on).group_by(key, label))
     union = union_all(*parts)
     return union.order_by(union.selected_columns.breakdown, union.selected_columns.label)
@@ -226,149 +132,10 @@ def attendance_breakdowns(scope: Scope, breakdowns: tuple[Breakdown, ...],
                           kind: str = MeetingKind.QUARTERLY) -> list[list[AttendanceRow]]:
     """attendance_breakdown for each of `breakdowns`, in one query (the same rows, in the same order)."""
     results: list[list[AttendanceRow]] = [[] for _ in breakdowns]
-    for row in _run(_breakdowns_statement(scope.shape, breakdowns, kind), scope):
+    for row in run(_breakdowns_statement(scope.shape, breakdowns, kind), scope):
         by = breakdowns[row.breakdown]
-        results[row.breakdown].append(AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], _counts(row)))
+        results[row.breakdown].append(AttendanceRow(row.key, row.label or UNASSIGNED_LABELS[by], counts_of(row)))
     return results
-
-
-@lru_cache(maxsize=64)
-def _meeting_attendance_statement(shape: ScopeShape, kind: str):
-    per_meeting = _eligible(select(Invitation.meeting_id.label("meeting_id"), *_count_columns()), shape, kind)
-    per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
-    return (
-        select(Meeting.id, Meeting.network_id, Meeting.title, Meeting.starts_at, Meeting.status,
-               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
-               per_meeting.c.partial, per_meeting.c.excused)
-        .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
-        .where(_meeting_filter(shape, kind))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-
-
-def meeting_rows(scope: Scope | Series, kind: str = MeetingKind.QUARTERLY) -> list:
-    """The rows behind meeting_attendance (with the meeting's network_id): one query, one row per meeting (of
-    every period of a Series, in order: scope.bucket_of(row.starts_at) tells which)."""
-    return _run(_meeting_attendance_statement(scope.shape, kind), scope).all()
-
-
-def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=None) -> list[MeetingAttendance]:
-    """Every past, non-cancelled meeting of the scope, recorded or not, with its counts.
-
-    rows: meeting_rows(scope, kind) already fetched, to reuse them instead of querying again."""
-    if rows is None:
-        rows = meeting_rows(scope, kind)
-    return [MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), _counts(row))
-            for row in rows]
-
-
-def _mean_meeting_rate(recorded_rows) -> float | None:
-    """Mean of the meetings' attendance rates ((present + partial) ÷ invited), over recorded meetings with
-    invited members. Added up as exact fractions: the result does not depend on the order of the rows (a float
-    sum would, and a mean at a rounding tie, 72.5 %, could then show another percentage)."""
-    rates = [Fraction(int(row.present or 0) + int(row.partial or 0), int(row.invited))
-             for row in recorded_rows if row.invited]
-    return float(sum(rates) / len(rates)) if rates else None
-
-
-def _per_member(shape: ScopeShape, kind: str):
-    """Meetings attended and invited to per member (and network, and period of the shape)."""
-    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
-    bucket = _bucket(shape, Meeting.starts_at)
-    statement = _eligible(
-        select(bucket, Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),
-               attended.label("attended"), func.count(Invitation.id).label("invited")),
-        shape, kind,
-    )
-    return _group_by_period(statement.group_by(Meeting.network_id, Invitation.member_id), shape, bucket)
-
-
-@lru_cache(maxsize=64)
-def _assiduity_statement(shape: ScopeShape, kind: str, by_network: bool):
-    members = _per_member(shape, kind).subquery()
-    at_threshold = case(
-        (members.c.attended * ASSIDUITY_THRESHOLD_DEN >= members.c.invited * ASSIDUITY_THRESHOLD_NUM, 1), else_=0)
-    statement = select(members.c.bucket, func.count().label("members"),
-                       func.coalesce(func.sum(at_threshold), 0).label("at")).group_by(members.c.bucket)
-    if by_network:
-        statement = statement.add_columns(members.c.network_id).group_by(members.c.network_id)
-    return statement
-
-
-@lru_cache(maxsize=64)
-def _member_assiduity_statement(shape: ScopeShape, kind: str):
-    members = _per_member(shape, kind).subquery()
-    return (
-        select(Member.id, Member.first_name, Member.last_name, members.c.bucket, members.c.network_id,
-               members.c.attended, members.c.invited)
-        .join(members, members.c.member_id == Member.id)
-        .order_by(Member.last_name, Member.first_name, Member.id)
-    )
-
-
-def member_assiduity_rows(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> list:
-    """The rows behind member_assiduity (with the network_id): one query, one row per (network, member)."""
-    return _run(_member_assiduity_statement(scope.shape, kind), scope).all()
-
-
-def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=None) -> list[MemberAssiduity]:
-    """Assiduity of each invited member (for the facilitators of the network; never in national exports).
-
-    rows: member_assiduity_rows(scope, kind) already fetched, to reuse them instead of querying again."""
-    if rows is None:
-        rows = member_assiduity_rows(scope, kind)
-    return [MemberAssiduity(row.id, f"{row.first_name} {row.last_name}", int(row.attended), int(row.invited))
-            for row in rows]
-
-
-def _assiduity_from(member_rows, by_network: bool) -> dict[tuple[int, int | None], Assiduity]:
-    """The assiduity counts of _assiduity_statement, from member_assiduity_rows already fetched."""
-    tallies: dict[tuple[int, int | None], list[int]] = {}
-    for row in member_rows:
-        tally = tallies.setdefault((int(row.bucket), row.network_id if by_network else None), [0, 0])
-        tally[0] += 1
-        tally[1] += row.attended * ASSIDUITY_THRESHOLD_DEN >= row.invited * ASSIDUITY_THRESHOLD_NUM
-    return {key: Assiduity(members, at) for key, (members, at) in tallies.items()}
-
-
-def attendance_summary(scope: Scope, kind: str = MeetingKind.QUARTERLY) -> AttendanceSummary:
-    return _attendance_summaries(scope, kind, by_network=False)[0, None]
-
-
-def _attendance_summaries(scope: Scope | Series, kind: str, by_network: bool, rows=None,
-                          member_rows=None) -> dict[tuple[int, int | None], AttendanceSummary]:
-    """AttendanceSummary per period (bucket) and network (by_network) or the whole scope (None): two queries at
-    most.
-
-    The pooled counts, the recorded / unrecorded meetings and the mean of the meetings' rates are worked out from
-    the per-meeting counts (one row per meeting, aggregated in SQL: meeting_rows, or `rows` if already fetched).
-    The assiduity is a grouped query per member, or added up from `member_rows` (member_assiduity_rows of the
-    same scope and kind) if already fetched."""
-    if rows is None:
-        rows = meeting_rows(scope, kind)
-    groups: dict[tuple[int, int | None], list] = {} if by_network else {
-        (bucket, None): [] for bucket in range(len(scope.periods))}
-    for row in rows:
-        groups.setdefault((scope.bucket_of(row.starts_at), row.network_id if by_network else None), []).append(row)
-    if member_rows is not None:
-        assiduity = _assiduity_from(member_rows, by_network)
-    else:
-        assiduity = {(int(row.bucket), row.network_id if by_network else None): Assiduity(int(row.members),
-                                                                                          int(row.at))
-                     for row in _run(_assiduity_statement(scope.shape, kind, by_network), scope)}
-    summaries = {}
-    for key, group in groups.items():
-        recorded = [row for row in group if row.is_recorded]
-        counts = [_counts(row) for row in recorded]
-        summaries[key] = AttendanceSummary(
-            counts=AttendanceCounts(*(sum(getattr(count, field) for count in counts)
-                                      for field in ("invited", "present", "partial", "excused", "absent"))),
-            meetings_recorded=len(recorded),
-            meetings_unrecorded=len(group) - len(recorded),
-            mean_meeting_rate=_mean_meeting_rate(recorded),
-            assiduity=assiduity.get(key, Assiduity()),
-        )
-    return summaries
 
 
 # --- topics and trainings -------------------------------------------------------------------------
@@ -376,7 +143,7 @@ def _attendance_summaries(scope: Scope | Series, kind: str, by_network: bool, ro
 @lru_cache(maxsize=16)
 def _topic_statement(shape: ScopeShape, by_network: bool):
     with_topic = case((AgendaItem.id.is_not(None), Meeting.id))
-    bucket = _bucket(shape, Meeting.starts_at)
+    bucket = period_bucket(shape, Meeting.starts_at)
     statement = (
         select(bucket, func.count(distinct(Meeting.id)).label("held"),
                func.count(distinct(with_topic)).label("with_topic"),
@@ -384,9 +151,9 @@ def _topic_statement(shape: ScopeShape, by_network: bool):
         .select_from(Meeting)
         .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == AgendaItemKind.THEMATIC,
                                     AgendaItem.topic_id.is_not(None)))
-        .where(_meeting_filter(shape, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
+        .where(meeting_filter(shape, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
     )
-    statement = _group_by_period(statement, shape, bucket)
+    statement = group_by_period(statement, shape, bucket)
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
     return statement
@@ -396,7 +163,7 @@ def _topic_rows(scope: Scope | Series, by_network: bool):
     return {(int(row.bucket), row.network_id if by_network else None): TopicFigures(int(row.held),
                                                                                     int(row.with_topic),
                                                                                     int(row.topics))
-            for row in _run(_topic_statement(scope.shape, by_network), scope)}
+            for row in run(_topic_statement(scope.shape, by_network), scope)}
 
 
 def topic_figures(scope: Scope) -> TopicFigures:
@@ -405,10 +172,10 @@ def topic_figures(scope: Scope) -> TopicFigures:
 
 @lru_cache(maxsize=16)
 def _training_participants_statement(shape: ScopeShape, by_network: bool):
-    bucket = _bucket(shape, Meeting.starts_at)
-    statement = _eligible(select(bucket, func.count(distinct(Invitation.member_id)).label("participants")), shape,
+    bucket = period_bucket(shape, Meeting.starts_at)
+    statement = eligible_invitations(select(bucket, func.count(distinct(Invitation.member_id)).label("participants")), shape,
                           MeetingKind.TRAINING).where(Attendance.status.in_(ATTENDED_STATUSES))
-    statement = _group_by_period(statement, shape, bucket)
+    statement = group_by_period(statement, shape, bucket)
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
     return statement
@@ -416,7 +183,7 @@ def _training_participants_statement(shape: ScopeShape, by_network: bool):
 
 def _training_participants(scope: Scope | Series, by_network: bool):
     return {(int(row.bucket), row.network_id if by_network else None): int(row.participants)
-            for row in _run(_training_participants_statement(scope.shape, by_network), scope)}
+            for row in run(_training_participants_statement(scope.shape, by_network), scope)}
 
 
 def training_figures(scope: Scope) -> TrainingFigures:
@@ -442,7 +209,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         statement = statement.join(MembershipPeriod, active_at(Case.client_id, Meeting.starts_at)).where(
             MembershipPeriod.territory_id == shape.territory_id)
     applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
-    bucket = _bucket(shape, Meeting.starts_at)
+    bucket = period_bucket(shape, Meeting.starts_at)
     totals = statement.with_only_columns(
         bucket, key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
         func.count(Case.outcome),
@@ -451,7 +218,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         func.sum(case((applicable, 1), else_=0)),
         *(func.coalesce(func.sum(case((Case.outcome == code, 1), else_=0)), 0) for code in Outcome),
     ).group_by(key)
-    return _group_by_period(totals, shape, bucket)
+    return group_by_period(totals, shape, bucket)
 
 
 def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
@@ -463,7 +230,7 @@ def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None,
 
 
 def _codev_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], CodevFigures]:
-    totals = _run(_codev_statements(scope.shape, by_network), scope).all()
+    totals = run(_codev_statements(scope.shape, by_network), scope).all()
     return {
         (int(bucket), group): CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
                             followed_up=followed, resolved=int(resolved or 0),
@@ -480,7 +247,7 @@ def _codev_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int,
 def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
     closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
     rounds = (
-        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), _bucket(shape, closed_at))
+        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), period_bucket(shape, closed_at))
         .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= shape.start_at, closed_at < shape.until)
     )
     if shape.network_ids is not None:
@@ -514,7 +281,7 @@ def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, 
 
 
 def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], VoteTurnout]:
-    rows = _run(_vote_turnout_statement(scope.shape, by_network), scope).all()
+    rows = run(_vote_turnout_statement(scope.shape, by_network), scope).all()
     return {(int(bucket), group): VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
             for bucket, group, count, ballots, eligible in rows if count}
 
@@ -542,7 +309,7 @@ def _active_members_statement(shape: ScopeShape):
 
 
 def _active_members(scope: Scope | Series) -> dict[tuple[int, int], int]:
-    return {(int(row[0]), row[1]): row[2] for row in _run(_active_members_statement(scope.shape), scope)}
+    return {(int(row[0]), row[1]): row[2] for row in run(_active_members_statement(scope.shape), scope)}
 
 
 @lru_cache(maxsize=8)
@@ -572,7 +339,7 @@ def series_summaries(series: Series, *, with_total: bool = True
 
 
 def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None, trainings=None, member_rows=None):
-    networks = _run(_networks_statement(scope.shape), scope).all()
+    networks = run(_networks_statement(scope.shape), scope).all()
     members = _active_members(scope)
     if meetings is None:
         meetings = meeting_rows(scope, MeetingKind.QUARTERLY)
@@ -581,9 +348,9 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
     figures = {}
     for by_network in (True, False) if with_total else (True,):
         figures[by_network] = (
-            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows),
+            attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, member_rows),
             _topic_rows(scope, by_network),
-            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings),
+            attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings),
             _training_participants(scope, by_network),
             self_efficacy_by_period(scope, by_network=by_network),
             _codev_by_period(scope, by_network),

@@ -10,7 +10,8 @@ from network.auth import require, require_in_reach, roles
 from network.data_version import VersionedCache
 from network.database import utcnow
 from network.errors import DomainError
-from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
+from network.evaluation import bilan, bilan_documents, exports, permissions, queries, report, services
+from network.evaluation.blueprint import bp
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
     ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, missing_sentence,
@@ -18,7 +19,7 @@ from network.evaluation.forms import (
 )
 from network.evaluation.indicators import DEFINITIONS, network_summaries
 from network.evaluation.models import GridActivity, GridRubric
-from network.evaluation.periods import PARIS, Period, Scope
+from network.periods import PARIS, Period, Scope
 from network.evaluation.scales import GSE_CITATION, GSE_SCORING_RULE
 from network.extensions import db
 from network.members import queries as member_queries

@@ -12,7 +12,8 @@ from network.extensions import db
 from network.forms import add_form_error
 from network.formatting import plural
 from network.identity import flow as identity_flow
-from network.members import bp, email_changes, permissions, queries, services, tokens
+from network.members import email_changes, permissions, queries, services, tokens
+from network.members.blueprint import bp
 from network.members.enums import Role
 from network.members.forms import (
     ImportConfirmForm, ImportUploadForm, InstitutionForm, LoginForm, MemberForm, NetworkForm, PasswordForgotForm,

@@ -10,7 +10,8 @@ from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network
 from network.members.permissions import is_facilitator_of
-from network.registration import bp, permissions, queries, services
+from network.registration import permissions, queries, services
+from network.registration.blueprint import bp
 from network.registration.forms import ConfirmForm, DeclineForm, JoinForm, JoinRequestEditForm
 from network.registration.models import JoinRequest
 

@@ -16,7 +16,8 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.codev.enums import THEME_LABELS, Theme
 from network.codev.models import Case
-from network.resources import bp, news, queries, search, services
+from network.resources import news, queries, search, services
+from network.resources.blueprint import bp
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
 from network.resources.forms import (

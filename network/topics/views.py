@@ -10,7 +10,8 @@ from network.formatting import french_percent
 from network.members.enums import Role
 from network.members.models import Network
 from network.members.queries import network_by_slug
-from network.topics import bp, permissions, queries, services
+from network.topics import permissions, queries, services
+from network.topics.blueprint import bp
 from network.topics.forms import ConfirmForm, MergeForm, TopicForm, VoteRoundForm, ballot_form
 from network.sessions.models import Meeting
 from network.sessions.pickers import workshop_meeting_choices

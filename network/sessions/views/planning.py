@@ -14,7 +14,8 @@ from network.forms import query_year
 from network.formatting import plural
 from network.members.enums import Role
 from network.page_cache import cached_page
-from network.sessions import bp, queries, services
+from network.sessions import queries, services
+from network.sessions.blueprint import bp
 from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue

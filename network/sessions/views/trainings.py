@@ -7,7 +7,8 @@ from network.auth import roles
 from network.errors import DomainError
 from network.extensions import db
 from network.members.enums import Role
-from network.sessions import bp, services
+from network.sessions import services
+from network.sessions.blueprint import bp
 from network.sessions.views.common import flash_domain_error, load_meeting
 
 
