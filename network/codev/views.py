@@ -18,8 +18,8 @@ from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_page
 from network.members.enums import Role
-from network.members.models import Network
 from network.page_cache import cached_page
+from network.scope import network_in_scope
 from network.sessions.models import Meeting
 from network.text import spreadsheet_row
 from network.sessions.pickers import workshop_meeting_choices
@@ -46,12 +46,6 @@ def _workshop_case(meeting_id: int, case_id: int) -> tuple[Meeting, Case]:
     if case is None or case.network_id != meeting.network_id or case.state == CaseState.DRAFT:
         abort(404)
     return meeting, case
-
-
-def _network_in_scope():
-    if current_user.role == Role.ADMIN:
-        return queries.network_by_slug(request.args.get("reseau", "")) or abort(404)
-    return db.get_or_404(Network, current_user.network_id) if current_user.network_id else abort(404)
 
 
 def _back(case: Case):
@@ -376,7 +370,7 @@ def subgroup_refuse(case_id, member_id):
 @bp.route("/export.csv")
 @roles(Role.ADMIN, Role.FACILITATOR)
 def case_export():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_export_cases(current_user, network))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -389,7 +383,7 @@ def case_export():
 @bp.route("/capitalisation")
 @signed_in
 def capitalisation_list():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_view_capitalisation(current_user, network))
     return render_template("codev/capitalisation.html", network=network,
                            sheets=queries.capitalisation_sheets(network))

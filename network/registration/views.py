@@ -14,6 +14,7 @@ from network.registration import permissions, queries, services
 from network.registration.blueprint import bp
 from network.registration.forms import ConfirmForm, DeclineForm, JoinForm, JoinRequestEditForm
 from network.registration.models import JoinRequest
+from network.scope import network_in_scope
 
 
 def _client_ip() -> str:
@@ -90,18 +91,10 @@ def confirmed(slug):
 
 # --- facilitators: the queue and the decisions ---------------------------------------------------
 
-def _network_in_scope() -> Network | None:
-    """The facilitator's own network; for admins, ?reseau=slug (None: the overview of all networks)."""
-    if current_user.role == Role.ADMIN:
-        slug = request.args.get("reseau")
-        return (member_queries.network_by_slug(slug) or abort(404)) if slug else None
-    return db.get_or_404(Network, current_user.network_id)
-
-
 @bp.route("/demandes")
 @roles(Role.FACILITATOR, Role.ADMIN)
 def request_queue():
-    network = _network_in_scope()
+    network = network_in_scope(admin_overview=True)
     if network is None:
         return render_template("registration/queue_overview.html", rows=queries.networks_with_pending_counts())
     require(permissions.can_view_join_requests(current_user, network))

@@ -10,12 +10,13 @@ from network.errors import DomainError
 from network.extensions import db
 from network.forms import query_year
 from network.members.enums import Role
+from network.scope import network_in_scope, scope_args
 from network.sessions import queries, services
 from network.sessions.blueprint import bp
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
-from network.sessions.views.common import STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args
+from network.sessions.views.common import STAFF, flash_domain_error, load_meeting
 
 
 def _checkin_url(meeting_id: int) -> str:

@@ -14,15 +14,14 @@ from network.forms import query_year
 from network.formatting import plural
 from network.members.enums import Role
 from network.page_cache import cached_page
+from network.scope import network_in_scope, scope_args
 from network.sessions import queries, services
 from network.sessions.blueprint import bp
 from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
-from network.sessions.views.common import (
-    NETWORK_ROLES, STAFF, flash_domain_error, load_meeting, network_in_scope, scope_args,
-)
+from network.sessions.views.common import NETWORK_ROLES, STAFF, flash_domain_error, load_meeting
 from network.sessions.views.context import calendar_context, meeting_context
 
 
