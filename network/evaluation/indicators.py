@@ -197,8 +197,8 @@ def training_figures(scope: Scope) -> TrainingFigures:
 def _codev_statements(shape: ScopeShape, by_network: bool):
     key = Case.network_id if by_network else literal(None)
     statement = (
-        # a case's meeting is one of its network's (codev.services._check_meeting): saying so lets PostgreSQL reach
-        # the period's meetings by the (network, starts_at) index instead of scanning all meetings
+        # a case's meeting is one of its network's (codev.services.states._check_meeting): saying so lets PostgreSQL
+        # reach the period's meetings by the (network, starts_at) index instead of scanning all meetings
         select(Case).join(Meeting, and_(Meeting.id == Case.meeting_id, Meeting.network_id == Case.network_id))
         .where(Case.worked_at.is_not(None), Case.state.in_(AFTER_WORKSHOP_STATES),
                Meeting.starts_at >= shape.start_at, Meeting.starts_at < shape.until)
