@@ -1,18 +1,13 @@
 """Leaf module: breakdown keys, grid scores and the self-efficacy answer scale."""
 
-from enum import StrEnum
+from network.enums import LabelledEnum
 
 
-class Breakdown(StrEnum):
-    NETWORK = "network"
-    TERRITORY = "territory"
-    INSTITUTION = "institution"
-    MEETING = "meeting"
-
-    @property
-    def label(self) -> str:
-        return {"network": "Réseau", "territory": "Territoire", "institution": "Institution",
-                "meeting": "Rencontre"}[self.value]
+class Breakdown(LabelledEnum):
+    NETWORK = "network", "Réseau"
+    TERRITORY = "territory", "Territoire"
+    INSTITUTION = "institution", "Institution"
+    MEETING = "meeting", "Rencontre"
 
 
 # Grid: an activity is scored 0–3, or NC (stored as NULL: "non concerné", neutralised in the rubric).
