@@ -15,7 +15,7 @@ MODELS_MODULES = sorted(
 
 
 def _imported_modules(path) -> set[str]:
-    """Every module an `import` or `from … import` of this file names (the imported names too: they may be modules)."""
+    """Every module an `import` or `from … import` of this file names (imported names too: they may be modules)."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
