@@ -51,3 +51,36 @@ def test_sessions_never_imports_evaluation():
         for name in _imported_modules(path)
         if name == "network.evaluation" or name.startswith("network.evaluation."))
     assert offenders == []
+
+
+def _package_cycles() -> list[list[str]]:
+    """The groups of network/ packages (or top-level modules) that import each other, directly or not."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        package = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        graph.setdefault(package, set())
+        for name in _imported_modules(path):
+            parts = name.split(".")
+            if parts[0] == "network" and len(parts) > 1 and parts[1] != package and (
+                    (PACKAGE / parts[1]).is_dir() or (PACKAGE / f"{parts[1]}.py").exists()):
+                graph[package].add(parts[1])
+
+    def reach(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for target in graph.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    reached = {package: reach(package) for package in graph}
+    groups = {frozenset({package} | {other for other in reached[package] if package in reached[other]})
+              for package in graph if package in reached[package]}
+    return sorted(sorted(group) for group in groups)
+
+
+def test_the_features_import_each_other_in_one_direction():
+    # The one group left: members' views use identity's sign-in flow, which builds on members; auth, formatting,
+    # scope and security read members' roles and are used by its views.
+    assert _package_cycles() == [["auth", "formatting", "identity", "members", "scope", "security"]]

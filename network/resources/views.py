@@ -29,7 +29,7 @@ from network.resources.permissions import (
     can_view_minutes, can_view_resource, can_write_minutes,
 )
 from network.resources.rendering import render_markdown
-from network.resources.tokens import read_guest_token, read_upload_token
+from network.sessions.guest_tokens import read_guest_token, read_upload_token
 
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)
