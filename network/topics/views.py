@@ -8,6 +8,7 @@ from network.errors import DomainError
 from network.extensions import db
 from network.formatting import french_percent
 from network.members.enums import Role
+from network.members.models import Network
 from network.scope import network_in_scope
 from network.topics import permissions, queries, services
 from network.topics.blueprint import bp
