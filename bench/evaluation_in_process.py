@@ -15,7 +15,7 @@ from network import create_app
 from network.database import utcnow
 from network.evaluation.assembly import build_evaluation
 from network.evaluation.indicators import network_summaries, series_summaries
-from network.evaluation.periods import PARIS, Period, Scope, Series
+from network.periods import PARIS, Period, Scope, Series
 from network.members import queries as member_queries
 
 NETWORK = "dep-62"

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from network import create_app
 from network.database import utcnow
 from network.evaluation.indicators import network_summaries, series_summaries
-from network.evaluation.periods import PARIS, Series
+from network.periods import PARIS, Series
 from network.extensions import db
 from network.members import queries as member_queries
 from network.outbox import OutboxMessage, queue_email, send_due

@@ -6,14 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# sessions before the others (keep when sorting): its pages read the evaluation indicators, which import codev
-# models, which import sessions models; starting from codev would find codev.models half-initialised.
-from network import sessions
-from network import (
-    codev, evaluation, formatting, home, identity, members, navigation, outbox, privacy, registration,
-    resources,
-    security, topics,
-)
+from network import formatting, navigation, outbox, security
 from network.auth import enforce_access_policy
 from network.cli import register_cli
 from network.config import CONFIGS, config_from_environment
@@ -26,8 +19,6 @@ from network.members.services import load_member_for_login_token
 from network.resources import search
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (home.bp, members.bp, sessions.bp, topics.bp, codev.bp, evaluation.bp, registration.bp, privacy.bp,
-              identity.bp, resources.bp)
 
 
 def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:
@@ -41,6 +32,7 @@ def create_app(config: type | str | None = None, overrides: dict | None = None) 
     _configure(app, config, overrides or {})
     _init_extensions(app)
     install_input_parsing(app)  # before the blueprints: their rules compile against its converters
+    from network.blueprints import BLUEPRINTS  # here, as Flask's tutorial does: importing a model loads no views
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_error_pages(app)

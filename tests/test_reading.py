@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from network.database import utcnow
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.sessions.enums import MeetingStatus
 from tests import factories
 from tests.codev.factories import create_case

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from network import create_app
 from network.database import utcnow
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 from network.members.models import LoginSession, Network
 from network.network_versions import (

@@ -2,7 +2,8 @@
 
 import click
 
-from network.codev import bp, services
+from network.codev import services
+from network.codev.blueprint import bp
 from network.extensions import db
 
 

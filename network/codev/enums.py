@@ -6,67 +6,42 @@ same table to show or hide the buttons, so the two never disagree.
 
 from enum import StrEnum
 
-
-class CaseType(StrEnum):
-    PROBLEM = "problem"
-    PROJECT = "project"
-    CONCERN = "concern"
-
-    @property
-    def label(self) -> str:
-        return {"problem": "Problème", "project": "Projet", "concern": "Préoccupation"}[self.value]
+from network.enums import LabelledEnum
 
 
-class Theme(StrEnum):
-    EARLY_CHILDHOOD = "early_childhood"
-    CHILDHOOD_YOUTH = "childhood_youth"
-    PARENTING = "parenting"
-    SOCIAL_LIFE = "social_life"
-    ACCESS_TO_RIGHTS = "access_to_rights"
-    HOUSING = "housing"
-    INCLUSION_DISABILITY = "inclusion_disability"
-    CTG_STEERING = "ctg_steering"
-    ELECTED_OFFICIALS = "elected_officials"
-    CAF_MSA_PARTNERSHIP = "caf_msa_partnership"
-    DIAGNOSIS_EVALUATION = "diagnosis_evaluation"
-    STANCE_ORGANISATION = "stance_organisation"
-
-    @property
-    def label(self) -> str:
-        return THEME_LABELS[self]
+class CaseType(LabelledEnum):
+    PROBLEM = "problem", "Problème"
+    PROJECT = "project", "Projet"
+    CONCERN = "concern", "Préoccupation"
 
 
-THEME_LABELS = {
-    Theme.EARLY_CHILDHOOD: "Petite enfance",
-    Theme.CHILDHOOD_YOUTH: "Enfance-jeunesse",
-    Theme.PARENTING: "Parentalité",
-    Theme.SOCIAL_LIFE: "Animation de la vie sociale",
-    Theme.ACCESS_TO_RIGHTS: "Accès aux droits",
-    Theme.HOUSING: "Logement",
-    Theme.INCLUSION_DISABILITY: "Inclusion et handicap",
-    Theme.CTG_STEERING: "Pilotage de la CTG",
-    Theme.ELECTED_OFFICIALS: "Relations avec les élus",
-    Theme.CAF_MSA_PARTNERSHIP: "Partenariat Caf-MSA",
-    Theme.DIAGNOSIS_EVALUATION: "Diagnostic et évaluation",
-    Theme.STANCE_ORGANISATION: "Posture et organisation",
-}
+class Theme(LabelledEnum):
+    EARLY_CHILDHOOD = "early_childhood", "Petite enfance"
+    CHILDHOOD_YOUTH = "childhood_youth", "Enfance-jeunesse"
+    PARENTING = "parenting", "Parentalité"
+    SOCIAL_LIFE = "social_life", "Animation de la vie sociale"
+    ACCESS_TO_RIGHTS = "access_to_rights", "Accès aux droits"
+    HOUSING = "housing", "Logement"
+    INCLUSION_DISABILITY = "inclusion_disability", "Inclusion et handicap"
+    CTG_STEERING = "ctg_steering", "Pilotage de la CTG"
+    ELECTED_OFFICIALS = "elected_officials", "Relations avec les élus"
+    CAF_MSA_PARTNERSHIP = "caf_msa_partnership", "Partenariat Caf-MSA"
+    DIAGNOSIS_EVALUATION = "diagnosis_evaluation", "Diagnostic et évaluation"
+    STANCE_ORGANISATION = "stance_organisation", "Posture et organisation"
 
 
-class CaseState(StrEnum):
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    SELECTED = "selected"
-    WORKED = "worked"
-    FOLLOWED_UP = "followed_up"
-    CLOSED = "closed"
-    POSTPONED = "postponed"
-    WITHDRAWN = "withdrawn"
+THEME_LABELS = Theme.labels()
 
-    @property
-    def label(self) -> str:
-        return {"draft": "Brouillon", "proposed": "Proposé", "selected": "Retenu", "worked": "Travaillé en atelier",
-                "followed_up": "Suivi renseigné", "closed": "Clos", "postponed": "Reporté",
-                "withdrawn": "Retiré"}[self.value]
+
+class CaseState(LabelledEnum):
+    DRAFT = "draft", "Brouillon"
+    PROPOSED = "proposed", "Proposé"
+    SELECTED = "selected", "Retenu"
+    WORKED = "worked", "Travaillé en atelier"
+    FOLLOWED_UP = "followed_up", "Suivi renseigné"
+    CLOSED = "closed", "Clos"
+    POSTPONED = "postponed", "Reporté"
+    WITHDRAWN = "withdrawn", "Retiré"
 
     @property
     def tone(self) -> str:
@@ -75,48 +50,32 @@ class CaseState(StrEnum):
                 "withdrawn": "muted"}[self.value]
 
 
-class Outcome(StrEnum):
-    RESOLVED = "resolved"
-    OVERCOME = "overcome"
-    PARTIALLY_RESOLVED = "partially_resolved"
-    NOT_RESOLVED = "not_resolved"
-    NOT_APPLICABLE = "not_applicable"
-
-    @property
-    def label(self) -> str:
-        return {"resolved": "Résolu", "overcome": "Surmonté / en bonne voie",
-                "partially_resolved": "Partiellement résolu", "not_resolved": "Non résolu",
-                "not_applicable": "Sans objet"}[self.value]
+class Outcome(LabelledEnum):
+    RESOLVED = "resolved", "Résolu"
+    OVERCOME = "overcome", "Surmonté / en bonne voie"
+    PARTIALLY_RESOLVED = "partially_resolved", "Partiellement résolu"
+    NOT_RESOLVED = "not_resolved", "Non résolu"
+    NOT_APPLICABLE = "not_applicable", "Sans objet"
 
 
 HELPFULNESS_LABELS = {0: "0 — pas du tout", 1: "1 — un peu", 2: "2 — beaucoup", 3: "3 — énormément"}
 
 
-class SubgroupRole(StrEnum):
-    CLIENT = "client"
-    ANIMATOR = "animator"
-    CONSULTANT = "consultant"
-
-    @property
-    def label(self) -> str:
-        return {"client": "Client·e (porteur du cas)", "animator": "Animateur·rice",
-                "consultant": "Consultant·e"}[self.value]
+class SubgroupRole(LabelledEnum):
+    CLIENT = "client", "Client·e (porteur du cas)"
+    ANIMATOR = "animator", "Animateur·rice"
+    CONSULTANT = "consultant", "Consultant·e"
 
 
-class SubgroupEventKind(StrEnum):
+class SubgroupEventKind(LabelledEnum):
     """One line of a subgroup's composition history (shown to the client; people's names, never content)."""
 
-    PROPOSED = "proposed"  # a facilitator seats someone (pending the client's approval)
-    ROLE_CHANGED = "role_changed"  # a facilitator gives someone another role (pending again)
-    REMOVED = "removed"  # a facilitator takes someone out
-    APPROVED = "approved"  # the client approves the seat: the person reads the case from now on
-    REFUSED = "refused"  # the client refuses the person: out of the subgroup, and kept out for this case
-    DISSOLVED = "dissolved"  # the case was postponed: the subgroup is dissolved
-
-    @property
-    def label(self) -> str:
-        return {"proposed": "Proposition", "role_changed": "Changement de rôle", "removed": "Retrait",
-                "approved": "Accord", "refused": "Refus", "dissolved": "Sous-groupe dissous (cas reporté)"}[self.value]
+    PROPOSED = "proposed", "Proposition"  # a facilitator seats someone (pending the client's approval)
+    ROLE_CHANGED = "role_changed", "Changement de rôle"  # a facilitator gives someone another role (pending again)
+    REMOVED = "removed", "Retrait"  # a facilitator takes someone out
+    APPROVED = "approved", "Accord"  # the client approves the seat: the person reads the case from now on
+    REFUSED = "refused", "Refus"  # the client refuses the person: out of the subgroup, and kept out for this case
+    DISSOLVED = "dissolved", "Sous-groupe dissous (cas reporté)"  # the case was postponed: the subgroup is dissolved
 
 
 class Party(StrEnum):

@@ -6,7 +6,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from network.auth import require, require_in_reach, roles, signed_in
-from network.codev import bp, permissions, queries, services
+from network.codev import permissions, queries, services
+from network.codev.blueprint import bp
 from network.codev.enums import SUBGROUP_MAX_SIZE, SUBGROUP_MIN_SIZE, CaseState
 from network.codev.forms import (
     ActionForm, CaseSheetForm, FollowUpForm, MeetingChoiceForm, RecordForm, SubgroupApprovalForm, SubgroupForm,
@@ -16,7 +17,7 @@ from network.database import utcnow
 from network.extensions import db
 from network.forms import query_page
 from network.members.enums import Role
-from network.members.models import Network
+from network.scope import network_in_scope
 from network.sessions.models import Meeting
 from network.routing import id_urls
 from network.text import spreadsheet_row
@@ -45,12 +46,6 @@ def _workshop_case(meeting_id: int, case_id: int) -> tuple[Meeting, Case]:
     if case is None or case.network_id != meeting.network_id or case.state == CaseState.DRAFT:
         abort(404)
     return meeting, case
-
-
-def _network_in_scope():
-    if current_user.role == Role.ADMIN:
-        return queries.network_by_slug(request.args.get("reseau", "")) or abort(404)
-    return db.get_or_404(Network, current_user.network_id) if current_user.network_id else abort(404)
 
 
 def _back(case: Case):
@@ -367,7 +362,7 @@ def subgroup_refuse(case_id, member_id):
 @bp.route("/export.csv")
 @roles(Role.ADMIN, Role.FACILITATOR)
 def case_export():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_export_cases(current_user, network))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -380,7 +375,7 @@ def case_export():
 @bp.route("/capitalisation")
 @signed_in
 def capitalisation_list():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_view_capitalisation(current_user, network))
     return render_template("codev/capitalisation.html", network=network,
                            sheets=queries.capitalisation_sheets(network))

@@ -14,7 +14,7 @@ from network.codev.models import Case, CaseFollowUp, SubgroupMember
 from network.database import utcnow
 from network.evaluation import services
 from network.evaluation.models import SelfAssessment, SelfAssessmentScore, SelfEfficacyResponse
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.evaluation.queries import network_grid
 from network.evaluation.scales import gse_score
 from network.extensions import db

@@ -10,7 +10,7 @@ from network.evaluation.enums import Breakdown
 from network.evaluation.figures import (
     AttendanceRow, CodevFigures, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
 )
-from network.evaluation.periods import PARIS, Period, Scope, Series
+from network.periods import PARIS, Period, Scope, Series
 from network.formatting import french_percent
 from network.network_versions import EVERY_NETWORK
 from network.result_cache import ResultCache

@@ -13,7 +13,7 @@ from datetime import datetime
 from network.evaluation import indicators, queries
 from network.evaluation.enums import MIN_GROUP_SIZE
 from network.evaluation.figures import NetworkSummary, Ratio
-from network.evaluation.periods import Scope, Series, YearSpan
+from network.periods import Scope, Series, YearSpan
 from network.formatting import french_percent
 from network.network_versions import EVERY_NETWORK
 from network.result_cache import ResultCache

@@ -9,10 +9,11 @@ import click
 from flask.cli import with_appcontext
 
 from network.database import utcnow
-from network.evaluation import bp, services
+from network.evaluation import services
+from network.evaluation.blueprint import bp
 from network.evaluation.exports import SUMMARY_COLUMNS, summary_record
 from network.evaluation.indicators import network_summaries, series_summaries
-from network.evaluation.periods import PARIS, Period, Scope, Series
+from network.periods import PARIS, Period, Scope, Series
 from network.extensions import db
 from network.members import queries as member_queries
 from network.text import spreadsheet_cell

@@ -1,18 +1,13 @@
 """Leaf module: breakdown keys, grid scores and the self-efficacy answer scale."""
 
-from enum import StrEnum
+from network.enums import LabelledEnum
 
 
-class Breakdown(StrEnum):
-    NETWORK = "network"
-    TERRITORY = "territory"
-    INSTITUTION = "institution"
-    MEETING = "meeting"
-
-    @property
-    def label(self) -> str:
-        return {"network": "Réseau", "territory": "Territoire", "institution": "Institution",
-                "meeting": "Rencontre"}[self.value]
+class Breakdown(LabelledEnum):
+    NETWORK = "network", "Réseau"
+    TERRITORY = "territory", "Territoire"
+    INSTITUTION = "institution", "Institution"
+    MEETING = "meeting", "Rencontre"
 
 
 # Grid: an activity is scored 0–3, or NC (stored as NULL: "non concerné", neutralised in the rubric).
@@ -27,5 +22,3 @@ GRID_MAX_SCORE = 3
 
 # Threshold under which no group figure is shown (a mean of 1–4 people reveals individuals).
 MIN_GROUP_SIZE = 5
-# Assiduity threshold: share of members who attended at least 75 % of the meetings they were invited to.
-ASSIDUITY_THRESHOLD_NUM, ASSIDUITY_THRESHOLD_DEN = 3, 4

@@ -18,7 +18,7 @@ from network.evaluation.assembly import Evaluation
 from network.codev.enums import Outcome
 from network.evaluation.figures import CodevFigures, NetworkSummary, Ratio, VoteTurnout
 from network.evaluation.indicators import DEFINITIONS
-from network.evaluation.periods import Period, Scope
+from network.periods import Period, Scope
 from network.evaluation.scales import GSE_CITATION
 from network.text import spreadsheet_cell
 

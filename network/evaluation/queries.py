@@ -12,7 +12,7 @@ from network.evaluation.models import (
     GridActivity, GridRubric, Publication, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder,
     SelfEfficacyResponse,
 )
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.periods import Scope, ScopeShape, Series
 from network.extensions import db
 from network.members.enums import Role
 from network.members.history import active_on_day

@@ -13,7 +13,7 @@ from network.evaluation.models import (
     GridActivity, GridRubric, Publication, SelfAssessment, SelfAssessmentScore, SelfEfficacyReminder,
     SelfEfficacyResponse,
 )
-from network.evaluation.periods import PARIS, YearSpan
+from network.periods import PARIS, YearSpan
 from network.evaluation.permissions import can_edit_grid, can_self_evaluate, can_view_all_networks
 from network.evaluation.queries import SelfEfficacyStatus
 from network.evaluation.scales import GSE_ITEM_COUNT, gse_score

@@ -6,9 +6,10 @@ from datetime import timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from network.auth import require, require_in_reach, roles
+from network.auth import require, roles
 from network.database import utcnow
-from network.evaluation import bilan, bilan_documents, bp, exports, permissions, queries, report, services
+from network.evaluation import bilan, bilan_documents, exports, permissions, queries, report, services
+from network.evaluation.blueprint import bp
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
     ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, missing_sentence,
@@ -16,12 +17,12 @@ from network.evaluation.forms import (
 )
 from network.evaluation.indicators import DEFINITIONS, network_summaries
 from network.evaluation.models import GridActivity, GridRubric
-from network.evaluation.periods import PARIS, Period, Scope
+from network.periods import PARIS, Period, Scope
 from network.evaluation.scales import GSE_CITATION, GSE_SCORING_RULE
 from network.extensions import db
-from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network, Territory
+from network.scope import network_in_scope
 from network.views_support import on_refusal
 from sqlalchemy import select
 
@@ -31,17 +32,12 @@ FILTER_NAMES = ("annee", "trimestre", "territoire")
 
 # --- helpers: which network, which period ---------------------------------------------------------
 
-def _network_in_scope() -> Network | None:
-    """?reseau=slug (checked), else the facilitator's own network; None for an admin's national view."""
-    slug = request.args.get("reseau")
-    if slug:
-        network = member_queries.network_by_slug(slug) or abort(404)
-        require_in_reach(network.id)
-    elif current_user.role == Role.ADMIN:
-        return None
-    else:
-        network = db.get_or_404(Network, current_user.network_id)
-    require(permissions.can_view_indicators(current_user, network))
+def _indicators_network() -> Network | None:
+    """The network whose indicators the page shows: ?reseau=slug (checked), else the member's own network; None for
+    an admin's national view."""
+    network = network_in_scope(admin_overview=True, slug_for_every_role=True)
+    if network is not None:
+        require(permissions.can_view_indicators(current_user, network))
     return network
 
 
@@ -86,7 +82,7 @@ def _years_for(scope: Scope):
 @bp.route("/")
 @roles(*STAFF)
 def dashboard():
-    network = _network_in_scope()
+    network = _indicators_network()
     if network is None:
         return redirect(url_for("evaluation.overview", **_filter_args(network=False)))
     form, evaluation = _evaluation_for(network)
@@ -97,7 +93,7 @@ def dashboard():
 @bp.route("/evolution")
 @roles(*STAFF)
 def evolution():
-    network = _network_in_scope() or abort(404)
+    network = _indicators_network() or abort(404)
     form, scope = _filters(network)
     years = _years_for(scope)
     return render_template("evaluation/evolution.html", network=network, filter_form=form, scope=scope,
@@ -108,7 +104,7 @@ def evolution():
 @bp.route("/evolution.<any(xlsx, csv):extension>")
 @roles(*STAFF)
 def evolution_export(extension):
-    network = _network_in_scope() or abort(404)
+    network = _indicators_network() or abort(404)
     _form, scope = _filters(network)
     content, name = exports.years_export(_years_for(scope), network, extension)
     return Response(content, mimetype=exports.MIMETYPES[extension],
@@ -212,7 +208,7 @@ def publication_download(publication_id, extension):
 @bp.route("/export.<any(xlsx, csv):extension>")
 @roles(*STAFF)
 def export(extension):
-    network = _network_in_scope()
+    network = _indicators_network()
     if network is None:
         form, scope = _filters(None)
         rows, total = network_summaries(scope)
@@ -227,7 +223,7 @@ def export(extension):
 @bp.route("/rapport")
 @roles(*STAFF)
 def report_page():
-    network = _network_in_scope() or abort(404)
+    network = _indicators_network() or abort(404)
     form, evaluation = _evaluation_for(network)
     return render_template("evaluation/report.html", network=network, evaluation=evaluation, definitions=DEFINITIONS,
                            citation=GSE_CITATION, years=_years_for(evaluation.scope),
@@ -237,7 +233,7 @@ def report_page():
 @bp.route("/rapport.pdf")
 @roles(*STAFF)
 def report_pdf():
-    network = _network_in_scope() or abort(404)
+    network = _indicators_network() or abort(404)
     form, evaluation = _evaluation_for(network)
     content = report.evaluation_pdf(evaluation, network, _years_for(evaluation.scope))
     name = f"rapport-evaluation-{network.slug}-{evaluation.scope.period.slug}.pdf"

@@ -4,7 +4,8 @@ from flask_login import current_user
 from network.auth import public
 from network.calendar import PARIS
 from network.database import utcnow
-from network.home import bp, queries
+from network.home import queries
+from network.home.blueprint import bp
 from network.resources.news import can_read_news, latest_news
 from network.sessions.forms import RsvpForm
 

@@ -4,7 +4,7 @@ import click
 
 from network.errors import DomainError
 from network.extensions import db
-from network.identity import bp
+from network.identity.blueprint import bp
 from network.identity.demo import demo_code
 from network.identity.services import reset_second_factor
 from network.members.models import Member

@@ -5,7 +5,8 @@ from network.auth import public, require, roles, safe_next_url, signed_in
 from network.errors import DomainError
 from network.extensions import db
 from network.forms import add_form_error
-from network.identity import bp, flow, oidc, passkeys, permissions, services, twofactor
+from network.identity import flow, oidc, passkeys, permissions, services, twofactor
+from network.identity.blueprint import bp
 from network.identity.forms import ConfirmForm, LinkPasswordForm, SecondFactorForm, SignInPolicyForm, TotpConfirmForm
 from network.members import queries as member_queries
 from network.members.enums import Role

@@ -3,7 +3,7 @@
 import click
 
 from network.extensions import db
-from network.members import bp
+from network.members.blueprint import bp
 from network.members.email_changes import apply_due_email_changes
 
 

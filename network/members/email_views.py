@@ -8,7 +8,8 @@ from network.errors import DomainError
 from network.extensions import db
 from network.formatting import french_datetime
 from network.forms import add_form_error
-from network.members import bp, email_changes, permissions, queries, tokens
+from network.members import email_changes, permissions, queries, tokens
+from network.members.blueprint import bp
 from network.members.enums import Role
 from network.members.forms import EmailChangeForm, EmailForceForm, LinkConfirmForm
 from network.views_support import on_refusal

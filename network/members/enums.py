@@ -1,40 +1,19 @@
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    FACILITATOR = "facilitator"
-    COORDINATOR = "coordinator"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+from network.enums import LabelledEnum
 
 
-ROLE_LABELS = {
-    Role.ADMIN: "Administrateur (Cnaf / CCMSA)",
-    Role.FACILITATOR: "Co-animateur·rice",
-    Role.COORDINATOR: "Chargé·e de coopération",
-}
+class Role(LabelledEnum):
+    ADMIN = "admin", "Administrateur (Cnaf / CCMSA)"
+    FACILITATOR = "facilitator", "Co-animateur·rice"
+    COORDINATOR = "coordinator", "Chargé·e de coopération"
 
 
-class InstitutionKind(StrEnum):
-    CAF = "caf"
-    MSA = "msa"
-    COLLECTIVITE = "collectivite"
-    PARTNER = "partner"
-
-    @property
-    def label(self) -> str:
-        return INSTITUTION_KIND_LABELS[self]
-
-
-INSTITUTION_KIND_LABELS = {
-    InstitutionKind.CAF: "Caf",
-    InstitutionKind.MSA: "MSA",
-    InstitutionKind.COLLECTIVITE: "Collectivité (EPCI, commune)",
-    InstitutionKind.PARTNER: "Partenaire",
-}
+class InstitutionKind(LabelledEnum):
+    CAF = "caf", "Caf"
+    MSA = "msa", "MSA"
+    COLLECTIVITE = "collectivite", "Collectivité (EPCI, commune)"
+    PARTNER = "partner", "Partenaire"
 
 
 class EmailChangeKind(StrEnum):

@@ -11,17 +11,19 @@ from network.extensions import db
 from network.forms import add_form_error
 from network.formatting import plural
 from network.identity import flow as identity_flow
-from network.members import bp, email_changes, permissions, queries, services, tokens
+from network.members import email_changes, permissions, queries, services, tokens
+from network.members.blueprint import bp
 from network.members.enums import Role
 from network.members.forms import (
     ImportConfirmForm, ImportUploadForm, InstitutionForm, LoginForm, MemberForm, NetworkForm, PasswordForgotForm,
     PasswordSetForm, ProfileForm, TerritoryForm,
 )
 from network.members.importing import import_members, parse_members_csv
-from network.members.models import Institution, Member, Network, Territory
+from network.members.models import Institution, Member, Territory
 from network.outbox import external_url
 from network.routing import id_urls
 from network.views_support import on_refusal
+from network.scope import network_in_scope, scope_args
 
 PASSWORD_PURPOSES = {"activation": tokens.PASSWORD_SETUP, "reinitialisation": tokens.PASSWORD_RESET}
 
@@ -41,13 +43,6 @@ def _member_data(form, base: Member) -> services.MemberData:
         territory_id=form.territory_id.data, is_associated_operator=value("is_associated_operator"),
         joined_on=form.joined_on.data if "joined_on" in form else None,
     )
-
-
-def _network_in_scope() -> Network:
-    """The network a page is about: the member's own, or ?reseau=slug for admins."""
-    if current_user.role == Role.ADMIN:
-        return queries.network_by_slug(request.args.get("reseau", "")) or abort(404)
-    return db.get_or_404(Network, current_user.network_id)
 
 
 # --- authentication -------------------------------------------------------------------------------
@@ -163,7 +158,7 @@ def calendar_token_regenerate():
 @bp.route("/membres")
 @signed_in
 def directory():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_view_directory(current_user, network))
     can_manage = permissions.can_manage_members(current_user, network)
     search = request.args.get("q", "")[:100]
@@ -188,7 +183,7 @@ def member_detail(member_id):
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_create():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_manage_members(current_user, network))
     form = MemberForm(actor=current_user, institutions=queries.institutions_of(network.id),
                       territories=queries.territories_of(network.id), role=request.args.get("role", Role.COORDINATOR))
@@ -254,7 +249,7 @@ def member_action(member_id, action):
 @bp.route("/membres/import", methods=["GET", "POST"])
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_import():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_manage_members(current_user, network))
     form = ImportUploadForm()
     if form.validate_on_submit():
@@ -268,7 +263,7 @@ def member_import():
 @bp.route("/membres/import/confirmer", methods=["POST"])
 @roles(Role.ADMIN, Role.FACILITATOR)
 def member_import_confirm():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_manage_members(current_user, network))
     form = ImportConfirmForm()
     try:
@@ -277,18 +272,14 @@ def member_import_confirm():
         raw = None
     if not raw:
         flash("Le fichier à importer est illisible : recommencez l'import.", "error")
-        return redirect(url_for("members.member_import", **_scope_args(network)))
+        return redirect(url_for("members.member_import", **scope_args(network)))
     preview = parse_members_csv(raw, network)
     created = import_members(actor=current_user, network=network, preview=preview)
     db.session.commit()
     flash(f"{plural(len(created), 'membre importé', 'membres importés')} ; "
           f"{plural(len(preview.invalid_rows), 'ligne en erreur ignorée', 'lignes en erreur ignorées')}. "
           "Chaque nouveau membre reçoit un e-mail pour choisir son mot de passe.", "success")
-    return redirect(url_for("members.directory", **_scope_args(network)))
-
-
-def _scope_args(network) -> dict:
-    return {"reseau": network.slug} if current_user.role == Role.ADMIN else {}
+    return redirect(url_for("members.directory", **scope_args(network)))
 
 
 # --- networks (admin) and their reference data ----------------------------------------------------------

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 
 from network.extensions import db
-from network.privacy import bp
+from network.privacy.blueprint import bp
 from network.privacy.services import purge_departed_members
 
 

@@ -8,7 +8,8 @@ from network.extensions import db
 from network.forms import query_int, query_page
 from network.members.enums import Role
 from network.members.models import Member, Network
-from network.privacy import bp, queries, services
+from network.privacy import queries, services
+from network.privacy.blueprint import bp
 from network.privacy.forms import ErasureForm
 from network.text import DB_INT_MAX
 from network.views_support import on_refusal

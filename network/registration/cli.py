@@ -3,7 +3,7 @@
 import click
 
 from network.extensions import db
-from network.registration import bp
+from network.registration.blueprint import bp
 from network.registration.services import purge_expired_requests
 
 

@@ -1,22 +1,11 @@
-from enum import StrEnum
+from network.enums import LabelledEnum
 
 
-class JoinRequestStatus(StrEnum):
-    UNCONFIRMED = "unconfirmed"  # the email address is not confirmed yet
-    PENDING = "pending"  # confirmed, waiting for the facilitators
-    APPROVED = "approved"
-    DECLINED = "declined"
+class JoinRequestStatus(LabelledEnum):
+    UNCONFIRMED = "unconfirmed", "Adresse non confirmée"  # the email address is not confirmed yet
+    PENDING = "pending", "En attente de décision"  # confirmed, waiting for the facilitators
+    APPROVED = "approved", "Acceptée"
+    DECLINED = "declined", "Refusée"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    JoinRequestStatus.UNCONFIRMED: "Adresse non confirmée",
-    JoinRequestStatus.PENDING: "En attente de décision",
-    JoinRequestStatus.APPROVED: "Acceptée",
-    JoinRequestStatus.DECLINED: "Refusée",
-}
 
 OPEN_STATUSES = (JoinRequestStatus.UNCONFIRMED, JoinRequestStatus.PENDING)

@@ -8,10 +8,12 @@ from network.members import queries as member_queries
 from network.members.enums import Role
 from network.members.models import Network
 from network.members.permissions import is_facilitator_of
-from network.registration import bp, permissions, queries, services
+from network.registration import permissions, queries, services
+from network.registration.blueprint import bp
 from network.registration.forms import ConfirmForm, DeclineForm, JoinForm, JoinRequestEditForm
 from network.registration.models import JoinRequest
 from network.views_support import on_refusal
+from network.scope import network_in_scope
 
 
 def _client_ip() -> str:
@@ -86,18 +88,10 @@ def confirmed(slug):
 
 # --- facilitators: the queue and the decisions ---------------------------------------------------
 
-def _network_in_scope() -> Network | None:
-    """The facilitator's own network; for admins, ?reseau=slug (None: the overview of all networks)."""
-    if current_user.role == Role.ADMIN:
-        slug = request.args.get("reseau")
-        return (member_queries.network_by_slug(slug) or abort(404)) if slug else None
-    return db.get_or_404(Network, current_user.network_id)
-
-
 @bp.route("/demandes")
 @roles(Role.FACILITATOR, Role.ADMIN)
 def request_queue():
-    network = _network_in_scope()
+    network = network_in_scope(admin_overview=True)
     if network is None:
         return render_template("registration/queue_overview.html", rows=queries.networks_with_pending_counts())
     require(permissions.can_view_join_requests(current_user, network))

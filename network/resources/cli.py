@@ -3,7 +3,7 @@
 import click
 
 from network.extensions import db
-from network.resources import bp
+from network.resources.blueprint import bp
 from network.resources.news import send_weekly_digests
 
 

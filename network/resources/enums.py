@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from network.enums import LabelledEnum
+
 
 class ResourceKind(StrEnum):
     FILE = "file"
@@ -16,26 +18,22 @@ class MinutesStatus(StrEnum):
     PUBLISHED = "published"
 
 
-class FileType(StrEnum):
+class FileType(LabelledEnum):
     """The accepted file types, by what the content is (libmagic), never by the name."""
 
-    PDF = "application/pdf"
-    ODP = "application/vnd.oasis.opendocument.presentation"
-    PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-    ODT = "application/vnd.oasis.opendocument.text"
-    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ODS = "application/vnd.oasis.opendocument.spreadsheet"
-    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    PNG = "image/png"
-    JPEG = "image/jpeg"
+    PDF = "application/pdf", "PDF"
+    ODP = "application/vnd.oasis.opendocument.presentation", "Présentation (ODP)"
+    PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation", "Présentation (PPTX)"
+    ODT = "application/vnd.oasis.opendocument.text", "Texte (ODT)"
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Texte (DOCX)"
+    ODS = "application/vnd.oasis.opendocument.spreadsheet", "Tableur (ODS)"
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Tableur (XLSX)"
+    PNG = "image/png", "Image (PNG)"
+    JPEG = "image/jpeg", "Image (JPEG)"
 
     @property
     def extension(self) -> str:
         return self.name.lower() if self is not FileType.JPEG else "jpg"
-
-    @property
-    def label(self) -> str:
-        return FILE_TYPE_LABELS[self]
 
     @property
     def family(self) -> str:
@@ -51,12 +49,6 @@ class FileType(StrEnum):
         return self not in (FileType.PDF, FileType.PNG, FileType.JPEG)
 
 
-FILE_TYPE_LABELS = {
-    FileType.PDF: "PDF", FileType.ODP: "Présentation (ODP)", FileType.PPTX: "Présentation (PPTX)",
-    FileType.ODT: "Texte (ODT)", FileType.DOCX: "Texte (DOCX)", FileType.ODS: "Tableur (ODS)",
-    FileType.XLSX: "Tableur (XLSX)", FileType.PNG: "Image (PNG)", FileType.JPEG: "Image (JPEG)",
-}
-
 # The library's "type" filter: what a member looks for, not the format.
 FAMILY_LABELS = {
     "pdf": "PDF", "presentation": "Présentations", "text": "Documents texte", "spreadsheet": "Tableurs",
@@ -69,17 +61,12 @@ FILE_FAMILIES = {
 }
 
 
-class NewsFrequency(StrEnum):
+class NewsFrequency(LabelledEnum):
     """How a member receives the network's news by email."""
 
-    EACH = "each"
-    WEEKLY = "weekly"
-    NONE = "none"
-
-    @property
-    def label(self) -> str:
-        return {"each": "À chaque actualité", "weekly": "Un récapitulatif par semaine",
-                "none": "Jamais (je les lis sur le site)"}[self.value]
+    EACH = "each", "À chaque actualité"
+    WEEKLY = "weekly", "Un récapitulatif par semaine"
+    NONE = "none", "Jamais (je les lis sur le site)"
 
 
 DEFAULT_NEWS_FREQUENCY = NewsFrequency.WEEKLY

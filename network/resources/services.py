@@ -28,8 +28,8 @@ from network.resources.models import (
 )
 from network.resources.permissions import can_delete_resource, can_manage_meeting_resources, can_write_minutes
 from network.resources.rendering import plain_summary
-from network.resources.tokens import make_guest_token
 from network.sessions.enums import MeetingStatus
+from network.sessions.guest_tokens import make_guest_token
 from network.sessions.models import AgendaItem, Invitation, Meeting
 
 WORKED_STATES = (CaseState.WORKED, CaseState.FOLLOWED_UP, CaseState.CLOSED)

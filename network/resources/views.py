@@ -14,7 +14,8 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.codev.enums import THEME_LABELS, Theme
 from network.codev.models import Case
-from network.resources import bp, news, queries, search, services
+from network.resources import news, queries, search, services
+from network.resources.blueprint import bp
 from network.resources.enums import FAMILY_LABELS, ResourceStatus
 from network.resources.files import format_size
 from network.resources.forms import (
@@ -26,9 +27,9 @@ from network.resources.permissions import (
     can_view_minutes, can_view_resource, can_write_minutes,
 )
 from network.resources.rendering import render_markdown
-from network.resources.tokens import read_guest_token, read_upload_token
-from network.views_support import on_refusal
 from network.routing import id_urls
+from network.sessions.guest_tokens import read_guest_token, read_upload_token
+from network.views_support import on_refusal
 
 ID = "int(max=2147483647)"  # ids beyond the database's integers are unknown (404), never an error
 MEMBERS = (Role.FACILITATOR, Role.COORDINATOR)

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from network.extensions import db
-from network.sessions import bp
+from network.sessions.blueprint import bp
 from network.sessions.inbound import reply_server
 from network.sessions.mailbox import Mailbox, MailboxNotConfigured, MailboxSettings
 from network.sessions.services import send_reminders

@@ -1,26 +1,19 @@
 from enum import StrEnum
 
-
-class MeetingKind(StrEnum):
-    QUARTERLY = "quarterly"
-    TRAINING = "training"
-
-    @property
-    def label(self) -> str:
-        return {"quarterly": "Rencontre trimestrielle", "training": "Formation mutualisée"}[self.value]
+from network.enums import LabelledEnum
 
 
-class MeetingStatus(StrEnum):
-    PLANNED = "planned"
-    INVITED = "invited"
-    HELD = "held"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+class MeetingKind(LabelledEnum):
+    QUARTERLY = "quarterly", "Rencontre trimestrielle"
+    TRAINING = "training", "Formation mutualisée"
 
-    @property
-    def label(self) -> str:
-        return {"planned": "Planifiée", "invited": "Invitations envoyées", "held": "Tenue",
-                "closed": "Clôturée", "cancelled": "Annulée"}[self.value]
+
+class MeetingStatus(LabelledEnum):
+    PLANNED = "planned", "Planifiée"
+    INVITED = "invited", "Invitations envoyées"
+    HELD = "held", "Tenue"
+    CLOSED = "closed", "Clôturée"
+    CANCELLED = "cancelled", "Annulée"
 
     @property
     def member_label(self) -> str:
@@ -37,60 +30,38 @@ class MeetingStatus(StrEnum):
                 "cancelled": "Annulée\u00a0: un avis d'annulation a été envoyé."}[self.value]
 
 
-class Rsvp(StrEnum):
-    PENDING = "pending"
-    YES = "yes"
-    NO = "no"
-    EXCUSED = "excused"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "Sans réponse", "yes": "Oui", "no": "Non", "excused": "Excusé·e"}[self.value]
+class Rsvp(LabelledEnum):
+    PENDING = "pending", "Sans réponse"
+    YES = "yes", "Oui"
+    NO = "no", "Non"
+    EXCUSED = "excused", "Excusé·e"
 
 
-class AttendanceStatus(StrEnum):
-    PRESENT = "present"
-    PARTIAL = "partial"
-    EXCUSED = "excused"
-    ABSENT = "absent"
-
-    @property
-    def label(self) -> str:
-        return {"present": "Présent·e", "partial": "Présence partielle", "excused": "Excusé·e",
-                "absent": "Absent·e"}[self.value]
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", "Présent·e"
+    PARTIAL = "partial", "Présence partielle"
+    EXCUSED = "excused", "Excusé·e"
+    ABSENT = "absent", "Absent·e"
 
 
-class AgendaItemKind(StrEnum):
-    THEMATIC = "thematic"
-    CODEV = "codev"
-    VOTE = "vote"
-    FREE = "free"
-
-    @property
-    def label(self) -> str:
-        return {"thematic": "Information thématique", "codev": "Atelier de co-développement",
-                "vote": "Vote du thème suivant", "free": "Autre point"}[self.value]
+class AgendaItemKind(LabelledEnum):
+    THEMATIC = "thematic", "Information thématique"
+    CODEV = "codev", "Atelier de co-développement"
+    VOTE = "vote", "Vote du thème suivant"
+    FREE = "free", "Autre point"
 
 
-class RegistrationStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-
-    @property
-    def label(self) -> str:
-        return {"confirmed": "Inscrit·e", "waitlisted": "Liste d'attente"}[self.value]
+class RegistrationStatus(LabelledEnum):
+    CONFIRMED = "confirmed", "Inscrit·e"
+    WAITLISTED = "waitlisted", "Liste d'attente"
 
 
-class RsvpSource(StrEnum):
+class RsvpSource(LabelledEnum):
     """Where an answer came from: the email's link, the site, or the member's calendar (an iMIP REPLY)."""
 
-    LINK = "link"
-    SITE = "site"
-    CALENDAR = "calendar"
-
-    @property
-    def label(self) -> str:
-        return {"link": "lien", "site": "site", "calendar": "agenda"}[self.value]
+    LINK = "link", "lien"
+    SITE = "site", "site"
+    CALENDAR = "calendar", "agenda"
 
 
 class ReplyOutcome(StrEnum):

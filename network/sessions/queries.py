@@ -9,12 +9,12 @@ from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
-from network.evaluation import indicators
-from network.evaluation.figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
-from network.evaluation.periods import Period, Scope
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.network_versions import NetworkVersion
+from network.periods import Period, Scope
+from network.sessions import attendance_counts
+from network.sessions.attendance_figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
 from network.sessions.enums import MeetingKind, RegistrationStatus
 from network.sessions.models import (
     AgendaItem, Attendance, Invitation, Meeting, MeetingLabels, Registration, Venue,
@@ -445,8 +445,8 @@ def confirmed_counts(meeting_ids: list[int]) -> dict[int, int]:
         .group_by(Registration.meeting_id)).all())
 
 
-# --- attendance: the evaluation indicators (DESIGN §4), scoped to one network -------------------
-# The meeting pages never count attendance themselves: one definition, in network.evaluation.indicators.
+# --- attendance: as the evaluation indicators count it (DESIGN §4), scoped to one network ---------
+# The meeting pages never count attendance themselves: one definition, in network.sessions.attendance_counts.
 
 def network_year(network_id: int, year: int, now: datetime) -> Scope:
     """One network, one calendar year (Europe/Paris), meetings counted once started (as of `now`)."""
@@ -457,7 +457,7 @@ def meeting_attendance_by_id(network_id: int, year: int, now: datetime,
                              kinds: tuple[str, ...] = tuple(MeetingKind)) -> dict[int, MeetingAttendance]:
     """Past, non-cancelled meetings of the year (one query per kind), recorded or not, by meeting id."""
     scope = network_year(network_id, year, now)
-    return {row.meeting_id: row for kind in kinds for row in indicators.meeting_attendance(scope, kind)}
+    return {row.meeting_id: row for kind in kinds for row in attendance_counts.meeting_attendance(scope, kind)}
 
 
 def meeting_attendance_of(meeting: Meeting, now: datetime) -> MeetingAttendance | None:
@@ -479,10 +479,10 @@ class AttendanceHistory:
 def attendance_history(network_id: int, year: int, now: datetime) -> AttendanceHistory:
     scope = network_year(network_id, year, now)
     return AttendanceHistory(
-        summary=indicators.attendance_summary(scope),
-        meetings=indicators.meeting_attendance(scope),
-        trainings=indicators.meeting_attendance(scope, MeetingKind.TRAINING),
-        members=indicators.member_assiduity(scope),
+        summary=attendance_counts.attendance_summary(scope),
+        meetings=attendance_counts.meeting_attendance(scope),
+        trainings=attendance_counts.meeting_attendance(scope, MeetingKind.TRAINING),
+        members=attendance_counts.member_assiduity(scope),
     )
 
 
@@ -490,5 +490,5 @@ def my_assiduity(member: Member, year: int, now: datetime) -> MemberAssiduity | 
     """The member's own assiduity over the quarterly meetings of the year in their network."""
     if member.network_id is None:
         return None
-    rows = indicators.member_assiduity(network_year(member.network_id, year, now))
+    rows = attendance_counts.member_assiduity(network_year(member.network_id, year, now))
     return next((row for row in rows if row.member_id == member.id), None)

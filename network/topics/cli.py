@@ -3,7 +3,8 @@
 import click
 
 from network.extensions import db
-from network.topics import bp, services
+from network.topics import services
+from network.topics.blueprint import bp
 
 
 @bp.cli.command("send-close-notices")

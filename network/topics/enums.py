@@ -1,28 +1,18 @@
-from enum import StrEnum
+from network.enums import LabelledEnum
 
 
-class TopicStatus(StrEnum):
-    BACKLOG = "backlog"
-    CHOSEN = "chosen"
-    ARCHIVED = "archived"
-    MERGED = "merged"
-
-    @property
-    def label(self) -> str:
-        return {"backlog": "Proposé", "chosen": "Retenu", "archived": "Archivé",
-                "merged": "Fusionné"}[self.value]
+class TopicStatus(LabelledEnum):
+    BACKLOG = "backlog", "Proposé"
+    CHOSEN = "chosen", "Retenu"
+    ARCHIVED = "archived", "Archivé"
+    MERGED = "merged", "Fusionné"
 
 
-class VoteStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    CONFIRMED = "confirmed"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "En préparation", "open": "Ouvert", "closed": "Clos",
-                "confirmed": "Thème confirmé"}[self.value]
+class VoteStatus(LabelledEnum):
+    DRAFT = "draft", "En préparation"
+    OPEN = "open", "Ouvert"
+    CLOSED = "closed", "Clos"
+    CONFIRMED = "confirmed", "Thème confirmé"
 
 
 # The vote round's state machine; services.change_vote_status is its only writer.

@@ -8,20 +8,14 @@ from network.extensions import db
 from network.formatting import french_percent
 from network.members.enums import Role
 from network.members.models import Network
-from network.members.queries import network_by_slug
-from network.topics import bp, permissions, queries, services
+from network.scope import network_in_scope
+from network.topics import permissions, queries, services
+from network.topics.blueprint import bp
 from network.topics.forms import ConfirmForm, MergeForm, TopicForm, VoteRoundForm, ballot_form
 from network.sessions.models import Meeting
 from network.sessions.pickers import workshop_meeting_choices
 from network.topics.models import Topic, TopicVote
 from network.views_support import on_refusal
-
-
-def _network_in_scope() -> Network:
-    """The member's own network, or ?reseau=slug for admins (read-only)."""
-    if current_user.role == Role.ADMIN:
-        return network_by_slug(request.args.get("reseau", "")) or abort(404)
-    return db.get_or_404(Network, current_user.network_id)
 
 
 def _load_vote(vote_id: int) -> TopicVote:
@@ -36,7 +30,7 @@ def _load_vote(vote_id: int) -> TopicVote:
 @bp.route("/")
 @signed_in
 def topic_list():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_view_topics(current_user, network.id))
     return render_template("topics/topic_list.html", network=network, backlog=queries.backlog(network.id),
                            set_aside=queries.set_aside_topics(network.id), rounds=queries.vote_rounds(network.id),
@@ -112,7 +106,7 @@ def topic_merge(topic_id):
 @bp.route("/historique")
 @signed_in
 def topic_history():
-    network = _network_in_scope()
+    network = network_in_scope()
     require(permissions.can_view_topics(current_user, network.id))
     now = utcnow()
     rows = queries.meeting_topics(network.id)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from network.codev.enums import CaseState, Outcome, Theme
 from network.database import utcnow
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from tests import factories
 from tests.codev.factories import create_case
 from tests.e2e.test_topic_vote import sign_in

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from network.evaluation.periods import Period, Scope
+from network.periods import Period, Scope
 from network.extensions import db
 from network.members import history
 from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus

@@ -146,7 +146,7 @@ def test_network_summaries_give_one_line_per_network_and_the_total(scenario):
     member = factories.create_member(network=other)
     meeting = create_meeting(other, at(2025, 3, 12))
     invite_and_record(meeting, {member: "absent"})
-    from network.evaluation.periods import Period, Scope
+    from network.periods import Period, Scope
     scope = Scope(period=Period(2025), now=datetime(2025, 12, 31, tzinfo=UTC))
 
     rows, total = indicators.network_summaries(scope)

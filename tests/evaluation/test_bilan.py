@@ -16,7 +16,7 @@ from network.database import utcnow
 from network.errors import DomainError
 from network.evaluation import bilan, services
 from network.evaluation.models import GridActivity, GridRubric, Publication, SelfEfficacyResponse
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 from network.members import services as member_services
 from network.sessions.models import Attendance

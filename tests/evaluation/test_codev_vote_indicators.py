@@ -7,7 +7,7 @@ import pytest
 from network.codev.enums import CaseState, Outcome, Theme
 from network.evaluation import indicators
 from network.evaluation.figures import CodevFigures, Ratio, VoteTurnout
-from network.evaluation.periods import Period, Scope, Series
+from network.periods import Period, Scope, Series
 from network.extensions import db as _db
 from network.members.enums import Role
 from network.topics.enums import VoteStatus

@@ -7,7 +7,7 @@ import pytest
 from network.errors import NotAllowed
 from network.evaluation import queries, services
 from network.evaluation.default_grid import DEFAULT_GRID
-from network.evaluation.periods import Period, Scope
+from network.periods import Period, Scope
 from network.extensions import db
 from tests import factories
 

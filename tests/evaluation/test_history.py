@@ -9,7 +9,7 @@ from network.database import utcnow
 from network.evaluation import indicators
 from network.evaluation.enums import Breakdown
 from network.evaluation.figures import Assiduity, AttendanceCounts, Ratio, VoteTurnout
-from network.evaluation.periods import Period, Scope
+from network.periods import Period, Scope
 from network.extensions import db
 from network.members import history, services
 from network.members.enums import Role
@@ -231,7 +231,7 @@ def test_history_closed_period_unchanged_by_any_later_changes(story, changes):
 
 def test_demo_has_a_member_away_for_a_while_and_a_member_who_moved(db):
     from network.demo import seed_demo
-    from network.evaluation.periods import PARIS
+    from network.periods import PARIS
 
     seed_demo()
     db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, update
 from network.demo.national import seed_national_ballots, seed_national_cases, seed_national
 from network.evaluation import indicators
 from network.evaluation.enums import Breakdown
-from network.evaluation.periods import Series
+from network.periods import Series
 from network.extensions import db
 from network.members.history import open_missing_first_periods
 from network.members.models import Member, MembershipPeriod

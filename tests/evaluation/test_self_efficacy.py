@@ -7,7 +7,7 @@ import pytest
 from network.errors import NotAllowed
 from network.evaluation import queries, services
 from network.evaluation.models import SelfEfficacyReminder, SelfEfficacyResponse
-from network.evaluation.periods import Period, Scope
+from network.periods import Period, Scope
 from network.evaluation.scales import gse_score
 from network.extensions import db
 from network.outbox import OutboxMessage

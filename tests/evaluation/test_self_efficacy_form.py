@@ -13,7 +13,7 @@ from network.database import utcnow
 from network.errors import NotAllowed
 from network.evaluation import services
 from network.evaluation.models import SelfEfficacyResponse
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 
 ALL_BUT_TEN = {f"item_{n}": "3" for n in range(1, 10)}

@@ -14,7 +14,7 @@ from network.database import utcnow
 from network.evaluation import indicators
 from network.evaluation.figures import Assiduity, Ratio, SelfEfficacyGroup, VoteTurnout
 from network.evaluation.models import SelfEfficacyResponse
-from network.evaluation.periods import PARIS, Period, Series
+from network.periods import PARIS, Period, Series
 from network.extensions import db as _db
 from network.members.enums import Role
 from network.sessions.enums import MeetingKind

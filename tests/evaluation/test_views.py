@@ -13,7 +13,7 @@ from network.database import utcnow
 from network.evaluation import services
 from network.evaluation.exports import neutralise
 from network.evaluation.models import SelfEfficacyResponse
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 from network.topics.enums import VoteStatus
 from network.topics.models import Ballot

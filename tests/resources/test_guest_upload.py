@@ -9,9 +9,9 @@ from network.audit import AuditEvent
 from network.extensions import db
 from network.outbox import send_due
 from network.resources.models import Resource
-from network.resources.tokens import make_guest_token, make_upload_token
 from network.sessions import services as session_services
 from network.sessions.enums import MeetingStatus
+from network.sessions.guest_tokens import make_guest_token, make_upload_token
 from network.sessions.models import Invitation
 from tests.resources import samples
 from tests.sessions.factories import create_meeting, page_text

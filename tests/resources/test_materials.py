@@ -11,8 +11,8 @@ from werkzeug.test import encode_multipart
 from network.audit import AuditEvent
 from network.extensions import db
 from network.resources.models import FileBlob, Resource
+from network.sessions.guest_tokens import make_guest_token
 from network.sessions.models import Invitation
-from network.resources.tokens import make_guest_token
 from tests import factories
 from tests.resources import samples
 from tests.sessions.factories import page_text

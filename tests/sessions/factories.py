@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from network.calendar import to_paris
 from network.database import utcnow
-from network.evaluation.periods import PARIS
+from network.periods import PARIS
 from network.extensions import db
 from network.members.enums import InstitutionKind
 from network.sessions.enums import MeetingKind, MeetingStatus, Rsvp

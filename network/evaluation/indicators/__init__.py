@@ -8,7 +8,8 @@ from network.evaluation.indicators.attendance import (
     UNASSIGNED_LABELS, attendance_breakdown, attendance_breakdowns, attendance_summary, attendance_totals,
     meeting_attendance, meeting_rows, member_assiduity, member_assiduity_rows,
 )
-from network.evaluation.indicators.building_blocks import ATTENDED_STATUSES, HELD_STATUSES
+from network.evaluation.indicators.topics import HELD_STATUSES
+from network.sessions.attendance_counts import ATTENDED_STATUSES
 from network.evaluation.indicators.codev import codev_figures
 from network.evaluation.indicators.definitions import DEFINITIONS
 from network.evaluation.indicators.synthesis import (

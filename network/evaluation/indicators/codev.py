@@ -7,8 +7,8 @@ from sqlalchemy import and_, case, distinct, func, literal, select
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
 from network.codev.models import Case
 from network.evaluation.figures import CodevFigures
-from network.evaluation.indicators.building_blocks import _bucket, _group_by_period, _run
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.sessions.attendance_counts import group_by_period, period_bucket, run
+from network.periods import Scope, ScopeShape, Series
 from network.members.history import active_at
 from network.members.models import MembershipPeriod
 from network.sessions.models import Meeting
@@ -30,7 +30,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         statement = statement.join(MembershipPeriod, active_at(Case.client_id, Meeting.starts_at)).where(
             MembershipPeriod.territory_id == shape.territory_id)
     applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
-    bucket = _bucket(shape, Meeting.starts_at)
+    bucket = period_bucket(shape, Meeting.starts_at)
     totals = statement.with_only_columns(
         bucket, key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
         func.count(Case.outcome),
@@ -39,7 +39,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         func.sum(case((applicable, 1), else_=0)),
         *(func.coalesce(func.sum(case((Case.outcome == code, 1), else_=0)), 0) for code in Outcome),
     ).group_by(key)
-    return _group_by_period(totals, shape, bucket)
+    return group_by_period(totals, shape, bucket)
 
 
 def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None, CodevFigures]:
@@ -51,7 +51,7 @@ def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None,
 
 
 def _codev_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], CodevFigures]:
-    totals = _run(_codev_statements(scope.shape, by_network), scope).all()
+    totals = run(_codev_statements(scope.shape, by_network), scope).all()
     return {
         (int(bucket), group): CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
                             followed_up=followed, resolved=int(resolved or 0),

@@ -4,8 +4,8 @@ from functools import lru_cache
 
 from sqlalchemy import func, select, true
 
-from network.evaluation.indicators.building_blocks import _run
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.sessions.attendance_counts import run
+from network.periods import Scope, ScopeShape, Series
 from network.members.enums import Role
 from network.members.history import active_on_day
 from network.members.models import Member, MembershipPeriod
@@ -32,4 +32,4 @@ def _active_members_statement(shape: ScopeShape):
 
 
 def _active_members(scope: Scope | Series) -> dict[tuple[int, int], int]:
-    return {(int(row[0]), row[1]): row[2] for row in _run(_active_members_statement(scope.shape), scope)}
+    return {(int(row[0]), row[1]): row[2] for row in run(_active_members_statement(scope.shape), scope)}

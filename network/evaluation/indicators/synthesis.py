@@ -9,14 +9,13 @@ from network.evaluation.figures import (
     Assiduity, AttendanceCounts, AttendanceSummary, CodevFigures, NetworkSummary, SelfEfficacyGroup, TopicFigures,
     TrainingFigures, VoteTurnout,
 )
-from network.evaluation.indicators.attendance import _assiduity, _attendance_summaries, meeting_rows
-from network.evaluation.indicators.building_blocks import _run
+from network.sessions.attendance_counts import assiduity_by_period, attendance_summaries, meeting_rows, run
 from network.evaluation.indicators.codev import _codev_by_period
 from network.evaluation.indicators.members import _active_members
 from network.evaluation.indicators.topics import _topic_rows
 from network.evaluation.indicators.trainings import _training_participants
 from network.evaluation.indicators.votes import _votes_by_period
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.periods import Scope, ScopeShape, Series
 from network.evaluation.queries import self_efficacy_by_period
 from network.members.models import Network
 from network.sessions.enums import MeetingKind
@@ -49,7 +48,7 @@ def series_summaries(series: Series, *, with_total: bool = True
 
 
 def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None, trainings=None, member_rows=None):
-    networks = _run(_networks_statement(scope.shape), scope).all()
+    networks = run(_networks_statement(scope.shape), scope).all()
     members = _active_members(scope)
     if meetings is None:
         meetings = meeting_rows(scope, MeetingKind.QUARTERLY)
@@ -57,16 +56,16 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
         trainings = meeting_rows(scope, MeetingKind.TRAINING)
     # Assiduity and votes add up over the networks (a member's tally is kept per network, a round is one network's):
     # their totals are summed from the networks' figures, not queried again (the costliest half of the total).
-    assiduity = _assiduity(scope, MeetingKind.QUARTERLY, True, member_rows)
-    training_assiduity = _assiduity(scope, MeetingKind.TRAINING, True)
+    assiduity = assiduity_by_period(scope, MeetingKind.QUARTERLY, True, member_rows)
+    training_assiduity = assiduity_by_period(scope, MeetingKind.TRAINING, True)
     votes = _votes_by_period(scope, by_network=True)
     figures = {}
     for by_network in (True, False) if with_total else (True,):
         of_scope = _as_given if by_network else _summed_over_networks
         figures[by_network] = (
-            _attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, assiduity=of_scope(assiduity)),
+            attendance_summaries(scope, MeetingKind.QUARTERLY, by_network, meetings, assiduity=of_scope(assiduity)),
             _topic_rows(scope, by_network),
-            _attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings,
+            attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings,
                                   assiduity=of_scope(training_assiduity)),
             _training_participants(scope, by_network),
             self_efficacy_by_period(scope, by_network=by_network),

@@ -5,18 +5,18 @@ from functools import lru_cache
 from sqlalchemy import and_, case, distinct, func, select
 
 from network.evaluation.figures import TopicFigures
-from network.evaluation.indicators.building_blocks import (
-    HELD_STATUSES, _bucket, _group_by_period, _meeting_filter, _run,
-)
-from network.evaluation.periods import Scope, ScopeShape, Series
-from network.sessions.enums import AgendaItemKind, MeetingKind
+from network.sessions.attendance_counts import group_by_period, meeting_filter, period_bucket, run
+from network.periods import Scope, ScopeShape, Series
+from network.sessions.enums import AgendaItemKind, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Meeting
+
+HELD_STATUSES = (MeetingStatus.HELD, MeetingStatus.CLOSED)
 
 
 @lru_cache(maxsize=16)
 def _topic_statement(shape: ScopeShape, by_network: bool):
     with_topic = case((AgendaItem.id.is_not(None), Meeting.id))
-    bucket = _bucket(shape, Meeting.starts_at)
+    bucket = period_bucket(shape, Meeting.starts_at)
     statement = (
         select(bucket, func.count(distinct(Meeting.id)).label("held"),
                func.count(distinct(with_topic)).label("with_topic"),
@@ -24,9 +24,9 @@ def _topic_statement(shape: ScopeShape, by_network: bool):
         .select_from(Meeting)
         .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == AgendaItemKind.THEMATIC,
                                     AgendaItem.topic_id.is_not(None)))
-        .where(_meeting_filter(shape, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
+        .where(meeting_filter(shape, MeetingKind.QUARTERLY), Meeting.status.in_(HELD_STATUSES))
     )
-    statement = _group_by_period(statement, shape, bucket)
+    statement = group_by_period(statement, shape, bucket)
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
     return statement
@@ -36,7 +36,7 @@ def _topic_rows(scope: Scope | Series, by_network: bool):
     return {(int(row.bucket), row.network_id if by_network else None): TopicFigures(int(row.held),
                                                                                     int(row.with_topic),
                                                                                     int(row.topics))
-            for row in _run(_topic_statement(scope.shape, by_network), scope)}
+            for row in run(_topic_statement(scope.shape, by_network), scope)}
 
 
 def topic_figures(scope: Scope) -> TopicFigures:

@@ -6,20 +6,20 @@ from sqlalchemy import distinct, func, select
 
 from network.evaluation.figures import TrainingFigures
 from network.evaluation.indicators.attendance import attendance_summary
-from network.evaluation.indicators.building_blocks import (
-    ATTENDED_STATUSES, _bucket, _eligible, _group_by_period, _run,
+from network.sessions.attendance_counts import (
+    ATTENDED_STATUSES, eligible_invitations, group_by_period, period_bucket, run,
 )
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.periods import Scope, ScopeShape, Series
 from network.sessions.enums import MeetingKind
 from network.sessions.models import Attendance, Invitation, Meeting
 
 
 @lru_cache(maxsize=16)
 def _training_participants_statement(shape: ScopeShape, by_network: bool):
-    bucket = _bucket(shape, Meeting.starts_at)
-    statement = _eligible(select(bucket, func.count(distinct(Invitation.member_id)).label("participants")), shape,
+    bucket = period_bucket(shape, Meeting.starts_at)
+    statement = eligible_invitations(select(bucket, func.count(distinct(Invitation.member_id)).label("participants")), shape,
                           MeetingKind.TRAINING).where(Attendance.status.in_(ATTENDED_STATUSES))
-    statement = _group_by_period(statement, shape, bucket)
+    statement = group_by_period(statement, shape, bucket)
     if by_network:
         statement = statement.add_columns(Meeting.network_id).group_by(Meeting.network_id)
     return statement
@@ -27,7 +27,7 @@ def _training_participants_statement(shape: ScopeShape, by_network: bool):
 
 def _training_participants(scope: Scope | Series, by_network: bool):
     return {(int(row.bucket), row.network_id if by_network else None): int(row.participants)
-            for row in _run(_training_participants_statement(scope.shape, by_network), scope)}
+            for row in run(_training_participants_statement(scope.shape, by_network), scope)}
 
 
 def training_figures(scope: Scope) -> TrainingFigures:

@@ -5,8 +5,8 @@ from functools import lru_cache
 from sqlalchemy import func, literal, select
 
 from network.evaluation.figures import VoteTurnout
-from network.evaluation.indicators.building_blocks import _bucket, _run
-from network.evaluation.periods import Scope, ScopeShape, Series
+from network.sessions.attendance_counts import period_bucket, run
+from network.periods import Scope, ScopeShape, Series
 from network.members.enums import Role
 from network.members.history import active_at
 from network.members.models import Member, MembershipPeriod
@@ -18,7 +18,7 @@ from network.topics.models import Ballot, TopicVote
 def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
     closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
     rounds = (
-        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), _bucket(shape, closed_at))
+        select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), period_bucket(shape, closed_at))
         .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= shape.start_at, closed_at < shape.until)
     )
     if shape.network_ids is not None:
@@ -52,6 +52,6 @@ def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, 
 
 
 def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], VoteTurnout]:
-    rows = _run(_vote_turnout_statement(scope.shape, by_network), scope).all()
+    rows = run(_vote_turnout_statement(scope.shape, by_network), scope).all()
     return {(int(bucket), group): VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
             for bucket, group, count, ballots, eligible in rows if count}

@@ -13,8 +13,8 @@ from network.database import utcnow
 from network.extensions import db
 from network.members.models import Member, Network
 from network.outbox import CalendarPart, external_url, queue_templated_email
-from network.resources.tokens import make_upload_token
 from network.sessions.enums import MeetingStatus, Rsvp
+from network.sessions.guest_tokens import make_upload_token
 from network.sessions.models import AgendaItem, Invitation, Meeting, Venue, postal_address
 from network.sessions.tokens import make_rsvp_token
 

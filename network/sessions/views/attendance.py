@@ -9,12 +9,14 @@ from network.database import utcnow
 from network.extensions import db
 from network.forms import query_year
 from network.members.enums import Role
-from network.sessions import bp, queries, services
+from network.scope import network_in_scope, scope_args
+from network.sessions import queries, services
+from network.sessions.blueprint import bp
 from network.sessions.enums import AttendanceStatus
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
-from network.sessions.views.common import STAFF, load_meeting, load_meeting_page, network_in_scope, scope_args
+from network.sessions.views.common import STAFF, load_meeting, load_meeting_page
 from network.sessions.views.context import RSVP_LABELS
 from network.views_support import on_refusal
 

@@ -4,6 +4,7 @@ number of queries, so templates only format."""
 from flask_login import current_user
 
 from network.database import utcnow
+from network.scope import scope_args
 from network.sessions import queries
 from network.sessions.enums import AttendanceStatus, MeetingStatus, RegistrationStatus, Rsvp, RsvpSource
 from network.sessions.forms import RsvpForm
@@ -11,7 +12,6 @@ from network.sessions.permissions import (
     can_answer, can_manage_meeting, can_manage_meetings, can_register, can_see_answers,
 )
 from network.sessions.services import allowed_transitions, has_started_day, waitlist_position
-from network.sessions.views.common import scope_args
 
 RSVP_LABELS = {answer.value: answer.label for answer in Rsvp}
 RSVP_SOURCE_LABELS = {source.value: source.label for source in RsvpSource}

@@ -10,7 +10,8 @@ from network.extensions import db
 from network.formatting import plural
 from network.members.enums import Role
 from network.members.models import Member
-from network.sessions import bp, queries, services
+from network.sessions import queries, services
+from network.sessions.blueprint import bp
 from network.sessions.enums import RsvpSource
 from network.sessions.forms import GuestForm, RsvpForm
 from network.sessions.permissions import can_answer

@@ -12,14 +12,14 @@ from network.extensions import db
 from network.forms import query_year
 from network.formatting import plural
 from network.members.enums import Role
-from network.sessions import bp, queries, services
+from network.scope import network_in_scope, scope_args
+from network.sessions import queries, services
+from network.sessions.blueprint import bp
 from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
-from network.sessions.views.common import (
-    NETWORK_ROLES, STAFF, load_meeting, load_meeting_page, network_in_scope, scope_args,
-)
+from network.sessions.views.common import NETWORK_ROLES, STAFF, load_meeting, load_meeting_page
 from network.sessions.views.context import MY_MEETING_LABELS, calendar_context, meeting_context
 from network.views_support import on_refusal
 

@@ -6,7 +6,8 @@ from flask_login import current_user
 from network.auth import roles
 from network.extensions import db
 from network.members.enums import Role
-from network.sessions import bp, services
+from network.sessions import services
+from network.sessions.blueprint import bp
 from network.sessions.views.common import load_meeting
 from network.views_support import on_refusal
 

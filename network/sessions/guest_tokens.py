@@ -1,5 +1,6 @@
-"""A named guest's links, signed and carrying their invitation: to read a meeting's materials and minutes, and to
-send their slides once (a salt of its own: one link never opens the other's page)."""
+"""A named guest's links, signed and carrying their invitation (sent with the meeting's emails, opened on the
+resources pages): to read a meeting's materials and minutes, and to send their slides once (a salt of its own: one
+link never opens the other's page)."""
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
