@@ -22,7 +22,7 @@ from network.members.models import EmailChange, Institution, LoginSession, Membe
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
-from network.resources import services as resource_services
+from network.resources import services as resource_services, sheet_search
 from network.sessions.models import Attendance, CalendarReply, Invitation, Meeting
 from network.text import spreadsheet_cell
 from network.throttle import ThrottleEvent, clear_events_starting_with, purge_older_than
@@ -134,6 +134,7 @@ def _purge_case_content(case_ids) -> None:
     db.session.execute(update(CaseAction).where(CaseAction.case_id.in_(case_ids)).values(description="", owner=""))
     db.session.execute(update(CaseFollowUp).where(CaseFollowUp.case_id.in_(case_ids))
                        .values(actions_done="", comment=""))
+    sheet_search.refresh(db.session.connection(), case_ids)  # bulk updates: no flush event tells the library
 
 
 def _replace_everywhere(needles: list[str]) -> int:
