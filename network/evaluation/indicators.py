@@ -7,15 +7,16 @@ queries whatever the data size. Definitions live in DEFINITIONS, shown on pages,
 from fractions import Fraction
 from functools import lru_cache
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, select, true, union_all
+from sqlalchemy import and_, case, distinct, exists, func, literal, select, true, type_coerce, union_all
 from sqlalchemy.orm import aliased
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
 from network.codev.models import Case
+from network.database import UTCDateTime
 from network.evaluation.enums import ASSIDUITY_THRESHOLD_DEN, ASSIDUITY_THRESHOLD_NUM, Breakdown
 from network.evaluation.figures import (
     Assiduity, AttendanceCounts, AttendanceRow, AttendanceSummary, CodevFigures, MeetingAttendance,
-    MemberAssiduity, NetworkSummary, SelfEfficacyGroup, TopicFigures, TrainingFigures, VoteTurnout,
+    MemberAssiduity, NetworkSummary, SelfEfficacyGroup, SharedResources, TopicFigures, TrainingFigures, VoteTurnout,
 )
 from network.evaluation.periods import Scope, ScopeShape, Series
 from network.evaluation.queries import self_efficacy_by_period
@@ -23,6 +24,8 @@ from network.extensions import db
 from network.members.enums import Role
 from network.members.history import active_at, active_on_day
 from network.members.models import Institution, Member, MembershipPeriod, Network, Territory
+from network.resources.enums import MinutesStatus, ResourceStatus
+from network.resources.models import Minutes, NewsItem, Resource, ResourceDownload, SharedCaseSheet
 from network.sessions.enums import AgendaItemKind, AttendanceStatus, MeetingKind, MeetingStatus
 from network.sessions.models import AgendaItem, Attendance, Invitation, Meeting
 from network.topics.enums import VoteStatus
@@ -82,6 +85,12 @@ DEFINITIONS = (
      "« sans objet ». Un suivi manquant n'est pas compté comme non résolu."),
     ("CODEV : complétude des suivis",
      "Cas travaillés dont le suivi est renseigné ÷ cas travaillés. Affiché à côté des taux de résolution."),
+    ("Ressources partagées",
+     "Documents et liens publiés sur les rencontres et formations du réseau tenues dans la période (hors rencontres "
+     "annulées) + comptes rendus publiés de ces rencontres + actualités publiées dans la période. À côté : partages "
+     "avec tous les réseaux faits dans la période (documents et fiches de capitalisation CODEV mis dans la "
+     "bibliothèque nationale) et téléchargements des fichiers du réseau pendant la période (un compte par jour, "
+     "jamais qui a téléchargé). Chiffres du réseau entier : un filtre de territoire ne les change pas."),
     ("Participation aux votes",
      "Bulletins déposés ÷ membres appelés à voter, additionnés sur les tours de vote du thème suivant clos dans la "
      "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "
@@ -519,6 +528,61 @@ def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int,
             for bucket, group, count, ballots, eligible in rows if count}
 
 
+# --- ressources partagées (issue #16) ---------------------------------------------------------------------------
+
+SHARED_RESOURCE_SOURCES = ("materials", "minutes", "news", "shared_resources", "shared_sheets", "downloads")
+
+
+@lru_cache(maxsize=16)
+def _shared_resources_statement(shape: ScopeShape):
+    """One UNION ALL of grouped counts, a part per source of SHARED_RESOURCE_SOURCES (its position): source, bucket,
+    network_id, value. Not filtered by territory: resources belong to the network, not to a member's territory."""
+
+    def part(source, model, network_id, moment, value, *conditions, join=None):
+        bucket = _bucket(shape, moment)
+        statement = select(literal(SHARED_RESOURCE_SOURCES.index(source)).label("source"), bucket,
+                           network_id.label("network_id"), value.label("value")).select_from(model)
+        if join is not None:
+            statement = statement.join(*join)
+        statement = statement.where(moment >= shape.start_at, moment < shape.until, *conditions)
+        if shape.network_ids is not None:
+            statement = statement.where(network_id.in_(shape.network_ids))
+        return _group_by_period(statement.group_by(network_id), shape, bucket)
+
+    at_meeting = (Meeting, Meeting.id == Resource.meeting_id)
+    published = Resource.status == ResourceStatus.PUBLISHED
+    held = Meeting.status != MeetingStatus.CANCELLED
+    # a download day compared as the UTC midnight starting it: the period edges are Paris midnights in UTC (the day
+    # before, 22:00 or 23:00), so each Paris day falls in its own period on both databases
+    download_day = type_coerce(ResourceDownload.day, UTCDateTime)
+    return union_all(
+        part("materials", Resource, Resource.network_id, Meeting.starts_at, func.count(Resource.id), published, held,
+             join=at_meeting),
+        part("minutes", Minutes, Minutes.network_id, Meeting.starts_at, func.count(Minutes.id),
+             Minutes.status == MinutesStatus.PUBLISHED, held, join=(Meeting, Meeting.id == Minutes.meeting_id)),
+        part("news", NewsItem, NewsItem.network_id, NewsItem.created_at, func.count(NewsItem.id)),
+        part("shared_resources", Resource, Resource.network_id, Resource.shared_at, func.count(Resource.id),
+             published),
+        part("shared_sheets", SharedCaseSheet, SharedCaseSheet.network_id, SharedCaseSheet.created_at,
+             func.count(SharedCaseSheet.id)),
+        part("downloads", ResourceDownload, Resource.network_id, download_day,
+             func.coalesce(func.sum(ResourceDownload.count), 0),
+             join=(Resource, Resource.id == ResourceDownload.resource_id)),
+    )
+
+
+def shared_resources_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None],
+                                                                               SharedResources]:
+    """« Ressources partagées » per period (bucket) and network (by_network) or all networks (None): one query.
+    The definition is DEFINITIONS' « Ressources partagées »."""
+    tallies: dict[tuple[int, int | None], dict[str, int]] = {}
+    for row in _run(_shared_resources_statement(scope.shape), scope):
+        key = (int(row.bucket), row.network_id if by_network else None)
+        tally = tallies.setdefault(key, dict.fromkeys(SHARED_RESOURCE_SOURCES, 0))
+        tally[SHARED_RESOURCE_SOURCES[row.source]] += int(row.value or 0)
+    return {key: SharedResources(**tally) for key, tally in tallies.items()}
+
+
 # --- the synthesis line: one per network, plus the total ------------------------------------------
 
 @lru_cache(maxsize=8)
@@ -588,11 +652,12 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             self_efficacy_by_period(scope, by_network=by_network),
             _codev_by_period(scope, by_network),
             _votes_by_period(scope, by_network),
+            shared_resources_by_period(scope, by_network),
         )
     empty = _attendance_summaries_empty()
 
     def line(bucket, network_id, slug, name, member_count, by_network):
-        attendance, topics, trainings, participants, efficacy, codev, votes = figures[by_network]
+        attendance, topics, trainings, participants, efficacy, codev, votes, resources = figures[by_network]
         key = (bucket, network_id)
         return NetworkSummary(
             network_id=network_id, slug=slug, name=name, active_members=member_count,
@@ -600,6 +665,7 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             training=TrainingFigures(trainings.get(key, empty), participants.get(key, 0)),
             self_efficacy=efficacy.get(key, SelfEfficacyGroup()),
             codev=codev.get(key, CodevFigures()), votes=votes.get(key, VoteTurnout()),
+            resources=resources.get(key, SharedResources()),
         )
 
     def members_of(bucket, network_id=None):

@@ -37,7 +37,8 @@ def refresh(connection, case_ids) -> None:
     if not case_ids:
         return
     rows = connection.execute(
-        select(SharedCaseSheet.id.label("sheet_id"), Case.id.label("case_id"), Case.title, Case.state, Case.has_capitalisation_consent, CaseRecord.client_learnings, CaseRecord.group_learnings)
+        select(SharedCaseSheet.id.label("sheet_id"), Case.id.label("case_id"), Case.title, Case.state,
+               Case.has_capitalisation_consent, CaseRecord.client_learnings, CaseRecord.group_learnings)
         .join(Case, Case.id == SharedCaseSheet.case_id).outerjoin(CaseRecord, CaseRecord.case_id == Case.id)
         .where(SharedCaseSheet.case_id.in_(case_ids))).all()
     if not rows:
