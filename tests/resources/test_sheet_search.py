@@ -109,3 +109,14 @@ def test_erasure_of_the_client_empties_the_sheet_text(login, client, admin, coor
     assert found("élus") == [] and found("bailleur") == []
     sheet = db.session.scalar(select(SharedCaseSheet).options(undefer(SharedCaseSheet.search_text)))
     assert sheet.search_text == "cas anonymise"
+
+
+def test_postgresql_sheet_search_uses_the_gin_index(sheet_case):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    statement = select(SharedCaseSheet.id).where(search.matches(SharedCaseSheet, ["elus"]))
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "fts_ix_shared_case_sheets" in plan
+    db.session.rollback()
