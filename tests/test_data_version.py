@@ -166,7 +166,8 @@ def test_dashboard_is_served_from_the_cache_until_a_write(client, login, facilit
 
     assert "2 sur 4" in first and "2 sur 4" in second and "2 sur 4" not in third
     assert "3 sur 4" in third
-    assert computed.count == 18  # 15 for the figures, the territories, the data version (page, then figures)
+    assert computed.count == 19  # 16 for the figures (« ressources partagées » included), the territories, the data
+    # version (page, then figures)
     # the data version only: the whole page, served before the member is loaded
     assert [statement.split()[1] for statement in cached.statements] == ["data_versions.version"]
 
