@@ -100,6 +100,13 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...]
       for key, label, getter, _percent in CODEV_COLUMNS),
     *((f"vote_{key}", f"Votes : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.votes))
       for key, label, getter, _percent in VOTE_COLUMNS),
+    ("resources_shared", "Ressources partagées", lambda s: s.resources.total),
+    ("resources_materials", "Ressources : documents et liens publiés", lambda s: s.resources.materials),
+    ("resources_minutes", "Ressources : comptes rendus publiés", lambda s: s.resources.minutes),
+    ("resources_news", "Ressources : actualités publiées", lambda s: s.resources.news),
+    ("resources_national_shares", "Ressources : partages avec tous les réseaux",
+     lambda s: s.resources.national_shares),
+    ("resources_downloads", "Ressources : téléchargements (sans savoir par qui)", lambda s: s.resources.downloads),
 )
 
 

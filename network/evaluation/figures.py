@@ -135,6 +135,28 @@ class VoteTurnout:
 
 
 @dataclass(frozen=True)
+class SharedResources:
+    """« Ressources partagées » of the period (indicators.shared_resources_by_period): what the network left behind
+    its meetings and posted, what it shared with every network, and how often its files were downloaded."""
+
+    materials: int = 0  # documents and links published on the meetings (and trainings) of the period
+    minutes: int = 0  # minutes published of those meetings
+    news: int = 0  # news items posted in the period
+    shared_resources: int = 0  # documents and links put in the national library in the period
+    shared_sheets: int = 0  # CODEV capitalisation sheets put in the national library in the period
+    downloads: int = 0  # downloads of the network's files in the period: a count per day, never who
+
+    @property
+    def total(self) -> int:
+        """The indicator: materials + minutes + news."""
+        return self.materials + self.minutes + self.news
+
+    @property
+    def national_shares(self) -> int:
+        return self.shared_resources + self.shared_sheets
+
+
+@dataclass(frozen=True)
 class NetworkSummary:
     """One line of the synthesis: the same object feeds the dashboard, the admin table, exports and the CLI."""
 
@@ -148,6 +170,7 @@ class NetworkSummary:
     self_efficacy: SelfEfficacyGroup
     codev: CodevFigures = field(default_factory=CodevFigures)
     votes: VoteTurnout = field(default_factory=VoteTurnout)
+    resources: SharedResources = field(default_factory=SharedResources)
 
 
 def _round1(value) -> float | None:

@@ -35,7 +35,8 @@ def client_ip() -> str:
 # --- completing a sign-in ------------------------------------------------------------------------------------
 
 def finish_sign_in(member: Member, *, next_url: str | None, id_token: str | None = None) -> Response:
-    """Open the login session, commit, sign in: the common end of every path."""
+    """Open the login session, commit, sign in: the common end of every path. No welcome flash: the home page greets
+    the member (as after a password sign-in)."""
     open_login_session(member, ip_address=client_ip())
     db.session.commit()
     login_user(member)
@@ -43,7 +44,6 @@ def finish_sign_in(member: Member, *, next_url: str | None, id_token: str | None
         session.pop(key, None)
     if id_token:
         session[ID_TOKEN_KEY] = id_token
-    flash(f"Bienvenue, {member.first_name} !", "success")
     return redirect(safe_next_url(next_url, url_for("home.index")))
 
 

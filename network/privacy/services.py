@@ -22,8 +22,8 @@ from network.members.models import EmailChange, Institution, LoginSession, Membe
 from network.members.permissions import can_manage_networks
 from network.outbox import OutboxMessage, OutboxStatus
 from network.registration.models import JoinRequest
-from network.resources import services as resource_services
-from network.sessions.models import Attendance, Invitation, Meeting
+from network.resources import services as resource_services, sheet_search
+from network.sessions.models import Attendance, CalendarReply, Invitation, Meeting
 from network.text import spreadsheet_cell
 from network.throttle import ThrottleEvent, clear_events_starting_with, purge_older_than
 from network.topics.models import Ballot, BallotPoint, Topic
@@ -134,6 +134,7 @@ def _purge_case_content(case_ids) -> None:
     db.session.execute(update(CaseAction).where(CaseAction.case_id.in_(case_ids)).values(description="", owner=""))
     db.session.execute(update(CaseFollowUp).where(CaseFollowUp.case_id.in_(case_ids))
                        .values(actions_done="", comment=""))
+    sheet_search.refresh(db.session.connection(), case_ids)  # bulk updates: no flush event tells the library
 
 
 def _replace_everywhere(needles: list[str]) -> int:
@@ -172,6 +173,20 @@ def _delete_emails_about(needles: list[str], email: str) -> int:
     return len(ids)
 
 
+def _delete_calendar_replies(*, member_ids, email: str | None = None, processed_before: datetime | None = None) -> int:
+    """Calendar answers read from the organizer's mailbox about these members: those tied to one of their
+    invitations, those whose Message-ID or logged reason names `email` (a forged or stray reply is tied to no
+    invitation), and, with `processed_before`, every answer read before then (its Message-ID is needed only while
+    the email may be read again; reasons name senders who may be no member at all)."""
+    conditions = [CalendarReply.invitation_id.in_(select(Invitation.id).where(Invitation.member_id.in_(member_ids)))]
+    if email:
+        conditions += [func.lower(CalendarReply.reason).contains(email.lower(), autoescape=True),
+                       func.lower(CalendarReply.message_key).contains(email.lower(), autoescape=True)]
+    if processed_before is not None:
+        conditions.append(CalendarReply.processed_at < processed_before)
+    return db.session.execute(delete(CalendarReply).where(or_(*conditions))).rowcount or 0
+
+
 def erase_member(*, actor: Member, member: Member) -> ErasureReport:
     """Anonymise `member` in place: rows stay (indicators keep their counts), identity goes everywhere."""
     if not can_manage_networks(actor):
@@ -186,6 +201,7 @@ def erase_member(*, actor: Member, member: Member) -> ErasureReport:
     db.session.execute(delete(ThrottleEvent).where(ThrottleEvent.key == email))
     clear_events_starting_with("login-source", email + "|")  # failures counted per account and source
     db.session.execute(delete(EmailChange).where(EmailChange.member_id == member.id))  # old and new addresses
+    _delete_calendar_replies(member_ids=[member.id], email=email)
     replacements = _replace_everywhere(needles)
     resource_services.forget_member(member, needles)
     case_ids = db.session.scalars(select(Case.id).where(Case.client_id == member.id)).all()
@@ -213,12 +229,14 @@ class PurgeReport:
     cases: int
     sent_emails: int
     throttle_events: int
+    calendar_replies: int
 
 
 def purge_departed_members(*, now: datetime | None = None, years: int, sent_email_days: int = 90) -> PurgeReport:
     """Members deactivated more than `years` ago lose their self-efficacy answers, their grids and the
-    content of their CODEV cases (metadata stays for the indicators). Sent (or given up) emails older than
-    `sent_email_days` are deleted too, and throttling records older than a day."""
+    content of their CODEV cases (metadata stays for the indicators) and the calendar answers tied to their
+    invitations. Sent (or given up) emails and calendar answers read more than `sent_email_days` ago are deleted
+    too, and throttling records older than a day."""
     now = now or utcnow()
     cutoff = now - timedelta(days=365 * years)
     departed = select(Member.id).where(Member.is_active.is_(False), Member.deactivated_at < cutoff)
@@ -232,7 +250,8 @@ def purge_departed_members(*, now: datetime | None = None, years: int, sent_emai
     emails = db.session.execute(delete(OutboxMessage).where(or_(
         and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < emails_before),
         and_(OutboxMessage.status == OutboxStatus.REFUSED, OutboxMessage.created_at < emails_before))))
+    replies = _delete_calendar_replies(member_ids=departed, processed_before=emails_before)
     return PurgeReport(members=len(member_ids), self_efficacy_responses=responses.rowcount or 0,
                        self_assessments=assessments.rowcount or 0, cases=len(case_ids),
                        sent_emails=emails.rowcount or 0,
-                       throttle_events=purge_older_than(THROTTLE_EVENTS_KEPT, now=now))
+                       throttle_events=purge_older_than(THROTTLE_EVENTS_KEPT, now=now), calendar_replies=replies)

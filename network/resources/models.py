@@ -154,13 +154,16 @@ class ResourceDownload(db.Model):
 
 class SharedCaseSheet(IdMixin, TimestampMixin, db.Model):
     """A CODEV capitalisation sheet (anonymised, shared with its network by its client) that a facilitator put in
-    the national library. It holds no content: the sheet is read from the case while its client's consent lasts."""
+    the national library. The sheet is read from the case while its client's consent lasts; only its search text is
+    kept here (network/resources/sheet_search.py: the sheet's own fields, never the case's confidential record)."""
 
     __tablename__ = "shared_case_sheets"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("codev_cases.id", ondelete="CASCADE"), unique=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True,
+                                             deferred_raiseload=True)
 
 
 class NewsItem(IdMixin, TimestampMixin, db.Model):
@@ -197,3 +200,4 @@ class NewsPreference(IdMixin, db.Model):
 
 install_search_objects(Resource.__table__)
 install_search_objects(Minutes.__table__)
+install_search_objects(SharedCaseSheet.__table__)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select, union
+from sqlalchemy import Select, and_, bindparam, func, select, union
 from sqlalchemy.orm import joinedload
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
@@ -349,8 +349,12 @@ def network_case_sheets(network_id: int) -> list[CaseSheet]:
     return _sheets(Case.network_id == network_id, shared_only=False)
 
 
-def shared_case_sheets(theme: str | None) -> list[CaseSheet]:
-    return _sheets(Case.theme == theme if theme else Case.id.is_not(None), shared_only=True)
+def shared_case_sheets(theme: str | None, words: list[str] | None = None) -> list[CaseSheet]:
+    """The national library's sheets, of a theme or all, holding every word of `words` (sheet_search.py)."""
+    condition = Case.theme == theme if theme else Case.id.is_not(None)
+    if words:
+        condition = and_(condition, search.matches(SharedCaseSheet, words))
+    return _sheets(condition, shared_only=True)
 
 
 def news_item(news_id: int):

@@ -362,7 +362,7 @@ def forget_member(member: Member, names: list[str]) -> None:
     db.session.execute(update(MinutesVersion).where(MinutesVersion.author_id == member.id).values(author_id=None))
     db.session.execute(update(SharedCaseSheet).where(SharedCaseSheet.shared_by_id == member.id)
                        .values(shared_by_id=None))
-    for model in (Resource, Minutes):
+    for model in (Resource, Minutes, SharedCaseSheet):
         for name in {search.normalise(name) for name in names if name.strip()}:
             rows = list(db.session.scalars(select(model).options(undefer(model.search_text))
                                            .where(model.search_text.contains(name, autoescape=True))))

@@ -389,16 +389,18 @@ def national():
     theme = request.args.get("theme") or None
     theme = theme if theme in set(Theme) else None
     query = (request.args.get("q") or "")[:200]
-    items = queries.shared_items(theme=theme, words=search.query_words(query))
+    words = search.query_words(query)
+    items = queries.shared_items(theme=theme, words=words)
     shelves: dict[str, list] = {}
     for item in items:
         shelves.setdefault(Theme(item.theme).label if item.theme in set(Theme) else "Autres", []).append(item)
     year = _year() or to_paris(utcnow()).year
     sheets: dict[str, list] = {}
-    for sheet in ([] if query else queries.shared_case_sheets(theme)):  # sheets hold no search text: by theme only
+    found_sheets = queries.shared_case_sheets(theme, words)
+    for sheet in found_sheets:
         sheets.setdefault(THEME_LABELS[Theme(sheet.theme)], []).append(sheet)
     return render_template("resources/national.html", shelves=sorted(shelves.items()), count=len(items),
-                           sheets=sorted(sheets.items()),
+                           sheets=sorted(sheets.items()), sheet_count=len(found_sheets),
                            theme=theme, query=query, themes=list(Theme), year=year,
                            travelling=queries.shared_by_network() if current_user.is_admin else None,
                            figures=queries.resource_figures(year) if current_user.is_admin else None)

@@ -68,8 +68,7 @@ def test_sso_first_sign_in_links_member_after_password(client, sso, facilitator)
     assert [(link.member_id, link.issuer, link.subject, link.email_at_link) for link in links] == [
         (facilitator.id, sso.issuer, "sub-claire", "animatrice@example.test")]
     assert flashes(client) == [
-        "Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter.",
-        f"Bienvenue, {facilitator.first_name} !"]
+        "Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter."]
     assert audit_actions() == ["sso.link"]
     assert client.get("/").status_code == 200
 
@@ -106,7 +105,7 @@ def test_sso_linked_member_signs_in_by_sub_whatever_email(client, sso, network):
 
     assert response.status_code == 302
     assert response.location == "/membres"
-    assert flashes(client) == ["Bienvenue, Claire !"]
+    assert flashes(client) == []
     assert [(entry.subject, entry.member_id) for entry in db_links()] == [("sub-claire", former.id)]
 
 

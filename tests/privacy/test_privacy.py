@@ -16,7 +16,7 @@ from network.extensions import db as _db
 from network.members.models import LoginSession, Member, Network
 from network.outbox import OutboxMessage, OutboxStatus, queue_email, send_due
 from network.privacy import services
-from network.sessions.models import Attendance, Invitation
+from network.sessions.models import Attendance, CalendarReply, Invitation
 from network.throttle import ThrottleEvent
 from tests import factories
 from tests.codev.factories import create_case, create_meeting
@@ -157,7 +157,7 @@ def test_retention_purges_members_gone_for_longer_than_the_limit(app, network):
 
     assert result.exit_code == 0, result.output
     assert result.output == ("members=1 self_efficacy_responses=1 self_assessments=0 cases=1 sent_emails=2 "
-                             "throttle_events=1\n")
+                             "throttle_events=1 calendar_replies=0\n")
     kept_emails = _db.session.execute(select(OutboxMessage.status, OutboxMessage.created_at)
                                       .order_by(OutboxMessage.id)).all()
     assert [(status, (now - created_at).days) for status, created_at in kept_emails] == [
@@ -167,6 +167,65 @@ def test_retention_purges_members_gone_for_longer_than_the_limit(app, network):
     assert remaining == [gone_recently.id]
     contexts = dict(_db.session.execute(select(Case.client_id, Case.context)).all())
     assert contexts == {gone_long_ago.id: "", gone_recently.id: "Contenu confidentiel"}
+
+
+def _calendar_reply(key: str, *, invitation=None, reason: str = "ACCEPTED recorded", processed_at=None):
+    reply = CalendarReply(message_key=key, outcome="applied" if invitation else "ignored", reason=reason,
+                          invitation_id=invitation.id if invitation else None,
+                          processed_at=processed_at or datetime.now(UTC))
+    _db.session.add(reply)
+    return reply
+
+
+def _reply_keys() -> list[str]:
+    return _db.session.scalars(select(CalendarReply.message_key).order_by(CalendarReply.id)).all()
+
+
+def test_erasure_deletes_the_calendar_answers_about_the_member(client, login, admin, network, helene, coordinator):
+    meeting = create_meeting(network, days_from_now=10)
+    hers = Invitation(meeting_id=meeting.id, member_id=helene.id, rsvp="yes")
+    theirs = Invitation(meeting_id=meeting.id, member_id=coordinator.id, rsvp="no")
+    _db.session.add_all([hers, theirs])
+    _db.session.flush()
+    _calendar_reply("<1@mail.example.org>", invitation=hers)
+    _calendar_reply("<2@mail.example.org>", reason="From Helene.Lefevre@Example.org is not the attendee x@y.org")
+    _calendar_reply("<3.helene.lefevre@example.org>", reason="unknown UID abc")
+    _calendar_reply("<4@mail.example.org>", invitation=theirs)
+    _calendar_reply("<5@mail.example.org>", reason="From x@y.org is not the attendee z@y.org")
+    _db.session.commit()
+    login(admin)
+
+    response = client.post(f"/donnees/membres/{helene.id}/effacement", data={"confirm": "y"})
+
+    assert response.status_code == 302
+    assert _reply_keys() == ["<4@mail.example.org>", "<5@mail.example.org>"]
+    assert _text_hits(["helene.lefevre@example.org"]) == {}
+
+
+def test_retention_purges_the_calendar_answers_of_departed_members_and_old_ones(app, network):
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    gone_long_ago = factories.create_member(network=network, is_active=False,
+                                            deactivated_at=now - timedelta(days=365 * 4))
+    present = factories.create_member(network=network)
+    meeting = create_meeting(network, days_from_now=-10)
+    gone_invitation = Invitation(meeting_id=meeting.id, member_id=gone_long_ago.id, rsvp="yes")
+    present_invitation = Invitation(meeting_id=meeting.id, member_id=present.id, rsvp="yes")
+    _db.session.add_all([gone_invitation, present_invitation])
+    _db.session.flush()
+    _calendar_reply("<gone-recent>", invitation=gone_invitation, processed_at=now - timedelta(days=10))
+    _calendar_reply("<present-recent>", invitation=present_invitation, processed_at=now - timedelta(days=10))
+    _calendar_reply("<present-old>", invitation=present_invitation, processed_at=now - timedelta(days=100))
+    _calendar_reply("<stray-old>", reason="From x@y.org is not the attendee z@y.org",
+                    processed_at=now - timedelta(days=100))
+    _calendar_reply("<stray-recent>", reason="From x@y.org is not the attendee z@y.org",
+                    processed_at=now - timedelta(days=89))
+    _db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["privacy", "purge", "--years", "3", "--now", now.isoformat()])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(" calendar_replies=3\n")
+    assert _reply_keys() == ["<present-recent>", "<stray-recent>"]
 
 
 def test_audit_log_query_count_does_not_grow_with_rows(client, login, admin, network, helene, count_queries):

@@ -12,6 +12,7 @@ from network.evaluation.indicators.topics import HELD_STATUSES
 from network.sessions.attendance_counts import ATTENDED_STATUSES
 from network.evaluation.indicators.codev import codev_figures
 from network.evaluation.indicators.definitions import DEFINITIONS
+from network.evaluation.indicators.resources import SHARED_RESOURCE_SOURCES, shared_resources_by_period
 from network.evaluation.indicators.synthesis import (
     network_summaries, network_summary, series_summaries,
 )
@@ -20,8 +21,9 @@ from network.evaluation.indicators.trainings import training_figures
 from network.evaluation.indicators.votes import vote_turnout
 
 __all__ = [
-    "ATTENDED_STATUSES", "DEFINITIONS", "HELD_STATUSES", "UNASSIGNED_LABELS", "attendance_breakdown",
+    "ATTENDED_STATUSES", "DEFINITIONS", "HELD_STATUSES", "SHARED_RESOURCE_SOURCES", "UNASSIGNED_LABELS",
+    "attendance_breakdown",
     "attendance_breakdowns", "attendance_summary", "attendance_totals", "codev_figures", "meeting_attendance",
     "meeting_rows", "member_assiduity", "member_assiduity_rows", "network_summaries", "network_summary",
-    "series_summaries", "topic_figures", "training_figures", "vote_turnout",
+    "series_summaries", "shared_resources_by_period", "topic_figures", "training_figures", "vote_turnout",
 ]

@@ -51,6 +51,12 @@ DEFINITIONS = (
      "« sans objet ». Un suivi manquant n'est pas compté comme non résolu."),
     ("CODEV : complétude des suivis",
      "Cas travaillés dont le suivi est renseigné ÷ cas travaillés. Affiché à côté des taux de résolution."),
+    ("Ressources partagées",
+     "Documents et liens publiés sur les rencontres et formations du réseau tenues dans la période (hors rencontres "
+     "annulées) + comptes rendus publiés de ces rencontres + actualités publiées dans la période. À côté : partages "
+     "avec tous les réseaux faits dans la période (documents et fiches de capitalisation CODEV mis dans la "
+     "bibliothèque nationale) et téléchargements des fichiers du réseau pendant la période (un compte par jour, "
+     "jamais qui a téléchargé). Chiffres du réseau entier : un filtre de territoire ne les change pas."),
     ("Participation aux votes",
      "Bulletins déposés ÷ membres appelés à voter, additionnés sur les tours de vote du thème suivant clos dans la "
      "période (à leur date limite ou à leur clôture anticipée). Appelés à voter : membres du réseau (hors "

@@ -6,12 +6,13 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from network.evaluation.figures import (
-    Assiduity, AttendanceCounts, AttendanceSummary, CodevFigures, NetworkSummary, SelfEfficacyGroup, TopicFigures,
-    TrainingFigures, VoteTurnout,
+    Assiduity, AttendanceCounts, AttendanceSummary, CodevFigures, NetworkSummary, SelfEfficacyGroup, SharedResources,
+    TopicFigures, TrainingFigures, VoteTurnout,
 )
 from network.sessions.attendance_counts import assiduity_by_period, attendance_summaries, meeting_rows, run
 from network.evaluation.indicators.codev import _codev_by_period
 from network.evaluation.indicators.members import _active_members
+from network.evaluation.indicators.resources import shared_resources_by_period
 from network.evaluation.indicators.topics import _topic_rows
 from network.evaluation.indicators.trainings import _training_participants
 from network.evaluation.indicators.votes import _votes_by_period
@@ -71,11 +72,12 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             self_efficacy_by_period(scope, by_network=by_network),
             _codev_by_period(scope, by_network),
             of_scope(votes),
+            shared_resources_by_period(scope, by_network),
         )
     empty = _attendance_summaries_empty()
 
     def line(bucket, network_id, slug, name, member_count, by_network):
-        attendance, topics, trainings, participants, efficacy, codev, votes = figures[by_network]
+        attendance, topics, trainings, participants, efficacy, codev, votes, resources = figures[by_network]
         key = (bucket, network_id)
         return NetworkSummary(
             network_id=network_id, slug=slug, name=name, active_members=member_count,
@@ -83,6 +85,7 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             training=TrainingFigures(trainings.get(key, empty), participants.get(key, 0)),
             self_efficacy=efficacy.get(key, SelfEfficacyGroup()),
             codev=codev.get(key, CodevFigures()), votes=votes.get(key, VoteTurnout()),
+            resources=resources.get(key, SharedResources()),
         )
 
     def members_of(bucket, network_id=None):
