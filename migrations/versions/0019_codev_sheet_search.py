@@ -6,7 +6,7 @@ already shared are indexed here. The text functions are those of network/resourc
 network/resources/sheet_search.py, copied so that this file never changes when the code does.
 
 Revision ID: 0019_codev_sheet_search
-Revises: 0012_resources
+Revises: 0018_network_versions
 Create Date: 2026-12-04 17:30:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_codev_sheet_search'
-down_revision = '0012_resources'
+down_revision = '0018_network_versions'
 branch_labels = None
 depends_on = None
 

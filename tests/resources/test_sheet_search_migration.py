@@ -12,7 +12,7 @@ from tests import factories
 from tests.codev import factories as codev_factories
 from tests.test_migrations import migration_app, migration_database_url  # noqa: F401 (fixtures)
 
-BEFORE = "0012_resources"  # the revision migration 0019_codev_sheet_search revises
+BEFORE = "0018_network_versions"  # the revision migration 0019_codev_sheet_search revises
 
 
 def _shared_case(client, meeting, *, title, consent, learnings):
@@ -21,7 +21,7 @@ def _shared_case(client, meeting, *, title, consent, learnings):
     db.session.add_all([CaseRecord(case_id=case.id, client_learnings=learnings, exposition="Le secret du zibeline."),
                         CaseAction(case_id=case.id, description="Réunir les élus")])
     db.session.flush()
-    # the ORM model has search_text, which 0012_resources does not have
+    # the ORM model has search_text, which 0018_network_versions does not have
     db.session.execute(text("INSERT INTO shared_case_sheets (case_id, network_id, created_at) "
                             "VALUES (:case, :network, CURRENT_TIMESTAMP)"),
                        {"case": case.id, "network": case.network_id})
