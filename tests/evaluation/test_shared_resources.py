@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from network.codev.enums import CaseState
 from network.evaluation import indicators
 from network.evaluation.figures import SharedResources
-from network.evaluation.periods import Period, Scope, Series
+from network.periods import Period, Scope, Series
 from network.extensions import db
 from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
 from network.resources.models import Minutes, NewsItem, Resource, ResourceDownload, SharedCaseSheet
