@@ -84,3 +84,12 @@ def test_the_features_import_each_other_in_one_direction():
     # The one group left: members' views use identity's sign-in flow, which builds on members; auth, formatting,
     # scope and security read members' roles and are used by its views.
     assert _package_cycles() == [["auth", "formatting", "identity", "members", "scope", "security"]]
+
+
+def test_a_started_app_has_not_loaded_the_pdf_library():
+    # fpdf2 and fontTools cost ~33 MB a worker (RSS ≤ 150 MB, issue #19): the first PDF loads them, not the start
+    script = ("import sys; from network import create_app; create_app('testing'); "
+              "print(' '.join(sorted(name for name in ('fpdf', 'fontTools') if name in sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == ""

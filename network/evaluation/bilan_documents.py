@@ -5,7 +5,6 @@ from network.evaluation.bilan import INSUFFICIENT, Report, grid_text, gse_text
 from network.evaluation.exports import Sheet, sheets_to_xlsx
 from network.evaluation.figures import Ratio
 from network.evaluation.indicators import DEFINITIONS
-from network.evaluation.report import ReportPDF
 from network.formatting import french_datetime, french_percent
 
 INTRO = ("Chaque réseau côte à côte sur les années choisies, puis le total national et la trajectoire de chaque "
@@ -19,6 +18,9 @@ def _rate(ratio: Ratio) -> str:
 
 def bilan_pdf(report: Report, publication=None, notes: list[str] | None = None) -> bytes:
     title = f"Bilan de l'expérimentation — {report.label}"
+    # fpdf2 + fontTools: ~33 MB a worker, loaded by the first PDF, not at start
+    from network.evaluation.report import ReportPDF
+
     pdf = ReportPDF(title)
     pdf.alias_nb_pages()
     pdf.add_page()

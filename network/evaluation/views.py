@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from network.auth import require, roles
 from network.database import utcnow
-from network.evaluation import bilan, bilan_documents, exports, permissions, queries, report, services
+from network.evaluation import bilan, bilan_documents, exports, permissions, queries, services
 from network.evaluation.blueprint import bp
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
@@ -235,7 +235,10 @@ def report_page():
 def report_pdf():
     network = _indicators_network() or abort(404)
     form, evaluation = _evaluation_for(network)
-    content = report.evaluation_pdf(evaluation, network, _years_for(evaluation.scope))
+    # fpdf2 + fontTools: ~33 MB a worker, loaded by the first PDF, not at start
+    from network.evaluation.report import evaluation_pdf
+
+    content = evaluation_pdf(evaluation, network, _years_for(evaluation.scope))
     name = f"rapport-evaluation-{network.slug}-{evaluation.scope.period.slug}.pdf"
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

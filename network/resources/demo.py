@@ -6,7 +6,6 @@ import hashlib
 import random
 from datetime import date, timedelta
 
-from fpdf import FPDF
 from sqlalchemy import insert, text
 
 from network.calendar import to_paris
@@ -29,6 +28,9 @@ LINKS = ["https://www.caf.fr/partenaires", "https://www.msa.fr/lfp/web/msa/parte
 
 
 def _pdf(subject: str) -> bytes:
+    # fpdf2 + fontTools: ~33 MB a worker, loaded by the first PDF, not at start
+    from fpdf import FPDF
+
     document = FPDF()
     document.add_page()
     document.set_font("helvetica", size=12)

@@ -6,19 +6,17 @@ fpdf2's core Helvetica with the windows-1252 encoding covers French entirely
 """
 
 import unicodedata
-from datetime import time
 
 from flask_babel import format_datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from network.calendar import to_paris
+from network.sessions.signin_layout import signature_columns, structure  # noqa: F401  (re-exported)
 from network.text import clean_text
 
 ENCODING = "windows-1252"
 NAME_WIDTH, STRUCTURE_WIDTH, SIGNATURE_WIDTH = 50, 56, 80  # mm of the 186 between the margins: room to sign
 ROW_HEIGHT = 12
-LUNCH_START, LUNCH_END = time(12, 0), time(14, 0)
 APPROXIMATIONS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h"}  # no NFKD base
 
 
@@ -34,25 +32,6 @@ def printable(text: str | None) -> str:
             base = APPROXIMATIONS.get(char) or unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
             out.append(base or "?")
     return "".join(out)
-
-
-def spans_lunch(meeting) -> bool:
-    """A day meeting across lunch is signed twice: morning and afternoon."""
-    return to_paris(meeting.starts_at).time() < LUNCH_START and to_paris(meeting.ends_at).time() > LUNCH_END
-
-
-def signature_columns(meeting) -> tuple[str, ...]:
-    return ("Matin", "Après-midi") if spans_lunch(meeting) else ("Signature",)
-
-
-def structure(institution: str, territory: str) -> str:
-    """Institution and territory in one cell, the territory left out when it repeats the institution."""
-    institution, territory = (institution or "").strip(), (territory or "").strip()
-    if not territory or territory.casefold() in institution.casefold():
-        return institution
-    if not institution or institution.casefold() in territory.casefold():
-        return territory
-    return f"{institution} · {territory}"
 
 
 class SheetPdf(FPDF):

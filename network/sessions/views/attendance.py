@@ -15,7 +15,7 @@ from network.sessions.blueprint import bp
 from network.sessions.enums import AttendanceStatus
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
-from network.sessions.signin_sheet import build_signin_pdf, signature_columns, structure
+from network.sessions.signin_layout import signature_columns, structure
 from network.sessions.views.common import STAFF, load_meeting, load_meeting_page
 from network.sessions.views.context import RSVP_LABELS
 from network.views_support import on_refusal
@@ -102,6 +102,9 @@ def signin_sheet(meeting_id):
 def signin_sheet_pdf(meeting_id):
     meeting = load_meeting(meeting_id)
     require(can_see_answers(current_user, meeting))
+    # fpdf2 + fontTools: ~33 MB a worker, loaded by the first PDF, not at start
+    from network.sessions.signin_sheet import build_signin_pdf
+
     body = build_signin_pdf(meeting, meeting.venue, _sheet_rows(meeting), hosts=queries.host_names(meeting.network_id))
     filename = f"emargement-{to_paris(meeting.starts_at):%Y-%m-%d}.pdf"
     return Response(body, mimetype="application/pdf",
