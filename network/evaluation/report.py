@@ -161,6 +161,9 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
         ["Problèmes résolus (suivis hors « sans objet »)", ratio_text(codev.resolved_rate)],
         ["Résolus ou surmontés (suivis hors « sans objet »)", ratio_text(codev.resolved_or_overcome_rate)],
         ["Participation aux votes", f"{ratio_text(summary.votes.turnout)}, {plural(summary.votes.rounds, 'tour clos', 'tours clos')}"],
+        ["Ressources partagées (documents et liens, comptes rendus, actualités)", str(summary.resources.total)],
+        ["Partages avec tous les réseaux / téléchargements",
+         f"{summary.resources.national_shares} / {summary.resources.downloads}"],
     ], widths=(110, 64))
     pdf.chart(evaluation.charts["outcomes"], 100)
     pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "

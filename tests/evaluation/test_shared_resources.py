@@ -5,10 +5,12 @@ period and the downloads of the network's files (a count per day, never who). Ha
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from network.codev.enums import CaseState
 from network.evaluation import indicators
@@ -136,3 +138,18 @@ def test_admin_overview_has_a_column_per_network_and_total(client, login, admin,
     assert cells == [f"{total}<br><span class=\"muted\">avec tous les réseaux :</span> {shares}<br>"
                      f"<span class=\"muted\">téléchargements :</span> {downloads}"
                      for total, shares, downloads in ((5, 2, 7), (1, 0, 0), (6, 2, 7))]
+
+
+def test_the_annual_report_gives_it_on_the_page_and_in_the_pdf(client, login, shared_world):
+    login(factories.create_member(network=shared_world["network"], role="facilitator"))
+
+    # ASCII whitespace collapsed, the no-break spaces of French typography kept (str.split would take them)
+    page = re.sub(r"[ \t\r\n]+", " ", client.get("/evaluation/rapport?annee=2025").get_data(as_text=True))
+    pdf = PdfReader(io.BytesIO(client.get("/evaluation/rapport.pdf?annee=2025").data))
+    text = " ".join(" ".join(page_.extract_text() for page_ in pdf.pages).split())
+
+    assert ("Ressources partagées\u00a0: <strong>5</strong> (2 documents ou liens, 1 compte rendu publié, 2 actualités)"
+            "\u00a0; partages avec tous les réseaux\u00a0: 2\u00a0; téléchargements des fichiers du réseau\u00a0: 7, "
+            "comptés sans savoir par qui.") in page
+    assert "Ressources partagées (documents et liens, comptes rendus, actualités) 5" in text
+    assert "Partages avec tous les réseaux / téléchargements 2 / 7" in text
