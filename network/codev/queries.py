@@ -281,10 +281,6 @@ def meeting_of_network(meeting_id: int | None, network_id: int) -> Meeting | Non
     return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.network_id == network_id))
 
 
-def network_by_slug(slug: str) -> Network | None:
-    return db.session.scalar(select(Network).where(Network.slug == slug))
-
-
 # --- export and capitalisation (metadata / anonymised only) -----------------------------------------------
 
 EXPORT_COLUMNS = ("reference", "theme", "type", "state", "created_on", "proposed_on", "meeting_on", "worked_on",
