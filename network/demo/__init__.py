@@ -4,6 +4,7 @@ from network.demo.codev import seed_codev
 from network.demo.evaluation import seed_evaluation
 from network.demo.members import DEMO_PASSWORD, seed_members
 from network.demo.registration import seed_registration
+from network.demo.resources import seed_resources
 from network.demo.sessions import seed_sessions
 from network.demo.topics import seed_topics
 from network.identity.demo import seed_identity
@@ -19,5 +20,6 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_codev(demo)
     seed_registration(demo)
     seed_evaluation(demo)
+    seed_resources(demo)  # last: materials and minutes of the meetings the others held
     seed_identity([demo.admin, *demo.pas_de_calais.members.values(), *demo.tarn.members.values()])
     return demo.accounts
