@@ -3,7 +3,11 @@ the national total and each network's trajectory year by year — as plain JSON-
 freezes exactly what was shown and renders it again identically later (page, PDF, XLSX).
 
 Computed in a fixed number of queries whatever the number of networks: the synthesis over the span (one Scope over a
-YearSpan), the same statements grouped by year (a Series), the grid means."""
+YearSpan), the same statements grouped by year (a Series), the grid means.
+
+FORMAT 2 added « Ressources partagées » (RESOURCE_FIELDS, per network, total and year). A FORMAT 1 publication holds
+none of them: it renders as it was published (no resources column, section or sheet) and its corrections compare only
+the figures it holds."""
 
 import hashlib
 import json
@@ -12,13 +16,17 @@ from datetime import datetime
 
 from network.evaluation import indicators, queries
 from network.evaluation.enums import MIN_GROUP_SIZE
-from network.evaluation.figures import NetworkSummary, Ratio
+from network.evaluation.figures import NetworkSummary, Ratio, SharedResources
 from network.periods import Scope, Series, YearSpan
 from network.formatting import french_percent
 from network.network_versions import EVERY_NETWORK
 from network.result_cache import ResultCache
 
-FORMAT = 1  # version of the payload's layout, stored with each publication
+FORMAT = 2  # version of the payload's layout, stored with each publication (2: « Ressources partagées »)
+RESOURCES_FORMAT = 2  # the first FORMAT whose payload holds RESOURCE_FIELDS
+
+# SharedResources' counts, each stored as "resources_<name>" in a network's (or the total's) line and in its years
+RESOURCE_FIELDS = ("materials", "minutes", "news", "shared_resources", "shared_sheets", "downloads")
 
 
 # Every network's figures: kept per worker until a write in any network.
@@ -68,6 +76,7 @@ def _line(summary: NetworkSummary, grid: queries.GridSummary, years: list) -> di
         "gse_mean_change": efficacy.mean_change,
         "grid_respondents_t0": grid.respondents_t0, "grid_respondents_t1": grid.respondents_t1,
         "grid_mean_t0": _round(grid.mean_t0), "grid_mean_t1": _round(grid.mean_t1),
+        **_resources(summary.resources),
         "years": years,
     }
 
@@ -75,7 +84,15 @@ def _line(summary: NetworkSummary, grid: queries.GridSummary, years: list) -> di
 def _year(year: int, line: NetworkSummary) -> dict:
     return {"year": year, "attended": line.attendance.counts.attended, "invited": line.attendance.counts.invited,
             "cases_worked": line.codev.cases_worked, "resolved_or_overcome": line.codev.resolved_or_overcome,
-            "with_outcome": line.codev.with_outcome}
+            "with_outcome": line.codev.with_outcome, **_resources(line.resources)}
+
+
+def _resources(resources: SharedResources) -> dict:
+    return {f"resources_{name}": getattr(resources, name) for name in RESOURCE_FIELDS}
+
+
+def _resources_of(data: dict) -> SharedResources:
+    return SharedResources(**{name: data[f"resources_{name}"] for name in RESOURCE_FIELDS})
 
 
 def _round(value: float | None) -> float | None:
@@ -139,6 +156,15 @@ class Line:
     def grid_sufficient(self) -> bool:
         return self.data["grid_mean_t0"] is not None or self.data["grid_mean_t1"] is not None
 
+    @property
+    def resources(self) -> SharedResources:
+        """« Ressources partagées » over the span (a FORMAT 2 payload or later: see Report.shows_resources)."""
+        return _resources_of(self.data)
+
+    @property
+    def resources_by_year(self) -> dict[int, SharedResources]:
+        return {year["year"]: _resources_of(year) for year in self.data["years"]}
+
     def year_rates(self) -> list[tuple[int, Ratio, int, Ratio]]:
         """(year, attendance, cases worked, resolved or overcome) for each year of the span, oldest first."""
         return [(year["year"], Ratio(year["attended"], year["invited"]), year["cases_worked"],
@@ -177,6 +203,12 @@ class Report:
     last_year: int
     networks: list[Line]
     total: Line
+    payload_format: int  # the FORMAT of the data it was made from
+
+    @property
+    def shows_resources(self) -> bool:
+        """« Ressources partagées » were part of the report when it was computed (not in a FORMAT 1 publication)."""
+        return self.payload_format >= RESOURCES_FORMAT
 
     @property
     def years(self) -> list[int]:
@@ -193,7 +225,7 @@ class Report:
 
 def report_of(data: dict) -> Report:
     return Report(data["first_year"], data["last_year"], [Line(line) for line in data["networks"]],
-                  Line(data["total"]))
+                  Line(data["total"]), data["format"])
 
 
 # --- later corrections: a frozen publication against today's figures --------------------------------------------
@@ -210,11 +242,18 @@ FIELD_LABELS = {
     "gse_paired": "effectif apparié", "gse_mean_t0": "moyenne T0", "gse_mean_t1": "moyenne T1",
     "gse_mean_change": "évolution moyenne", "grid_respondents_t0": "répondants grille T0",
     "grid_respondents_t1": "répondants grille T1", "grid_mean_t0": "grille T0", "grid_mean_t1": "grille T1",
+    "resources_materials": "documents ou liens", "resources_minutes": "comptes rendus publiés",
+    "resources_news": "actualités", "resources_shared_resources": "documents partagés avec tous les réseaux",
+    "resources_shared_sheets": "fiches CODEV partagées avec tous les réseaux",
+    "resources_downloads": "téléchargements",
 }
+YEAR_FIELDS = ("attended", "invited", "cases_worked", "resolved_or_overcome", "with_outcome",
+               *(f"resources_{name}" for name in RESOURCE_FIELDS))
 
 
 def corrections(published: dict, today: dict) -> list[str]:
-    """What changed in the records since the publication, figure by figure (French sentences); [] if nothing."""
+    """What changed in the records since the publication, figure by figure (French sentences); [] if nothing.
+    Only the figures the publication holds are compared: an older FORMAT has nothing to say of a later figure."""
     notes = []
     now_by_network = {line["network_id"]: line for line in today["networks"]}
     for line in [*published["networks"], published["total"]]:
@@ -224,12 +263,12 @@ def corrections(published: dict, today: dict) -> list[str]:
             notes.append(f"{name}{_colon()}réseau absent des chiffres d'aujourd'hui.")
             continue
         for key, label in FIELD_LABELS.items():
-            if line.get(key) != current.get(key):
+            if key in line and line[key] != current.get(key):
                 notes.append(f"{name}, {label}{_colon()}{_value(line.get(key))} publié, {_value(current.get(key))} "
                              "aujourd'hui.")
         for before, after in zip(line["years"], current["years"], strict=False):
-            for key in ("attended", "invited", "cases_worked", "resolved_or_overcome", "with_outcome"):
-                if before[key] != after[key]:
+            for key in YEAR_FIELDS:
+                if key in before and before[key] != after.get(key):
                     notes.append(f"{name}, {before['year']}, {FIELD_LABELS[key]}{_colon()}{before[key]} publié, "
                                  f"{after[key]} aujourd'hui.")
     published_ids = {line["network_id"] for line in published["networks"]}
