@@ -153,3 +153,14 @@ def test_the_annual_report_gives_it_on_the_page_and_in_the_pdf(client, login, sh
             "comptés sans savoir par qui.") in page
     assert "Ressources partagées (documents et liens, comptes rendus, actualités) 5" in text
     assert "Partages avec tous les réseaux / téléchargements 2 / 7" in text
+
+
+def test_dashboard_and_overview_put_a_no_break_space_before_their_colons(client, login, admin, shared_world):
+    login(admin)
+
+    overview = client.get("/evaluation/reseaux?annee=2025").get_data(as_text=True)
+    dashboard = client.get("/evaluation/?annee=2025&reseau=reseau-a").get_data(as_text=True)
+
+    assert (overview.count("avec tous les réseaux\u00a0:</span>"), overview.count("téléchargements\u00a0:</span>")) == (
+        3, 3)
+    assert "dans la bibliothèque nationale\u00a0: 1 document, 1 fiche CODEV" in dashboard
