@@ -12,7 +12,7 @@ from network.calendar import paris_to_utc, to_paris
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.network_versions import NetworkVersion
-from network.periods import Period, Scope
+from network.periods import Instant, Period, Scope
 from network.sessions import attendance_counts
 from network.sessions.attendance_figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
 from network.sessions.enums import MeetingKind, RegistrationStatus
@@ -461,11 +461,15 @@ def meeting_attendance_by_id(network_id: int, year: int, now: datetime,
 
 
 def meeting_attendance_of(meeting: Meeting, now: datetime) -> MeetingAttendance | None:
-    """The meeting's figures as the evaluation counts them; None before it starts or when cancelled."""
+    """The meeting's figures as the evaluation counts them; None before it starts or when cancelled.
+
+    The indicators' statement over the instant the meeting starts (its network's meetings of that kind starting
+    then: this one, in all likelihood), not over its year: the same figures, whatever the year holds."""
     if meeting.starts_at >= now or meeting.is_cancelled:  # what the indicators exclude: no query needed
         return None
-    year = to_paris(meeting.starts_at).year
-    return meeting_attendance_by_id(meeting.network_id, year, now, (meeting.kind,)).get(meeting.id)
+    scope = Scope(period=Instant(meeting.starts_at), now=now, network_ids=(meeting.network_id,))
+    rows = attendance_counts.meeting_attendance(scope, meeting.kind)
+    return next((row for row in rows if row.meeting_id == meeting.id), None)
 
 
 @dataclass(frozen=True)
