@@ -1,4 +1,5 @@
-"""The door counter of the meeting pages: computed for its meeting only, with the evaluation's own statement."""
+"""The meeting page's reads folded into one statement, and its door counter computed for its meeting only, with
+the evaluation's own statement."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,12 +9,20 @@ from network.database import utcnow
 from network.extensions import db
 from network.periods import Instant, Period, Scope
 from network.sessions import attendance_counts, queries
-from network.sessions.enums import MeetingKind, MeetingStatus
-from network.sessions.models import Attendance
+from network.sessions.enums import MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
+from network.sessions.models import AgendaItem, Attendance, Registration
 from tests import factories
 from tests.sessions import factories as sf
 
 SPRING = datetime(2025, 3, 11, 8, 30, tzinfo=UTC)
+# the statements that read the meeting pages' tables (the signed-in member's loading reads none of them)
+MEETING_TABLES = ("meetings", "invitations", "agenda_items", "training_registrations", "attendances")
+
+
+def _meeting_statements(counter) -> list[str]:
+    return [statement for statement in counter.statements if any(table in statement for table in MEETING_TABLES)]
+
+
 @pytest.fixture
 def people(network, caf):
     territory = factories.create_territory(network)
@@ -92,3 +101,75 @@ def test_instant_period_covers_one_microsecond():
     assert (instant.start_at, instant.end_at) == (SPRING, SPRING + timedelta(microseconds=1))
     assert instant.first_day == instant.last_day == date(2025, 3, 11)
     assert Instant(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)).year == 2026  # in Paris, already 1 January
+
+
+def test_meeting_view_reads_answer_counts_and_agenda_in_one_statement(network, people, count_queries):
+    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=10))
+    sf.invite(meeting, people[0], rsvp=Rsvp.YES)
+    sf.invite(meeting, people[1], rsvp=Rsvp.YES)
+    sf.invite(meeting, people[2], rsvp=Rsvp.NO)
+    sf.invite(meeting, people[3], rsvp=Rsvp.EXCUSED)
+    invitation = sf.invite(meeting, people[4])[0]
+    invitation.rsvp_comment = "Je confirme la semaine prochaine"
+    db.session.add_all([AgendaItem(meeting_id=meeting.id, kind="thematic", title=title, position=position)
+                        for title, position in (("Accueil", 1), ("Vote", 3), ("Atelier", 2))])
+    db.session.commit()
+    meeting_id, viewer_id = meeting.id, people[4].id
+    with count_queries() as counter:
+        view = queries.meeting_view(meeting_id, viewer_id)
+    assert counter.count == 1
+    # three agenda points: the answers are counted once, not once per point
+    assert (view.counts.yes, view.counts.no, view.counts.excused, view.counts.pending) == (2, 1, 1, 1)
+    assert [item.title for item in view.agenda] == ["Accueil", "Atelier", "Vote"]
+    assert view.mine == (people[4].id, "pending", "Je confirme la semaine prochaine")
+    assert view.registration is None and view.places_taken == 0
+    assert view.meeting.id == meeting.id and view.meeting.network_id == network.id
+    stranger = queries.meeting_view(meeting.id, people[0].id + 1000)
+    assert stranger.mine is None and stranger.counts == view.counts and len(stranger.agenda) == 3
+    assert queries.meeting_view(meeting.id + 1000, people[0].id) is None
+
+
+def test_meeting_view_of_a_training_reads_the_viewers_registration_and_the_places(network, people):
+    training = sf.create_meeting(network, status=MeetingStatus.INVITED, kind=MeetingKind.TRAINING, capacity=2,
+                                 starts_at=utcnow() + timedelta(days=10))
+    at = utcnow()
+    db.session.add_all([Registration(meeting_id=training.id, member_id=member.id, status=status,
+                                     registered_at=at + timedelta(minutes=n))
+                        for n, (member, status) in enumerate(zip(people, (
+                            RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                            RegistrationStatus.WAITLISTED)))])
+    db.session.commit()
+    view = queries.meeting_view(training.id, people[3].id)
+    assert view.places_taken == 2 and view.agenda == [] and view.mine is None
+    assert view.registration.is_waitlisted and view.registration.meeting_id == training.id
+    from network.sessions.services import waitlist_position
+    assert waitlist_position(view.registration) == 2
+    assert not queries.meeting_view(training.id, people[0].id).registration.is_waitlisted
+    assert queries.meeting_view(training.id, people[4].id).registration is None
+
+
+def _past_and_upcoming(network, people):
+    past = _held(network, SPRING, people, ("present",))
+    upcoming = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=10))
+    sf.invite(upcoming, *people)
+    return past, upcoming
+
+
+def test_meeting_page_statements_of_a_member_and_of_a_facilitator(make_client, login, network, people, caf_facilitator,
+                                                                  count_queries):
+    past, upcoming = _past_and_upcoming(network, people)
+    for _ in range(3):  # more meetings in the year: the door counter still reads its meeting only
+        _held(network, SPRING + timedelta(days=30), people, ("present",))
+    statements = {}
+    for who in (people[0], caf_facilitator):
+        client = login(who, on=make_client())
+        client.get("/")  # the welcome message
+        for meeting_id in (past.id, upcoming.id):
+            db.session.expire_all()
+            with count_queries() as counter:
+                assert client.get(f"/rencontres/{meeting_id}").status_code == 200
+            statements[who.role, meeting_id == past.id] = len(_meeting_statements(counter))
+    # the meeting with the viewer's answer, the counts and the agenda; the door counter once it has started; the
+    # invitations' table for the facilitators
+    assert statements == {("coordinator", True): 2, ("coordinator", False): 1,
+                          ("facilitator", True): 3, ("facilitator", False): 2}
