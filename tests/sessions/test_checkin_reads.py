@@ -1,0 +1,53 @@
+"""The check-in page's rows: their forms built without a url_for per row."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+
+from network.database import utcnow
+from network.extensions import db
+from network.sessions import services
+from network.sessions.enums import MeetingStatus
+from tests import factories
+from tests.sessions import factories as sf
+
+MEETING_TABLES = ("meetings", "invitations", "attendances", "training_registrations")
+
+
+@pytest.fixture
+def door(network, caf, caf_facilitator):
+    """A meeting started ten minutes ago: four members invited (two checked in), three walk-ins."""
+    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() - timedelta(minutes=10))
+    people = [factories.create_member(network=network, first_name=first, last_name=last, institution_id=caf.id)
+              for first, last in (("Inès", "lemaire"), ("Thomas", "Caron"), ("Anne", "Caron"), ("Léa", "Dupont"))]
+    sf.invite(meeting, *people)
+    services.record_attendance(actor=caf_facilitator, meeting=meeting, member_id=people[1].id, status="excused")
+    services.record_attendance(actor=caf_facilitator, meeting=meeting, member_id=people[3].id, status="present")
+    for name, organisation in (("Zoé Martin", None), ("Bruno Petit", "Mairie"), ("Alice Roux", "Département")):
+        services.add_walk_in(actor=caf_facilitator, meeting=meeting, name=name, organisation=organisation)
+    db.session.commit()
+    return meeting, people
+
+
+def test_checkin_page_statements_and_row_actions(app, door, client, login, caf_facilitator, count_queries):
+    meeting, people = door
+    meeting_id = meeting.id
+    login(caf_facilitator)
+    client.get("/")  # the welcome message
+    db.session.expire_all()
+    with count_queries() as counter:
+        page = client.get(f"/rencontres/{meeting_id}/presences", query_string={"q": "é&è /"}).get_data(as_text=True)
+    # the meeting, the invited members, the walk-ins, the door counter
+    assert len([s for s in counter.statements if any(table in s for table in MEETING_TABLES)]) == 4
+    page = client.get(f"/rencontres/{meeting_id}/presences", query_string={"q": "ca"}).get_data(as_text=True)
+    actions = re.findall(r'<form method="post" action="([^"]*)" class="checkin-row__buttons">', page)
+    with app.test_request_context():
+        assert actions == [url_for("sessions.attendance_record", meeting_id=meeting_id, member_id=member.id, q="ca")
+                           for member in (people[2], people[1])]
+    assert 'value="excused" class="status-button status-button--excused" aria-pressed="true"' in page
+    assert page.count('aria-pressed="true"') == 1 and page.count('aria-pressed="false"') == 7
+    actions = re.findall(r'action="([^"]*)" class="checkin-row__buttons"',
+                         client.get(f"/rencontres/{meeting_id}/presences").get_data(as_text=True))
+    assert actions[0] == f"/rencontres/{meeting_id}/presences/{people[2].id}" and len(actions) == 4
