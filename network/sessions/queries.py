@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, case, func, or_, select
+from sqlalchemy import Row, and_, bindparam, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
@@ -363,31 +363,65 @@ class CheckinLine(NamedTuple):
     attendance_status: str | None
 
 
-def checkin_rows(meeting_id: int, *, search: str = "") -> list[CheckinLine]:
-    """The check-in list as plain rows: invited members (by name, with institution, answer and attendance status);
-    `search` filters on the name, as `invitations` does."""
-    query = (
-        select(Invitation.member_id, Member.first_name, Member.last_name, Institution.name.label("institution_name"),
-               Invitation.rsvp, Attendance.status.label("attendance_status"))
+class WalkIn(NamedTuple):
+    """A guest recorded at the door without an invitation."""
+    guest_name: str
+    guest_organisation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinList:
+    invited: list[CheckinLine]
+    walk_ins: list[WalkIn]
+
+
+def checkin_list(meeting_id: int, *, search: str = "") -> CheckinList:
+    """The check-in page's two lists in one statement: the invited members (by name, with institution, answer and
+    attendance status; `search` filters on the name, as `invitations` does), then the guests recorded at the door
+    without an invitation (as `attendances` orders them)."""
+    parameters = {"meeting_id": meeting_id}
+    if search:
+        parameters["pattern"] = f"%{search.strip().lower()}%"
+    invited, walk_ins = [], []
+    for row in _rows(_checkin_statement(bool(search)), **parameters):
+        if row.member_id is None:
+            walk_ins.append(WalkIn(row.guest_name, row.guest_organisation))
+        else:
+            invited.append(CheckinLine(row.member_id, row.first_name, row.last_name, row.institution_name, row.rsvp,
+                                       row.attendance_status))
+    return CheckinList(invited, walk_ins)
+
+
+@lru_cache(maxsize=2)
+def _checkin_statement(search: bool):
+    """Built once with and once without a search (the pattern and the meeting are bound at execution): the invited
+    members' rows then the walk-ins', a UNION ALL ordered by part, then by each part's own order (sort_1…sort_4)."""
+    meeting_id = bindparam("meeting_id")
+    invited = (
+        select(literal_column("0").label("part"), Invitation.member_id, Member.first_name, Member.last_name,
+               Institution.name.label("institution_name"), Invitation.rsvp,
+               Attendance.status.label("attendance_status"), null().label("guest_name"),
+               null().label("guest_organisation"), func.lower(Member.last_name).label("sort_1"),
+               func.lower(Member.first_name).label("sort_2"), Invitation.guest_name.label("sort_3"),
+               null().label("sort_4"))
         .join(Member, Member.id == Invitation.member_id)
         .outerjoin(Institution, Institution.id == Member.institution_id)
         .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
                                     Attendance.member_id == Invitation.member_id))
         .where(Invitation.meeting_id == meeting_id)
-        .order_by(func.lower(Member.last_name), func.lower(Member.first_name), Invitation.guest_name)
     )
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
-                                func.lower(Invitation.guest_name).like(pattern)))
-    return [CheckinLine._make(row) for row in _rows(query)]
-
-
-def walk_ins(meeting_id: int) -> list[Row]:
-    """Guests recorded at the door without an invitation, as `attendances` orders them."""
-    return _rows(select(Attendance.guest_name, Attendance.guest_organisation)
-                 .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
-                 .order_by(Attendance.guest_name, Attendance.id))
+        pattern = bindparam("pattern")
+        invited = invited.where(or_(func.lower(Member.last_name).like(pattern),
+                                    func.lower(Member.first_name).like(pattern),
+                                    func.lower(Invitation.guest_name).like(pattern)))
+    walk_ins = (
+        select(literal_column("1"), null(), null(), null(), null(), null(), null(), Attendance.guest_name,
+               Attendance.guest_organisation, Attendance.guest_name, null(), null(), Attendance.id)
+        .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
+    )
+    union = union_all(invited, walk_ins).subquery("checkin")
+    return select(union).order_by(union.c.part, union.c.sort_1, union.c.sort_2, union.c.sort_3, union.c.sort_4)
 
 
 def attendances(meeting_id: int) -> tuple[dict[int, Attendance], list[Attendance]]:

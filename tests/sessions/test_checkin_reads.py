@@ -1,4 +1,4 @@
-"""The check-in page's rows: their forms built without a url_for per row."""
+"""The check-in page's lists read in one statement, and its rows' forms built without a url_for per row."""
 
 import re
 from datetime import timedelta
@@ -8,7 +8,7 @@ from flask import url_for
 
 from network.database import utcnow
 from network.extensions import db
-from network.sessions import services
+from network.sessions import queries, services
 from network.sessions.enums import MeetingStatus
 from tests import factories
 from tests.sessions import factories as sf
@@ -31,6 +31,24 @@ def door(network, caf, caf_facilitator):
     return meeting, people
 
 
+def test_checkin_list_reads_members_then_walk_ins_in_one_statement(door, count_queries):
+    meeting, people = door
+    meeting_id = meeting.id
+    with count_queries() as counter:
+        lists = queries.checkin_list(meeting_id)
+    assert counter.count == 1
+    # by name, lower-cased (lemaire after the C and D); then the walk-ins by name
+    assert [(line.first_name, line.last_name, line.rsvp, line.attendance_status) for line in lists.invited] == [
+        ("Anne", "Caron", "pending", None), ("Thomas", "Caron", "pending", "excused"),
+        ("Léa", "Dupont", "pending", "present"), ("Inès", "lemaire", "pending", None)]
+    assert [line.institution_name for line in lists.invited] == ["Caf du Pas-de-Calais"] * 4
+    assert lists.walk_ins == [("Alice Roux", "Département"), ("Bruno Petit", "Mairie"), ("Zoé Martin", None)]
+    searched = queries.checkin_list(meeting_id, search=" CAR ")
+    assert [line.member_id for line in searched.invited] == [people[2].id, people[1].id]
+    assert len(searched.walk_ins) == 3  # the search is on the invited members' names only, as before
+    assert queries.checkin_list(meeting_id, search="zzz").invited == []
+
+
 def test_checkin_page_statements_and_row_actions(app, door, client, login, caf_facilitator, count_queries):
     meeting, people = door
     meeting_id = meeting.id
@@ -39,8 +57,8 @@ def test_checkin_page_statements_and_row_actions(app, door, client, login, caf_f
     db.session.expire_all()
     with count_queries() as counter:
         page = client.get(f"/rencontres/{meeting_id}/presences", query_string={"q": "é&è /"}).get_data(as_text=True)
-    # the meeting, the invited members, the walk-ins, the door counter
-    assert len([s for s in counter.statements if any(table in s for table in MEETING_TABLES)]) == 4
+    # the meeting, the two lists, the door counter
+    assert len([s for s in counter.statements if any(table in s for table in MEETING_TABLES)]) == 3
     page = client.get(f"/rencontres/{meeting_id}/presences", query_string={"q": "ca"}).get_data(as_text=True)
     actions = re.findall(r'<form method="post" action="([^"]*)" class="checkin-row__buttons">', page)
     with app.test_request_context():
