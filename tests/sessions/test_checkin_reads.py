@@ -1,4 +1,5 @@
-"""The check-in page's lists read in one statement, and its rows' forms built without a url_for per row."""
+"""The check-in page: its lists read in one statement, its rows' forms built without a url_for per row, its
+walk-in form written out."""
 
 import re
 from datetime import timedelta
@@ -10,8 +11,10 @@ from network.database import utcnow
 from network.extensions import db
 from network.sessions import queries, services
 from network.sessions.enums import MeetingStatus
+from network.sessions.forms import WalkInForm
 from tests import factories
 from tests.sessions import factories as sf
+from tests.sessions.test_meeting_page_forms import _form_on_page, _normalized
 
 MEETING_TABLES = ("meetings", "invitations", "attendances", "training_registrations")
 
@@ -69,3 +72,28 @@ def test_checkin_page_statements_and_row_actions(app, door, client, login, caf_f
     actions = re.findall(r'action="([^"]*)" class="checkin-row__buttons"',
                          client.get(f"/rencontres/{meeting_id}/presences").get_data(as_text=True))
     assert actions[0] == f"/rencontres/{meeting_id}/presences/{people[2].id}" and len(actions) == 4
+
+
+# What the page rendered before the walk-in form was written out: WalkInForm through the shared `field` macro.
+WALK_IN_REFERENCE = """{% from "_macros.html" import field %}
+<form method="post" action="{{ action }}" novalidate>
+  {{ form.hidden_tag() }}
+  <div class="grid grid--2 grid--tight">{{ field(form.name) }}{{ field(form.organisation) }}</div>
+  <button type="submit" class="button button--secondary">Ajouter un·e participant·e</button>
+</form>"""
+
+
+def test_written_out_walk_in_form_is_what_walk_in_form_renders(app, door, client, login, caf_facilitator):
+    meeting, _people = door
+    login(caf_facilitator)
+    page = client.get(f"/rencontres/{meeting.id}/presences").get_data(as_text=True)
+    action = f"/rencontres/{meeting.id}/presences/sur-place"
+    with app.test_request_context():
+        expected = app.jinja_env.from_string(WALK_IN_REFERENCE).render(form=WalkInForm(), action=action)
+    assert _normalized(_form_on_page(page, action)) == _normalized(expected)
+    # and posting it still goes through WalkInForm's validation
+    client.post(action, data={"name": "", "organisation": "Mairie"})
+    client.post(action, data={"name": "Rémi Blanc", "organisation": "x" * 201})
+    client.post(action, data={"name": "Rémi Blanc", "organisation": "Mairie"})
+    assert [walk_in.guest_name for walk_in in queries.checkin_list(meeting.id).walk_ins] == [
+        "Alice Roux", "Bruno Petit", "Rémi Blanc", "Zoé Martin"]

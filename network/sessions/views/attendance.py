@@ -47,7 +47,8 @@ def checkin(meeting_id):
     return render_template(
         "sessions/checkin.html", meeting=meeting, invitations=lists.invited, walk_ins=lists.walk_ins, search=search,
         can_record=can_record,
-        walk_in_form=WalkInForm() if can_record else None, rsvp_labels=RSVP_LABELS,
+        # the walk-in form is written out in the template: no form object to build for the page
+        rsvp_labels=RSVP_LABELS,
         record_url=_record_url(meeting.id, search) if can_record else None,
         attendance_labels=ATTENDANCE_LABELS,
         # as of its end: the door counter shows from the first check-in, even before the start time
