@@ -2,7 +2,7 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, bindparam, case, literal_column, select, union_all
@@ -98,6 +98,41 @@ class YearSpan:
     @property
     def slug(self) -> str:
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+
+
+@dataclass(frozen=True)
+class Instant:
+    """The period of the meetings that start at one instant: a Scope over it (with the meeting's network) gives one
+    meeting's figures with the indicators' own statements (the door counter of the meeting pages), without
+    computing the rest of its year."""
+
+    at: datetime  # aware
+    quarter = None
+
+    @property
+    def start_at(self) -> datetime:
+        return self.at
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive end: the next microsecond (what both databases keep of an instant)."""
+        return self.at + timedelta(microseconds=1)
+
+    @property
+    def first_day(self) -> date:
+        return self.at.astimezone(PARIS).date()
+
+    @property
+    def next_first_day(self) -> date:
+        return date.fromordinal(self.first_day.toordinal() + 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.first_day
+
+    @property
+    def year(self) -> int:
+        return self.first_day.year
 
 
 def _paris_midnight_utc(day: date) -> datetime:

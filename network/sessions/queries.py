@@ -5,14 +5,14 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import Row, and_, bindparam, case, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.network_versions import NetworkVersion
-from network.periods import Period, Scope
+from network.periods import Instant, Period, Scope
 from network.sessions import attendance_counts
 from network.sessions.attendance_figures import AttendanceSummary, MeetingAttendance, MemberAssiduity
 from network.sessions.enums import MeetingKind, RegistrationStatus
@@ -79,23 +79,31 @@ def calendar(network_id: int, year: int) -> list[Meeting]:
         .order_by(Meeting.starts_at)))
 
 
+# The fields of RsvpCounts, in order: the answers a member's invitation can hold.
+RSVP_COUNTED = ("yes", "no", "excused", "pending")
+
+
+def rsvp_count_columns():
+    """The members' invitations counted by answer (rsvp_yes, rsvp_no, …), to select with a GROUP BY meeting: the
+    one definition of the answer counts, for the calendar and the meeting page."""
+    return tuple(func.coalesce(func.sum(case((Invitation.rsvp == answer, 1), else_=0)), 0).label(f"rsvp_{answer}")
+                 for answer in RSVP_COUNTED)
+
+
 def rsvp_counts_by_meeting(meeting_ids: list[int]) -> dict[int, RsvpCounts]:
     if not meeting_ids:
         return {}
     rows = _rows(_rsvp_counts_statement(), meeting_ids=list(meeting_ids))
-    counts: dict[int, dict[str, int]] = {}
-    for meeting_id, rsvp, count in rows:
-        counts.setdefault(meeting_id, {})[rsvp] = count
-    return {meeting_id: RsvpCounts(**values) for meeting_id, values in counts.items()}
+    return {row.meeting_id: RsvpCounts(*(int(value) for value in row[1:])) for row in rows}
 
 
 @lru_cache(maxsize=1)
 def _rsvp_counts_statement():
-    """Built once (every meeting page and calendar counts answers); the meeting ids are bound at execution."""
-    return (select(Invitation.meeting_id, Invitation.rsvp, func.count(Invitation.id))
+    """Built once (every calendar counts answers); the meeting ids are bound at execution."""
+    return (select(Invitation.meeting_id, *rsvp_count_columns())
             .where(Invitation.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
                    Invitation.member_id.is_not(None))
-            .group_by(Invitation.meeting_id, Invitation.rsvp))
+            .group_by(Invitation.meeting_id))
 
 
 def my_invitations(member_id: int, meeting_ids: list[int]) -> dict[int, Invitation]:
@@ -153,8 +161,10 @@ class MeetingPage(MeetingLabels):
 
 def meeting_page(meeting_id: int) -> MeetingPage | None:
     row = db.session.connection().execute(_meeting_page_statement(), {"meeting_id": meeting_id}).first()
-    if row is None:
-        return None
+    return None if row is None else _meeting_page_of(row)
+
+
+def _meeting_page_of(row: Row) -> MeetingPage:
     venue = (VenueRow(row.venue_name, row.street, row.postal_code, row.city, row.access_notes)
              if row.venue_id is not None else None)
     return MeetingPage(
@@ -189,23 +199,104 @@ def _meeting_page_statement():
     )
 
 
+class MyAnswer(NamedTuple):
+    """The viewer's own invitation to the meeting: member id, answer, comment."""
+    member_id: int
+    rsvp: str
+    rsvp_comment: str | None
+
+
+class MyRegistration(NamedTuple):
+    """The viewer's own training registration: the columns the page and services.waitlist_position read."""
+    id: int
+    meeting_id: int
+    status: str
+    registered_at: datetime
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
+
+
+class AgendaLine(NamedTuple):
+    """One point of the meeting page's agenda, in `agenda` order."""
+    id: int
+    kind: str
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    speaker: str | None
+    details: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """What the meeting page reads, in one statement: the meeting (MeetingPage), the viewer's own answer and training
+    registration, the answers counted, the confirmed places of a training and the agenda."""
+    meeting: MeetingPage
+    mine: MyAnswer | None
+    registration: MyRegistration | None
+    counts: RsvpCounts
+    places_taken: int
+    agenda: list[AgendaLine]
+
+
+def meeting_view(meeting_id: int, viewer_id: int) -> MeetingView | None:
+    """The meeting page's reads for `viewer_id` in one statement: the meeting row (left-joined with the viewer's
+    invitation and registration and with the answer counts) once per agenda point, in `agenda` order."""
+    rows = db.session.connection().execute(_meeting_view_statement(),
+                                           {"meeting_id": meeting_id, "viewer_id": viewer_id}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    return MeetingView(
+        meeting=_meeting_page_of(row),
+        mine=MyAnswer(row.mine_member_id, row.mine_rsvp, row.mine_rsvp_comment)
+        if row.mine_member_id is not None else None,
+        registration=MyRegistration(row.registration_id, row.id, row.registration_status, row.registered_at)
+        if row.registration_id is not None else None,
+        counts=RsvpCounts(*(int(getattr(row, f"rsvp_{answer}") or 0) for answer in RSVP_COUNTED)),
+        places_taken=int(row.places_taken or 0),
+        agenda=[AgendaLine(row.agenda_id, row.agenda_kind, row.agenda_title, row.agenda_starts_at,
+                           row.agenda_ends_at, row.agenda_speaker, row.agenda_details)
+                for row in rows if row.agenda_id is not None])
+
+
+@lru_cache(maxsize=1)
+def _meeting_view_statement():
+    """Built once (the meeting page is the busiest page); the meeting and the viewer are bound at execution. Every
+    join but the agenda's gives one row at most (unique meeting and member), the answer counts are grouped before
+    they are joined: the meeting row comes once per agenda point, or once without agenda."""
+    viewer_id = bindparam("viewer_id")
+    counts = (select(Invitation.meeting_id, *rsvp_count_columns())
+              .where(Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id.is_not(None))
+              .group_by(Invitation.meeting_id).subquery("rsvp_counts"))
+    places = (select(func.count(Registration.id))
+              .where(Registration.meeting_id == Meeting.id, Registration.status == RegistrationStatus.CONFIRMED)
+              .correlate(Meeting).scalar_subquery())
+    return (
+        _meeting_page_statement()
+        .add_columns(
+            Invitation.member_id.label("mine_member_id"), Invitation.rsvp.label("mine_rsvp"),
+            Invitation.rsvp_comment.label("mine_rsvp_comment"), Registration.id.label("registration_id"),
+            Registration.status.label("registration_status"), Registration.registered_at,
+            *(counts.c[f"rsvp_{answer}"] for answer in RSVP_COUNTED), places.label("places_taken"),
+            AgendaItem.id.label("agenda_id"), AgendaItem.kind.label("agenda_kind"),
+            AgendaItem.title.label("agenda_title"), AgendaItem.starts_at.label("agenda_starts_at"),
+            AgendaItem.ends_at.label("agenda_ends_at"), AgendaItem.speaker.label("agenda_speaker"),
+            AgendaItem.details.label("agenda_details"))
+        .outerjoin(Invitation, and_(Invitation.meeting_id == Meeting.id, Invitation.member_id == viewer_id))
+        .outerjoin(Registration, and_(Registration.meeting_id == Meeting.id, Registration.member_id == viewer_id))
+        .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+        .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)
+    )
+
+
 def agenda(meeting_id: int) -> list[AgendaItem]:
     return list(db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)))
-
-
-def agenda_rows(meeting_id: int) -> list[Row]:
-    """The meeting page's agenda as plain rows, in `agenda` order."""
-    return _rows(_agenda_rows_statement(), meeting_id=meeting_id)
-
-
-@lru_cache(maxsize=1)
-def _agenda_rows_statement():
-    return (select(AgendaItem.id, AgendaItem.kind, AgendaItem.title, AgendaItem.starts_at, AgendaItem.ends_at,
-                   AgendaItem.speaker, AgendaItem.details)
-            .where(AgendaItem.meeting_id == bindparam("meeting_id"))
-            .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id))
 
 
 def invitations(meeting_id: int, *, search: str = "") -> list[Invitation]:
@@ -272,31 +363,65 @@ class CheckinLine(NamedTuple):
     attendance_status: str | None
 
 
-def checkin_rows(meeting_id: int, *, search: str = "") -> list[CheckinLine]:
-    """The check-in list as plain rows: invited members (by name, with institution, answer and attendance status);
-    `search` filters on the name, as `invitations` does."""
-    query = (
-        select(Invitation.member_id, Member.first_name, Member.last_name, Institution.name.label("institution_name"),
-               Invitation.rsvp, Attendance.status.label("attendance_status"))
+class WalkIn(NamedTuple):
+    """A guest recorded at the door without an invitation."""
+    guest_name: str
+    guest_organisation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinList:
+    invited: list[CheckinLine]
+    walk_ins: list[WalkIn]
+
+
+def checkin_list(meeting_id: int, *, search: str = "") -> CheckinList:
+    """The check-in page's two lists in one statement: the invited members (by name, with institution, answer and
+    attendance status; `search` filters on the name, as `invitations` does), then the guests recorded at the door
+    without an invitation (as `attendances` orders them)."""
+    parameters = {"meeting_id": meeting_id}
+    if search:
+        parameters["pattern"] = f"%{search.strip().lower()}%"
+    invited, walk_ins = [], []
+    for row in _rows(_checkin_statement(bool(search)), **parameters):
+        if row.member_id is None:
+            walk_ins.append(WalkIn(row.guest_name, row.guest_organisation))
+        else:
+            invited.append(CheckinLine(row.member_id, row.first_name, row.last_name, row.institution_name, row.rsvp,
+                                       row.attendance_status))
+    return CheckinList(invited, walk_ins)
+
+
+@lru_cache(maxsize=2)
+def _checkin_statement(search: bool):
+    """Built once with and once without a search (the pattern and the meeting are bound at execution): the invited
+    members' rows then the walk-ins', a UNION ALL ordered by part, then by each part's own order (sort_1…sort_4)."""
+    meeting_id = bindparam("meeting_id")
+    invited = (
+        select(literal_column("0").label("part"), Invitation.member_id, Member.first_name, Member.last_name,
+               Institution.name.label("institution_name"), Invitation.rsvp,
+               Attendance.status.label("attendance_status"), null().label("guest_name"),
+               null().label("guest_organisation"), func.lower(Member.last_name).label("sort_1"),
+               func.lower(Member.first_name).label("sort_2"), Invitation.guest_name.label("sort_3"),
+               null().label("sort_4"))
         .join(Member, Member.id == Invitation.member_id)
         .outerjoin(Institution, Institution.id == Member.institution_id)
         .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
                                     Attendance.member_id == Invitation.member_id))
         .where(Invitation.meeting_id == meeting_id)
-        .order_by(func.lower(Member.last_name), func.lower(Member.first_name), Invitation.guest_name)
     )
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Member.last_name).like(pattern), func.lower(Member.first_name).like(pattern),
-                                func.lower(Invitation.guest_name).like(pattern)))
-    return [CheckinLine._make(row) for row in _rows(query)]
-
-
-def walk_ins(meeting_id: int) -> list[Row]:
-    """Guests recorded at the door without an invitation, as `attendances` orders them."""
-    return _rows(select(Attendance.guest_name, Attendance.guest_organisation)
-                 .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
-                 .order_by(Attendance.guest_name, Attendance.id))
+        pattern = bindparam("pattern")
+        invited = invited.where(or_(func.lower(Member.last_name).like(pattern),
+                                    func.lower(Member.first_name).like(pattern),
+                                    func.lower(Invitation.guest_name).like(pattern)))
+    walk_ins = (
+        select(literal_column("1"), null(), null(), null(), null(), null(), null(), Attendance.guest_name,
+               Attendance.guest_organisation, Attendance.guest_name, null(), null(), Attendance.id)
+        .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
+    )
+    union = union_all(invited, walk_ins).subquery("checkin")
+    return select(union).order_by(union.c.part, union.c.sort_1, union.c.sort_2, union.c.sort_3, union.c.sort_4)
 
 
 def attendances(meeting_id: int) -> tuple[dict[int, Attendance], list[Attendance]]:
@@ -314,30 +439,9 @@ def registrations(meeting_id: int) -> list[Registration]:
         .order_by(Registration.status, Registration.registered_at, Registration.id)))
 
 
-def my_registration(meeting_id: int, member_id: int) -> Registration | None:
-    return db.session.scalar(select(Registration).where(Registration.meeting_id == meeting_id,
-                                                        Registration.member_id == member_id))
-
-
 def my_invitation(meeting_id: int, member_id: int) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.meeting_id == meeting_id,
                                                       Invitation.member_id == member_id))
-
-
-def my_answer(meeting_id: int, member_id: int) -> Row | None:
-    """The member's own invitation to the meeting as a plain row (member id, answer, comment), or None."""
-    return db.session.connection().execute(_my_answer_statement(), {"meeting_id": meeting_id,
-                                                                     "member_id": member_id}).first()
-
-
-@lru_cache(maxsize=1)
-def _my_answer_statement():
-    return select(Invitation.member_id, Invitation.rsvp, Invitation.rsvp_comment).where(
-        Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id == bindparam("member_id"))
-
-
-def rsvp_counts(meeting_id: int) -> RsvpCounts:
-    return rsvp_counts_by_meeting([meeting_id]).get(meeting_id, RsvpCounts())
 
 
 # --- member's pages and history -----------------------------------------------------------------
@@ -461,11 +565,15 @@ def meeting_attendance_by_id(network_id: int, year: int, now: datetime,
 
 
 def meeting_attendance_of(meeting: Meeting, now: datetime) -> MeetingAttendance | None:
-    """The meeting's figures as the evaluation counts them; None before it starts or when cancelled."""
+    """The meeting's figures as the evaluation counts them; None before it starts or when cancelled.
+
+    The indicators' statement over the instant the meeting starts (its network's meetings of that kind starting
+    then: this one, in all likelihood), not over its year: the same figures, whatever the year holds."""
     if meeting.starts_at >= now or meeting.is_cancelled:  # what the indicators exclude: no query needed
         return None
-    year = to_paris(meeting.starts_at).year
-    return meeting_attendance_by_id(meeting.network_id, year, now, (meeting.kind,)).get(meeting.id)
+    scope = Scope(period=Instant(meeting.starts_at), now=now, network_ids=(meeting.network_id,))
+    rows = attendance_counts.meeting_attendance(scope, meeting.kind)
+    return next((row for row in rows if row.meeting_id == meeting.id), None)
 
 
 @dataclass(frozen=True)

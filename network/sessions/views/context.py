@@ -41,23 +41,24 @@ def calendar_context(network, year: int) -> dict:
     }
 
 
-def meeting_context(meeting) -> dict:
+def meeting_context(view: queries.MeetingView) -> dict:
     """Plain rows for what the page lists, flags for the forms it shows."""
+    meeting, mine, registration = view.meeting, view.mine, view.registration
     now = utcnow()
     answers_visible = can_see_answers(current_user, meeting)
     can_manage = can_manage_meeting(current_user, meeting)
-    mine = queries.my_answer(meeting.id, current_user.id)
-    registration = queries.my_registration(meeting.id, current_user.id) if meeting.is_training else None
+    if not meeting.is_training:
+        registration = None
     answerable = (can_answer(current_user, mine) and meeting.status == MeetingStatus.INVITED
                   and meeting.ends_at > now and not meeting.is_training)
     takes_guests = (can_manage and answers_visible and not meeting.is_training
                     and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED) and meeting.starts_at > now)
     return {
-        "meeting": meeting, "agenda": queries.agenda_rows(meeting.id), "now": now,
+        "meeting": meeting, "agenda": view.agenda, "now": now,
         "can_manage": can_manage, "answers_visible": answers_visible,
         "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
         "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
-        "counts": queries.rsvp_counts(meeting.id),
+        "counts": view.counts,
         "attendance": queries.meeting_attendance_of(meeting, now),
         # the answer and guest forms are written out in the template: no form object to build for the page
         "mine": mine, "answerable": answerable, "rsvp_choices": RSVP_CHOICES, "takes_guests": takes_guests,
@@ -67,5 +68,5 @@ def meeting_context(meeting) -> dict:
         "can_register": can_register(current_user, meeting) and meeting.status == MeetingStatus.INVITED
         and meeting.starts_at > now,
         "registrations": queries.registrations(meeting.id) if meeting.is_training and answers_visible else [],
-        "places_taken": queries.confirmed_counts([meeting.id]).get(meeting.id, 0) if meeting.is_training else 0,
+        "places_taken": view.places_taken if meeting.is_training else 0,
     }

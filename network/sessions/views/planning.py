@@ -19,7 +19,7 @@ from network.sessions.enums import MeetingStatus
 from network.sessions.forms import AgendaItemForm, MeetingForm, PlanYearForm, VenueForm
 from network.sessions.models import AgendaItem, Venue
 from network.sessions.permissions import can_manage_meetings, can_view_network_meetings
-from network.sessions.views.common import NETWORK_ROLES, STAFF, load_meeting, load_meeting_page
+from network.sessions.views.common import NETWORK_ROLES, STAFF, load_meeting, load_meeting_view
 from network.sessions.views.context import MY_MEETING_LABELS, calendar_context, meeting_context
 from network.views_support import on_refusal
 
@@ -48,8 +48,7 @@ def my_meetings():
 @bp.route("/<int:meeting_id>")
 @roles(*NETWORK_ROLES)
 def meeting_detail(meeting_id):
-    meeting = load_meeting_page(meeting_id)
-    return render_template("sessions/meeting_detail.html", **meeting_context(meeting))
+    return render_template("sessions/meeting_detail.html", **meeting_context(load_meeting_view(meeting_id)))
 
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:

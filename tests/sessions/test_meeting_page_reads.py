@@ -1,0 +1,175 @@
+"""The meeting page's reads folded into one statement, and its door counter computed for its meeting only, with
+the evaluation's own statement."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from network.database import utcnow
+from network.extensions import db
+from network.periods import Instant, Period, Scope
+from network.sessions import attendance_counts, queries
+from network.sessions.enums import MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
+from network.sessions.models import AgendaItem, Attendance, Registration
+from tests import factories
+from tests.sessions import factories as sf
+
+SPRING = datetime(2025, 3, 11, 8, 30, tzinfo=UTC)
+# the statements that read the meeting pages' tables (the signed-in member's loading reads none of them)
+MEETING_TABLES = ("meetings", "invitations", "agenda_items", "training_registrations", "attendances")
+
+
+def _meeting_statements(counter) -> list[str]:
+    return [statement for statement in counter.statements if any(table in statement for table in MEETING_TABLES)]
+
+
+@pytest.fixture
+def people(network, caf):
+    territory = factories.create_territory(network)
+    return [factories.create_member(network=network, first_name=f"P{n}", last_name=f"N{n}", institution_id=caf.id,
+                                    territory_id=territory.id, joined_on=date(2024, 1, 1)) for n in range(5)]
+
+
+def _held(network, starts_at, people, statuses, kind=MeetingKind.QUARTERLY):
+    """A held meeting inviting `people`, with the attendance `statuses` recorded for the first of them."""
+    meeting = sf.create_meeting(network, status=MeetingStatus.HELD, starts_at=starts_at, kind=kind)
+    sf.invite(meeting, *people)
+    db.session.add_all([Attendance(meeting_id=meeting.id, member_id=member.id, status=status, recorded_at=starts_at)
+                        for member, status in zip(people, statuses)])
+    db.session.commit()
+    return meeting
+
+
+def _loaded(meeting):
+    """The meeting with its attributes read (after a commit): only the code under test queries."""
+    db.session.refresh(meeting)
+    return meeting
+
+
+def _evaluation_row(meeting):
+    """The meeting's figures as the evaluation of its year counts them."""
+    scope = Scope(period=Period(2025), now=utcnow(), network_ids=(meeting.network_id,))
+    return next(row for row in attendance_counts.meeting_attendance(scope, meeting.kind) if row.meeting_id == meeting.id)
+
+
+def test_door_counter_is_the_evaluation_of_its_meeting_alone(network, people, count_queries, monkeypatch):
+    first = _held(network, SPRING, people, ("present", "partial", "excused", "absent"))
+    fetched = []
+    counting = attendance_counts.meeting_attendance
+
+    def spy(scope, kind=MeetingKind.QUARTERLY, rows=None):
+        result = counting(scope, kind, rows)
+        if scope.period != Period(2025):  # not _evaluation_row's
+            fetched.append(len(result))
+        return result
+
+    monkeypatch.setattr(attendance_counts, "meeting_attendance", spy)
+    _loaded(first)
+    with count_queries() as alone:
+        figures = queries.meeting_attendance_of(first, utcnow())
+    # two more meetings in its year, one of them starting at the same instant (another room, other figures)
+    same_instant = _held(network, SPRING, people[:3], ("present",))
+    later = _held(network, SPRING + timedelta(days=90), people, ("present", "present", "present"))
+    _loaded(first)
+    with count_queries() as among_three:
+        assert queries.meeting_attendance_of(first, utcnow()) == figures
+    assert alone.count == among_three.count == 1
+    assert (figures.counts.invited, figures.counts.present, figures.counts.partial, figures.counts.excused,
+            figures.counts.absent) == (5, 1, 1, 1, 2)
+    assert figures.is_recorded and figures.meeting_id == first.id
+    for meeting in (first, same_instant, later):
+        assert queries.meeting_attendance_of(meeting, utcnow()) == _evaluation_row(meeting)
+    assert queries.meeting_attendance_of(same_instant, utcnow()).counts.invited == 3
+    # one row for the meeting, two at the instant two meetings start: never the year's three
+    assert fetched == [1, 2, 2, 2, 1, 2]
+
+
+def test_door_counter_before_the_start_and_of_a_cancelled_meeting_reads_nothing(network, people, count_queries):
+    upcoming = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=3))
+    cancelled = _held(network, SPRING, people, ("present",))
+    cancelled.status = MeetingStatus.CANCELLED
+    db.session.commit()
+    _loaded(upcoming), _loaded(cancelled)
+    with count_queries() as counter:
+        assert queries.meeting_attendance_of(upcoming, utcnow()) is None
+        assert queries.meeting_attendance_of(cancelled, utcnow()) is None
+    assert counter.count == 0
+
+
+def test_instant_period_covers_one_microsecond():
+    instant = Instant(SPRING)
+    assert (instant.start_at, instant.end_at) == (SPRING, SPRING + timedelta(microseconds=1))
+    assert instant.first_day == instant.last_day == date(2025, 3, 11)
+    assert Instant(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)).year == 2026  # in Paris, already 1 January
+
+
+def test_meeting_view_reads_answer_counts_and_agenda_in_one_statement(network, people, count_queries):
+    meeting = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=10))
+    sf.invite(meeting, people[0], rsvp=Rsvp.YES)
+    sf.invite(meeting, people[1], rsvp=Rsvp.YES)
+    sf.invite(meeting, people[2], rsvp=Rsvp.NO)
+    sf.invite(meeting, people[3], rsvp=Rsvp.EXCUSED)
+    invitation = sf.invite(meeting, people[4])[0]
+    invitation.rsvp_comment = "Je confirme la semaine prochaine"
+    db.session.add_all([AgendaItem(meeting_id=meeting.id, kind="thematic", title=title, position=position)
+                        for title, position in (("Accueil", 1), ("Vote", 3), ("Atelier", 2))])
+    db.session.commit()
+    meeting_id, viewer_id = meeting.id, people[4].id
+    with count_queries() as counter:
+        view = queries.meeting_view(meeting_id, viewer_id)
+    assert counter.count == 1
+    # three agenda points: the answers are counted once, not once per point
+    assert (view.counts.yes, view.counts.no, view.counts.excused, view.counts.pending) == (2, 1, 1, 1)
+    assert [item.title for item in view.agenda] == ["Accueil", "Atelier", "Vote"]
+    assert view.mine == (people[4].id, "pending", "Je confirme la semaine prochaine")
+    assert view.registration is None and view.places_taken == 0
+    assert view.meeting.id == meeting.id and view.meeting.network_id == network.id
+    stranger = queries.meeting_view(meeting.id, people[0].id + 1000)
+    assert stranger.mine is None and stranger.counts == view.counts and len(stranger.agenda) == 3
+    assert queries.meeting_view(meeting.id + 1000, people[0].id) is None
+
+
+def test_meeting_view_of_a_training_reads_the_viewers_registration_and_the_places(network, people):
+    training = sf.create_meeting(network, status=MeetingStatus.INVITED, kind=MeetingKind.TRAINING, capacity=2,
+                                 starts_at=utcnow() + timedelta(days=10))
+    at = utcnow()
+    db.session.add_all([Registration(meeting_id=training.id, member_id=member.id, status=status,
+                                     registered_at=at + timedelta(minutes=n))
+                        for n, (member, status) in enumerate(zip(people, (
+                            RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                            RegistrationStatus.WAITLISTED)))])
+    db.session.commit()
+    view = queries.meeting_view(training.id, people[3].id)
+    assert view.places_taken == 2 and view.agenda == [] and view.mine is None
+    assert view.registration.is_waitlisted and view.registration.meeting_id == training.id
+    from network.sessions.services import waitlist_position
+    assert waitlist_position(view.registration) == 2
+    assert not queries.meeting_view(training.id, people[0].id).registration.is_waitlisted
+    assert queries.meeting_view(training.id, people[4].id).registration is None
+
+
+def _past_and_upcoming(network, people):
+    past = _held(network, SPRING, people, ("present",))
+    upcoming = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=10))
+    sf.invite(upcoming, *people)
+    return past, upcoming
+
+
+def test_meeting_page_statements_of_a_member_and_of_a_facilitator(make_client, login, network, people, caf_facilitator,
+                                                                  count_queries):
+    past, upcoming = _past_and_upcoming(network, people)
+    for _ in range(3):  # more meetings in the year: the door counter still reads its meeting only
+        _held(network, SPRING + timedelta(days=30), people, ("present",))
+    statements = {}
+    for who in (people[0], caf_facilitator):
+        client = login(who, on=make_client())
+        client.get("/")  # the welcome message
+        for meeting_id in (past.id, upcoming.id):
+            db.session.expire_all()
+            with count_queries() as counter:
+                assert client.get(f"/rencontres/{meeting_id}").status_code == 200
+            statements[who.role, meeting_id == past.id] = len(_meeting_statements(counter))
+    # the meeting with the viewer's answer, the counts and the agenda; the door counter once it has started; the
+    # invitations' table for the facilitators
+    assert statements == {("coordinator", True): 2, ("coordinator", False): 1,
+                          ("facilitator", True): 3, ("facilitator", False): 2}
