@@ -12,6 +12,11 @@ from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
 LAZY_PLURAL = re.compile(r"\w\((?:s|es|x)\)|·e\(s\)", re.IGNORECASE)
+# « : ; ? ! » after a word take a no-break space, not a plain one (« Lieu : », « Où en êtes-vous ? »)
+PLAIN_SPACE_BEFORE = re.compile(r"(?<=\S) [:;?!](?=\s|$|<|\{)")
+# what is not text a reader sees in a template: Jinja, HTML tags and comments, scripts and styles
+NOT_TEXT = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>",
+                      re.S)
 
 
 @pytest.mark.parametrize(("count", "expected"), [
@@ -46,17 +51,17 @@ def test_plural_filters_render_in_templates(app):
         assert template.render(n=2) == "2 points · votants · 1 point"
 
 
-def _template_hits() -> list[str]:
+def _template_hits(pattern=LAZY_PLURAL) -> list[str]:
     hits = []
     for path in sorted([*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt"),
                         *(ROOT / "static" / "js").rglob("*.js")]):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if LAZY_PLURAL.search(line):
+            if pattern.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     return hits
 
 
-def _python_hits() -> list[str]:
+def _python_hits(pattern=LAZY_PLURAL) -> list[str]:
     hits = []
     for path in sorted((ROOT / "network").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -66,7 +71,7 @@ def _python_hits() -> list[str]:
                       and isinstance(node.body[0].value, ast.Constant)}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-                    and LAZY_PLURAL.search(node.value)):
+                    and pattern.search(node.value)):
                 hits.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.strip()[:100]}")
     return hits
 
@@ -77,6 +82,33 @@ def test_no_template_or_script_writes_a_lazy_plural():
 
 def test_no_python_message_writes_a_lazy_plural():
     assert _python_hits() == []
+
+
+def _template_text_hits() -> list[str]:
+    """Plain spaces before high punctuation in what templates and scripts write, Jinja and markup aside."""
+    hits = []
+    for path in sorted([*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt")]):
+        text = NOT_TEXT.sub(lambda match: "x" + "\n" * match.group().count("\n"), path.read_text(encoding="utf-8"))
+        for number, line in enumerate(text.splitlines(), 1):
+            if PLAIN_SPACE_BEFORE.search(line):
+                hits.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    return hits
+
+
+def test_templates_put_a_no_break_space_before_high_punctuation():
+    assert _template_text_hits() == []
+
+
+def test_python_messages_put_a_no_break_space_before_high_punctuation():
+    assert _python_hits(PLAIN_SPACE_BEFORE) == []
+
+
+def test_scripts_put_a_no_break_space_before_high_punctuation():
+    strings = re.compile(r"\"([^\"\\\n]*)\"|`([^`]*)`")
+    hits = [f"{path.name}: {text}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
+            for match in strings.finditer(path.read_text(encoding="utf-8"))
+            for text in match.groups() if text and PLAIN_SPACE_BEFORE.search(re.sub(r"\$\{[^}]*\}", "x", text))]
+    assert hits == []
 
 
 def test_signing_in_greets_once_with_bonjour(client, coordinator):

@@ -2,7 +2,7 @@
 // the browser's authenticator, and posts the answer back. The server (the `webauthn` package) checks everything.
 (function () {
   "use strict";
-  const unsupported = "Ce navigateur ne prend pas en charge les clés d'accès : utilisez le code de votre application.";
+  const unsupported = "Ce navigateur ne prend pas en charge les clés d'accès\u00a0: utilisez le code de votre application.";
   const failed = "La clé d'accès n'a pas pu être utilisée (opération annulée ou clé inconnue). Réessayez.";
 
   async function post(url, csrf, body) {
