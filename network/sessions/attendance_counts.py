@@ -11,6 +11,7 @@ from functools import lru_cache
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
+from network.database import one_of
 from network.extensions import db
 from network.members.history import active_at
 from network.members.models import Member, MembershipPeriod
@@ -71,7 +72,7 @@ def count_columns():
     status = Attendance.status
 
     def tally(*statuses):
-        return func.coalesce(func.sum(case((status.in_(statuses), 1), else_=0)), 0)
+        return func.coalesce(func.sum(case((one_of(status, statuses), 1), else_=0)), 0)
 
     return (
         func.count(Invitation.id).label("invited"),
@@ -161,7 +162,7 @@ def _mean_meeting_rate(recorded_rows) -> float | None:
 
 def _per_member(shape: ScopeShape, kind: str):
     """Meetings attended and invited to per member (and network, and period of the shape)."""
-    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
+    attended = func.coalesce(func.sum(case((one_of(Attendance.status, ATTENDED_STATUSES), 1), else_=0)), 0)
     bucket = period_bucket(shape, Meeting.starts_at)
     statement = eligible_invitations(
         select(bucket, Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),
