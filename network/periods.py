@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, bindparam, case, literal_column, select, union_all
+from sqlalchemy import Date, Integer, bindparam, case, literal_column, select, union_all
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -220,7 +220,7 @@ class ScopeShape:
         have SQLAlchemy rewrite the statement's text at every execution (~0.1 ms a statement, a dozen per page)."""
         if self.networks is None:
             return None
-        return tuple(bindparam(f"network_id_{index}") for index in range(self.networks))
+        return tuple(bindparam(f"network_id_{index}", type_=Integer) for index in range(self.networks))
 
     @property
     def territory_id(self):

@@ -36,9 +36,10 @@ def run(statement, scope: Scope | Series):
     return db.session.connection().execute(statement, scope.parameters)
 
 
-def meeting_filter(shape: ScopeShape, kind: str):
+def meeting_filter(shape: ScopeShape, kind: str | tuple[str, ...]):
+    """Non-cancelled meetings of the kind (or kinds) started in the scope's period and networks."""
     conditions = [
-        Meeting.kind == kind,
+        Meeting.kind == kind if isinstance(kind, str) else one_of(Meeting.kind, kind),
         Meeting.status != MeetingStatus.CANCELLED,
         Meeting.starts_at >= shape.start_at,
         Meeting.starts_at < shape.until,
@@ -63,7 +64,7 @@ def group_by_period(statement, shape: ScopeShape, bucket):
 _RECORDED = aliased(Attendance, name="recorded")
 
 
-def _is_recorded():
+def is_recorded():
     """Attendance is recorded for a meeting once one member's attendance row exists."""
     return exists().where(_RECORDED.meeting_id == Meeting.id, _RECORDED.member_id.is_not(None)).correlate(Meeting)
 
@@ -82,7 +83,7 @@ def count_columns():
     )
 
 
-def eligible_invitations(statement, shape: ScopeShape, kind: str):
+def eligible_invitations(statement, shape: ScopeShape, kind: str | tuple[str, ...]):
     """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
     scope."""
     statement = (
@@ -95,7 +96,7 @@ def eligible_invitations(statement, shape: ScopeShape, kind: str):
                                     Attendance.member_id == Invitation.member_id))
         .where(
             meeting_filter(shape, kind),
-            _is_recorded(),
+            is_recorded(),
         )
     )
     if shape.territory_id is not None:
@@ -127,7 +128,7 @@ def _meeting_attendance_statement(shape: ScopeShape, kind: str):
     per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
     return (
         select(Meeting.id, Meeting.network_id, Meeting.title, Meeting.starts_at, Meeting.status,
-               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
+               is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
                per_meeting.c.partial, per_meeting.c.excused)
         .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
         .where(meeting_filter(shape, kind))

@@ -31,6 +31,16 @@ def _training_participants(scope: Scope | Series, by_network: bool):
             for row in run(_training_participants_statement(scope.shape, by_network), scope)}
 
 
+def participants_from(member_rows, by_network: bool) -> dict[tuple[int, int | None], int]:
+    """_training_participants from member_assiduity_rows of the trainings already fetched: the members who attended
+    one at least, per period and network (by_network) or the whole scope (None)."""
+    members: dict[tuple[int, int | None], set[int]] = {}
+    for row in member_rows:
+        if row.attended:
+            members.setdefault((int(row.bucket), row.network_id if by_network else None), set()).add(row.id)
+    return {key: len(ids) for key, ids in members.items()}
+
+
 def training_figures(scope: Scope) -> TrainingFigures:
     return TrainingFigures(attendance_summary(scope, MeetingKind.TRAINING),
                            _training_participants(scope, by_network=False).get((0, None), 0))
