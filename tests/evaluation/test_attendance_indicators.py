@@ -7,10 +7,11 @@ import pytest
 from network.evaluation import indicators
 from network.evaluation.enums import Breakdown
 from network.evaluation.figures import AttendanceCounts, CodevFigures, Ratio, VoteTurnout
+from network.periods import Period, Scope
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
 from tests.evaluation.conftest import (
-    at, create_invitation, create_meeting, invite_and_record, leave, record_attendance, scope_of,
+    NOW, at, create_invitation, create_meeting, invite_and_record, leave, record_attendance, scope_of,
 )
 
 
@@ -211,3 +212,42 @@ def test_period_attendance_gives_the_rows_of_the_six_statements_it_replaces(scen
                                            member_rows=attendance.member_rows,
                                            training_member_rows=attendance.training_member_rows)
     assert with_rows == indicators.network_summary(scope)
+
+
+def test_two_networks_bound_one_by_one_give_each_network_its_line(scenario):
+    other = factories.create_network(name="Autre réseau")
+    member = factories.create_member(network=other)
+    invite_and_record(create_meeting(other, at(2025, 3, 12)), {member: "absent"})
+    both = Scope(Period(2025), NOW, (scenario["network"].id, other.id))
+
+    rows, total = indicators.network_summaries(both)
+
+    assert [(row.name, row.attendance.counts.rate, row.active_members) for row in rows] == [
+        ("Autre réseau", Ratio(0, 1), 1), (scenario["network"].name, Ratio(7, 11), 6)]
+    assert total.attendance.counts.rate == Ratio(7, 12)
+    assert rows[1] == indicators.network_summary(scope_of(scenario["network"]))
+
+
+def test_indicator_statements_bind_no_expanding_parameter():
+    """An expanding IN parameter (`column.in_(values)`) has SQLAlchemy rewrite the statement's text at each
+    execution; the statements of a network's figures, built once, bind each value on its own."""
+    from network.evaluation.indicators import attendance, codev, members, resources, synthesis, topics, trainings, votes
+    from network.evaluation import queries
+    from network.sessions import attendance_counts
+
+    for network_ids, territory_id in (((1,), None), ((1, 2), 3)):
+        shape = Scope(Period(2025), NOW, network_ids, territory_id).shape
+        statements = [
+            attendance._period_counts_statement(shape), attendance._period_meetings_statement(shape),
+            attendance._breakdowns_statement(shape, (Breakdown.TERRITORY, Breakdown.INSTITUTION), "quarterly"),
+            attendance_counts._meeting_attendance_statement(shape, "quarterly"),
+            attendance_counts._member_assiduity_statement(shape, "quarterly"),
+            attendance_counts._assiduity_statement(shape, "training", True),
+            codev._codev_statements(shape, True), members._active_members_statement(shape),
+            resources._shared_resources_statement(shape), synthesis._networks_statement(shape),
+            topics._topic_statement(shape, True), trainings._training_participants_statement(shape, True),
+            votes._vote_turnout_statement(shape, True), queries._self_efficacy_statement(shape, True),
+            queries._group_rubric_means_statement(shape),
+        ]
+        for statement in statements:
+            assert [name for name, bind in statement.compile().binds.items() if bind.expanding] == []
