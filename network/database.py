@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import DateTime, event, exc, update
+from sqlalchemy import DateTime, event, exc, literal, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -41,6 +41,13 @@ class IdMixin:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def one_of(column, values):
+    """column IN (the constant values), each written as its own bound value: `column.in_(values)` would bind them as
+    one expanding parameter, and SQLAlchemy rewrites the text of a statement that has one at every execution
+    (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page)."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

@@ -282,7 +282,7 @@ def test_dashboard_figures_are_kept_until_a_write_in_their_network(client, login
 
     assert "2 sur 4" in first and "2 sur 4" in second and "2 sur 4" not in third
     assert "3 sur 4" in third
-    assert computed.count - cached.count == 14  # the figures' 15 queries, replaced by the version
+    assert computed.count - cached.count == 10  # the figures' 11 queries, replaced by the version
     assert after_other_write.count == cached.count
 
 

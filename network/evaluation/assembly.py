@@ -6,7 +6,6 @@ from markupsafe import Markup
 
 from network.codev.enums import Outcome
 from network.evaluation import charts, indicators, queries
-from network.evaluation.enums import Breakdown
 from network.evaluation.figures import (
     AttendanceRow, CodevFigures, MeetingAttendance, MemberAssiduity, NetworkSummary, Ratio, RubricMean,
 )
@@ -54,16 +53,16 @@ def build_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
 
 
 def _computed_evaluation(scope: Scope, *, with_members: bool) -> Evaluation:
-    # The per-meeting and per-member rows are fetched once, shown and added up into the summary.
-    meeting_rows = indicators.meeting_rows(scope)
-    training_rows = indicators.meeting_rows(scope, MeetingKind.TRAINING)
-    member_rows = indicators.member_assiduity_rows(scope) if with_members else None
-    summary = indicators.network_summary(scope, meetings=meeting_rows, trainings=training_rows,
-                                         member_rows=member_rows)
-    meetings = indicators.meeting_attendance(scope, rows=meeting_rows)
-    trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=training_rows)
-    territories, institutions = indicators.attendance_breakdowns(scope, (Breakdown.TERRITORY, Breakdown.INSTITUTION))
-    members = indicators.member_assiduity(scope, rows=member_rows) if with_members else []
+    # The attendance (per meeting, per member, by territory and institution) is read at once, shown and added up
+    # into the summary.
+    attendance = indicators.period_attendance(scope)
+    summary = indicators.network_summary(scope, meetings=attendance.meetings, trainings=attendance.trainings,
+                                         member_rows=attendance.member_rows,
+                                         training_member_rows=attendance.training_member_rows)
+    meetings = indicators.meeting_attendance(scope, rows=attendance.meetings)
+    trainings = indicators.meeting_attendance(scope, MeetingKind.TRAINING, rows=attendance.trainings)
+    territories, institutions = attendance.territories, attendance.institutions
+    members = indicators.member_assiduity(scope, rows=attendance.member_rows) if with_members else []
     rubric_means = queries.group_rubric_means(scope)
     return Evaluation(scope, summary, meetings, trainings, territories, institutions, members, rubric_means,
                       outcome_rows(summary.codev), _charts(summary, meetings, territories, rubric_means))

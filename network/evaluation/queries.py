@@ -236,13 +236,18 @@ def _rubric_means_statement(shape: ScopeShape, latest: bool):
     else:
         chosen = chosen.where(assessment.wave == 0)
     chosen = chosen.subquery("chosen")
-    per = _per_assessment_rubric().subquery("per")
+    # each chosen assessment's rubric totals, added up from its own scores (by the (assessment, activity) index): a
+    # join to every assessment's totals made PostgreSQL add up the scores of the whole country first
+    score = SelfAssessmentScore
+    per = (
+        select(chosen.c.assessment_id, GridActivity.rubric_id.label("rubric_id"),
+               func.coalesce(func.sum(score.score), 0).label("total"), func.count(score.score).label("scored"))
+        .select_from(chosen).join(score, score.assessment_id == chosen.c.assessment_id)
+        .join(GridActivity, GridActivity.id == score.activity_id)
+        .group_by(chosen.c.assessment_id, GridActivity.rubric_id)
+    ).subquery("per")
     share = case((per.c.scored > 0, cast(per.c.total, Float) / (GRID_MAX_SCORE * per.c.scored)))
-    return (
-        select(per.c.rubric_id, func.count(share).label("n"), func.avg(share).label("mean"))
-        .join(chosen, chosen.c.assessment_id == per.c.assessment_id)
-        .group_by(per.c.rubric_id)
-    )
+    return select(per.c.rubric_id, func.count(share).label("n"), func.avg(share).label("mean")).group_by(per.c.rubric_id)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,8 @@ def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
     # Figures as of the start of the minute: the same request a few seconds later hits the dashboard cache.
     now = utcnow().replace(second=0, microsecond=0)
     this_year = now.astimezone(PARIS).year
-    territories = list(db.session.scalars(select(Territory).where(Territory.network_id == network.id)
-                                          .order_by(Territory.name))) if network else []
+    territories = db.session.execute(select(Territory.id, Territory.name).where(Territory.network_id == network.id)
+                                     .order_by(Territory.name)).all() if network else []  # rows: the choices
     form = PeriodFilterForm(request.args, years=list(range(this_year, this_year - 5, -1)), territories=territories,
                             meta={"csrf": False})
     if not form.validate():

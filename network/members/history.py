@@ -76,6 +76,16 @@ def active_at(member_id, moment):
                 or_(MembershipPeriod.ended_at.is_(None), MembershipPeriod.ended_at > moment))
 
 
+def has_period(*conditions):
+    """SQL condition: a MembershipPeriod row meets `conditions` (active_at / active_on_day of an outer member column,
+    perhaps a territory), tested by a correlated count rather than a join. PostgreSQL then reaches each member's
+    periods by their index (a microsecond each) instead of scanning every period of the country into a hash (the
+    plan its costs prefer for a join from a network's members: about 1 ms per statement on the national data).
+    Periods never overlap, so counting the members that have one is counting the join's rows."""
+    return (select(func.count(MembershipPeriod.id)).where(*conditions).correlate_except(MembershipPeriod)
+            .scalar_subquery() > 0)
+
+
 def active_on_day(member_id, day, period=MembershipPeriod):
     """SQL condition: a period row of `member_id` covers the calendar day `day` (a date column or value): started by
     that day and not ended before it (compared as dates: SQLite compares the stored texts)."""

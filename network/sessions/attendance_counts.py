@@ -11,6 +11,7 @@ from functools import lru_cache
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
+from network.database import one_of
 from network.extensions import db
 from network.members.history import active_at
 from network.members.models import Member, MembershipPeriod
@@ -35,9 +36,10 @@ def run(statement, scope: Scope | Series):
     return db.session.connection().execute(statement, scope.parameters)
 
 
-def meeting_filter(shape: ScopeShape, kind: str):
+def meeting_filter(shape: ScopeShape, kind: str | tuple[str, ...]):
+    """Non-cancelled meetings of the kind (or kinds) started in the scope's period and networks."""
     conditions = [
-        Meeting.kind == kind,
+        Meeting.kind == kind if isinstance(kind, str) else one_of(Meeting.kind, kind),
         Meeting.status != MeetingStatus.CANCELLED,
         Meeting.starts_at >= shape.start_at,
         Meeting.starts_at < shape.until,
@@ -62,7 +64,7 @@ def group_by_period(statement, shape: ScopeShape, bucket):
 _RECORDED = aliased(Attendance, name="recorded")
 
 
-def _is_recorded():
+def is_recorded():
     """Attendance is recorded for a meeting once one member's attendance row exists."""
     return exists().where(_RECORDED.meeting_id == Meeting.id, _RECORDED.member_id.is_not(None)).correlate(Meeting)
 
@@ -71,7 +73,7 @@ def count_columns():
     status = Attendance.status
 
     def tally(*statuses):
-        return func.coalesce(func.sum(case((status.in_(statuses), 1), else_=0)), 0)
+        return func.coalesce(func.sum(case((one_of(status, statuses), 1), else_=0)), 0)
 
     return (
         func.count(Invitation.id).label("invited"),
@@ -81,7 +83,7 @@ def count_columns():
     )
 
 
-def eligible_invitations(statement, shape: ScopeShape, kind: str):
+def eligible_invitations(statement, shape: ScopeShape, kind: str | tuple[str, ...]):
     """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
     scope."""
     statement = (
@@ -94,7 +96,7 @@ def eligible_invitations(statement, shape: ScopeShape, kind: str):
                                     Attendance.member_id == Invitation.member_id))
         .where(
             meeting_filter(shape, kind),
-            _is_recorded(),
+            is_recorded(),
         )
     )
     if shape.territory_id is not None:
@@ -126,7 +128,7 @@ def _meeting_attendance_statement(shape: ScopeShape, kind: str):
     per_meeting = per_meeting.group_by(Invitation.meeting_id).subquery()
     return (
         select(Meeting.id, Meeting.network_id, Meeting.title, Meeting.starts_at, Meeting.status,
-               _is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
+               is_recorded().label("is_recorded"), per_meeting.c.invited, per_meeting.c.present,
                per_meeting.c.partial, per_meeting.c.excused)
         .outerjoin(per_meeting, per_meeting.c.meeting_id == Meeting.id)
         .where(meeting_filter(shape, kind))
@@ -161,7 +163,7 @@ def _mean_meeting_rate(recorded_rows) -> float | None:
 
 def _per_member(shape: ScopeShape, kind: str):
     """Meetings attended and invited to per member (and network, and period of the shape)."""
-    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)), 0)
+    attended = func.coalesce(func.sum(case((one_of(Attendance.status, ATTENDED_STATUSES), 1), else_=0)), 0)
     bucket = period_bucket(shape, Meeting.starts_at)
     statement = eligible_invitations(
         select(bucket, Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),

@@ -7,10 +7,11 @@ import pytest
 from network.evaluation import indicators
 from network.evaluation.enums import Breakdown
 from network.evaluation.figures import AttendanceCounts, CodevFigures, Ratio, VoteTurnout
+from network.periods import Period, Scope
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
 from tests.evaluation.conftest import (
-    at, create_invitation, create_meeting, invite_and_record, leave, record_attendance, scope_of,
+    NOW, at, create_invitation, create_meeting, invite_and_record, leave, record_attendance, scope_of,
 )
 
 
@@ -160,3 +161,93 @@ def test_network_summaries_give_one_line_per_network_and_the_total(scenario):
     assert total.topics.meetings_held == 4
     assert total.active_members == 7  # F is deactivated
     assert total.codev == CodevFigures() and total.votes == VoteTurnout()  # zeros, no longer "à venir"
+
+
+def _meeting_tuples(rows):
+    return [(row.title, bool(row.is_recorded), row.invited, row.present, row.partial, row.excused) for row in rows]
+
+
+def _member_tuples(rows):
+    return [(row.id, row.last_name, row.network_id, row.attended, row.invited) for row in rows]
+
+
+def test_period_attendance_reads_every_view_of_the_period_in_two_statements(scenario, count_queries):
+    scope = scope_of(scenario["network"])
+    with count_queries() as counter:
+        attendance = indicators.period_attendance(scope)
+
+    assert counter.count == 2
+    assert _meeting_tuples(attendance.meetings) == [
+        ("Rencontre du 10/03/2025", True, 5, 3, 1, 1), ("Rencontre du 15/06/2025", True, 6, 3, 0, 0),
+        ("Rencontre du 20/09/2025", False, None, None, None, None)]
+    assert [(row.last_name, row.attended, row.invited) for row in attendance.member_rows] == [
+        ("A", 2, 2), ("B", 1, 2), ("C", 1, 2), ("D", 1, 2), ("E", 1, 1), ("F", 1, 1), ("G", 0, 1)]
+    assert [(row.id, row.attended, row.invited) for row in attendance.training_member_rows] == [  # by id
+        (scenario["A"].id, 1, 1), (scenario["B"].id, 1, 1), (scenario["C"].id, 0, 1)]
+    assert {row.label: (row.counts.attended, row.counts.invited, row.counts.excused)
+            for row in attendance.territories} == {"CC Un": (3, 4, 0), "CC Deux": (3, 5, 1),
+                                                   "Sans territoire": (1, 2, 0)}
+    assert {row.label: (row.counts.attended, row.counts.invited)
+            for row in attendance.institutions} == {"Caf test": (3, 4), "Sans institution": (4, 7)}
+
+
+@pytest.mark.parametrize("filters", [{}, {"quarter": 1}, {"territory": "t2"}, {"year": 2023},
+                                     {"now": datetime(2025, 5, 1, tzinfo=UTC)}])
+def test_period_attendance_gives_the_rows_of_the_six_statements_it_replaces(scenario, filters):
+    scope = scope_of(scenario["network"], quarter=filters.get("quarter"), year=filters.get("year", 2025),
+                     territory_id=scenario[filters["territory"]].id if "territory" in filters else None,
+                     **({"now": filters["now"]} if "now" in filters else {}))
+    attendance = indicators.period_attendance(scope)
+
+    assert _meeting_tuples(attendance.meetings) == _meeting_tuples(indicators.meeting_rows(scope))
+    assert _meeting_tuples(attendance.trainings) == _meeting_tuples(
+        indicators.meeting_rows(scope, MeetingKind.TRAINING))
+    assert _member_tuples(attendance.member_rows) == _member_tuples(indicators.member_assiduity_rows(scope))
+    assert sorted(_member_tuples(attendance.training_member_rows), key=lambda row: row[0]) == sorted(
+        ((row.id, None, row.network_id, row.attended, row.invited)
+         for row in indicators.member_assiduity_rows(scope, MeetingKind.TRAINING)), key=lambda row: row[0])
+    assert [attendance.territories, attendance.institutions] == indicators.attendance_breakdowns(
+        scope, (Breakdown.TERRITORY, Breakdown.INSTITUTION))
+    with_rows = indicators.network_summary(scope, meetings=attendance.meetings, trainings=attendance.trainings,
+                                           member_rows=attendance.member_rows,
+                                           training_member_rows=attendance.training_member_rows)
+    assert with_rows == indicators.network_summary(scope)
+
+
+def test_two_networks_bound_one_by_one_give_each_network_its_line(scenario):
+    other = factories.create_network(name="Autre réseau")
+    member = factories.create_member(network=other)
+    invite_and_record(create_meeting(other, at(2025, 3, 12)), {member: "absent"})
+    both = Scope(Period(2025), NOW, (scenario["network"].id, other.id))
+
+    rows, total = indicators.network_summaries(both)
+
+    assert [(row.name, row.attendance.counts.rate, row.active_members) for row in rows] == [
+        ("Autre réseau", Ratio(0, 1), 1), (scenario["network"].name, Ratio(7, 11), 6)]
+    assert total.attendance.counts.rate == Ratio(7, 12)
+    assert rows[1] == indicators.network_summary(scope_of(scenario["network"]))
+
+
+def test_indicator_statements_bind_no_expanding_parameter():
+    """An expanding IN parameter (`column.in_(values)`) has SQLAlchemy rewrite the statement's text at each
+    execution; the statements of a network's figures, built once, bind each value on its own."""
+    from network.evaluation.indicators import attendance, codev, members, resources, synthesis, topics, trainings, votes
+    from network.evaluation import queries
+    from network.sessions import attendance_counts
+
+    for network_ids, territory_id in (((1,), None), ((1, 2), 3)):
+        shape = Scope(Period(2025), NOW, network_ids, territory_id).shape
+        statements = [
+            attendance._period_counts_statement(shape), attendance._period_meetings_statement(shape),
+            attendance._breakdowns_statement(shape, (Breakdown.TERRITORY, Breakdown.INSTITUTION), "quarterly"),
+            attendance_counts._meeting_attendance_statement(shape, "quarterly"),
+            attendance_counts._member_assiduity_statement(shape, "quarterly"),
+            attendance_counts._assiduity_statement(shape, "training", True),
+            codev._codev_statements(shape, True), members._active_members_statement(shape),
+            resources._shared_resources_statement(shape), synthesis._networks_statement(shape),
+            topics._topic_statement(shape, True), trainings._training_participants_statement(shape, True),
+            votes._vote_turnout_statement(shape, True), queries._self_efficacy_statement(shape, True),
+            queries._group_rubric_means_statement(shape),
+        ]
+        for statement in statements:
+            assert [name for name, bind in statement.compile().binds.items() if bind.expanding] == []

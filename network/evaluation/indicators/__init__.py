@@ -6,7 +6,7 @@ queries whatever the data size. Definitions live in DEFINITIONS, shown on pages,
 
 from network.evaluation.indicators.attendance import (
     UNASSIGNED_LABELS, attendance_breakdown, attendance_breakdowns, attendance_summary, attendance_totals,
-    meeting_attendance, meeting_rows, member_assiduity, member_assiduity_rows,
+    meeting_attendance, meeting_rows, member_assiduity, member_assiduity_rows, period_attendance,
 )
 from network.evaluation.indicators.topics import HELD_STATUSES
 from network.sessions.attendance_counts import ATTENDED_STATUSES
@@ -25,5 +25,5 @@ __all__ = [
     "attendance_breakdown",
     "attendance_breakdowns", "attendance_summary", "attendance_totals", "codev_figures", "meeting_attendance",
     "meeting_rows", "member_assiduity", "member_assiduity_rows", "network_summaries", "network_summary",
-    "series_summaries", "shared_resources_by_period", "topic_figures", "training_figures", "vote_turnout",
+    "period_attendance", "series_summaries", "shared_resources_by_period", "topic_figures", "training_figures", "vote_turnout",
 ]

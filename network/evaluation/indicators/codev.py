@@ -6,6 +6,7 @@ from sqlalchemy import and_, case, distinct, func, literal, select
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
 from network.codev.models import Case
+from network.database import one_of
 from network.evaluation.figures import CodevFigures
 from network.sessions.attendance_counts import group_by_period, period_bucket, run
 from network.periods import Scope, ScopeShape, Series
@@ -21,7 +22,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         # a case's meeting is one of its network's (codev.services._check_meeting): saying so lets PostgreSQL reach
         # the period's meetings by the (network, starts_at) index instead of scanning all meetings
         select(Case).join(Meeting, and_(Meeting.id == Case.meeting_id, Meeting.network_id == Case.network_id))
-        .where(Case.worked_at.is_not(None), Case.state.in_(AFTER_WORKSHOP_STATES),
+        .where(Case.worked_at.is_not(None), one_of(Case.state, AFTER_WORKSHOP_STATES),
                Meeting.starts_at >= shape.start_at, Meeting.starts_at < shape.until)
     )
     if shape.network_ids is not None:
@@ -35,7 +36,7 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
         bucket, key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
         func.count(Case.outcome),
         func.sum(case((Case.outcome == Outcome.RESOLVED, 1), else_=0)),
-        func.sum(case((Case.outcome.in_((Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
+        func.sum(case((one_of(Case.outcome, (Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
         func.sum(case((applicable, 1), else_=0)),
         *(func.coalesce(func.sum(case((Case.outcome == code, 1), else_=0)), 0) for code in Outcome),
     ).group_by(key)

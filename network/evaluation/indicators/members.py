@@ -2,12 +2,12 @@
 
 from functools import lru_cache
 
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, func, select, true
 
 from network.sessions.attendance_counts import run
 from network.periods import Scope, ScopeShape, Series
 from network.members.enums import Role
-from network.members.history import active_on_day
+from network.members.history import active_on_day, has_period
 from network.members.models import Member, MembershipPeriod
 
 
@@ -16,19 +16,20 @@ def _active_members_statement(shape: ScopeShape):
     """Members (admins excluded) active on each period's last day (or today if earlier), by their membership
     periods, per network: reactivating or moving someone later leaves a closed period's count as it was."""
     ends = shape.period_ends()
+    covering = [active_on_day(Member.id, ends.c.last_day)]
+    if shape.territory_id is not None:
+        covering.append(MembershipPeriod.territory_id == shape.territory_id)
     statement = (
         select(ends.c.bucket, Member.network_id, func.count(Member.id))
         .select_from(Member)
         .join(ends, true())
-        .join(MembershipPeriod, active_on_day(Member.id, ends.c.last_day))
         .where(Member.role != Role.ADMIN, Member.network_id.is_not(None))
         .group_by(ends.c.bucket, Member.network_id)
     )
-    if shape.network_ids is not None:
-        statement = statement.where(Member.network_id.in_(shape.network_ids))
-    if shape.territory_id is not None:
-        statement = statement.where(MembershipPeriod.territory_id == shape.territory_id)
-    return statement
+    if shape.network_ids is None:  # every member of the country: one pass over all periods is the right plan
+        return statement.join(MembershipPeriod, and_(*covering))
+    # a network's members: their periods looked up member by member (has_period), not every period of the country
+    return statement.where(Member.network_id.in_(shape.network_ids), has_period(*covering))
 
 
 def _active_members(scope: Scope | Series) -> dict[tuple[int, int], int]:

@@ -3,7 +3,7 @@ network, and how often its files are downloaded (a count per day, never who)."""
 
 from functools import lru_cache
 
-from sqlalchemy import func, literal, select, type_coerce, union_all
+from sqlalchemy import and_, func, literal, select, type_coerce, union_all
 
 from network.database import UTCDateTime
 from network.evaluation.figures import SharedResources
@@ -33,7 +33,9 @@ def _shared_resources_statement(shape: ScopeShape):
             statement = statement.where(network_id.in_(shape.network_ids))
         return group_by_period(statement.group_by(network_id), shape, bucket)
 
-    at_meeting = (Meeting, Meeting.id == Resource.meeting_id)
+    # a resource's or minutes' meeting is one of its network's (resources.services): saying so lets PostgreSQL reach the
+    # period's meetings by the (network, starts_at) index instead of scanning the period's meetings of the country
+    at_meeting = (Meeting, and_(Meeting.id == Resource.meeting_id, Meeting.network_id == Resource.network_id))
     published = Resource.status == ResourceStatus.PUBLISHED
     held = Meeting.status != MeetingStatus.CANCELLED
     # a download day compared as the UTC midnight starting it: the period edges are Paris midnights in UTC (the day
@@ -43,7 +45,7 @@ def _shared_resources_statement(shape: ScopeShape):
         part("materials", Resource, Resource.network_id, Meeting.starts_at, func.count(Resource.id), published, held,
              join=at_meeting),
         part("minutes", Minutes, Minutes.network_id, Meeting.starts_at, func.count(Minutes.id),
-             Minutes.status == MinutesStatus.PUBLISHED, held, join=(Meeting, Meeting.id == Minutes.meeting_id)),
+             Minutes.status == MinutesStatus.PUBLISHED, held, join=(Meeting, and_(Meeting.id == Minutes.meeting_id, Meeting.network_id == Minutes.network_id))),
         part("news", NewsItem, NewsItem.network_id, NewsItem.created_at, func.count(NewsItem.id)),
         part("shared_resources", Resource, Resource.network_id, Resource.shared_at, func.count(Resource.id),
              published),

@@ -14,7 +14,7 @@ from network.evaluation.indicators.codev import _codev_by_period
 from network.evaluation.indicators.members import _active_members
 from network.evaluation.indicators.resources import shared_resources_by_period
 from network.evaluation.indicators.topics import _topic_rows
-from network.evaluation.indicators.trainings import _training_participants
+from network.evaluation.indicators.trainings import _training_participants, participants_from
 from network.evaluation.indicators.votes import _votes_by_period
 from network.periods import Scope, ScopeShape, Series
 from network.evaluation.queries import self_efficacy_by_period
@@ -31,13 +31,15 @@ def _networks_statement(shape: ScopeShape):
 
 
 def network_summaries(scope: Scope, *, with_total: bool = True, meetings=None, trainings=None,
-                      member_rows=None) -> tuple[list[NetworkSummary], NetworkSummary | None]:
+                      member_rows=None, training_member_rows=None
+                      ) -> tuple[list[NetworkSummary], NetworkSummary | None]:
     """One NetworkSummary per network of the scope (by name) and the total over them: a fixed number of queries.
 
     with_total=False skips the total (None), half of the queries, for callers that show only the networks.
-    meetings / trainings (meeting_rows of the quarterly meetings / trainings) and member_rows
-    (member_assiduity_rows, quarterly) are reused instead of queried when the caller has already fetched them."""
-    return _summaries_by_period(scope, with_total, meetings, trainings, member_rows)[0]
+    meetings / trainings (meeting_rows of the quarterly meetings / trainings) and member_rows / training_member_rows
+    (member_assiduity_rows of each kind) are reused instead of queried when the caller has already fetched them
+    (period_attendance reads them all at once)."""
+    return _summaries_by_period(scope, with_total, meetings, trainings, member_rows, training_member_rows)[0]
 
 
 def series_summaries(series: Series, *, with_total: bool = True
@@ -48,7 +50,8 @@ def series_summaries(series: Series, *, with_total: bool = True
             in zip(series.scopes, _summaries_by_period(series, with_total), strict=True)]
 
 
-def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None, trainings=None, member_rows=None):
+def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None, trainings=None, member_rows=None,
+                         training_member_rows=None):
     networks = run(_networks_statement(scope.shape), scope).all()
     members = _active_members(scope)
     if meetings is None:
@@ -58,7 +61,7 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
     # Assiduity and votes add up over the networks (a member's tally is kept per network, a round is one network's):
     # their totals are summed from the networks' figures, not queried again (the costliest half of the total).
     assiduity = assiduity_by_period(scope, MeetingKind.QUARTERLY, True, member_rows)
-    training_assiduity = assiduity_by_period(scope, MeetingKind.TRAINING, True)
+    training_assiduity = assiduity_by_period(scope, MeetingKind.TRAINING, True, training_member_rows)
     votes = _votes_by_period(scope, by_network=True)
     figures = {}
     for by_network in (True, False) if with_total else (True,):
@@ -68,7 +71,8 @@ def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None,
             _topic_rows(scope, by_network),
             attendance_summaries(scope, MeetingKind.TRAINING, by_network, trainings,
                                   assiduity=of_scope(training_assiduity)),
-            _training_participants(scope, by_network),
+            (_training_participants(scope, by_network) if training_member_rows is None
+             else participants_from(training_member_rows, by_network)),
             self_efficacy_by_period(scope, by_network=by_network),
             _codev_by_period(scope, by_network),
             of_scope(votes),

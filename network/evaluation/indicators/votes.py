@@ -2,13 +2,13 @@
 
 from functools import lru_cache
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import and_, func, literal, select
 
 from network.evaluation.figures import VoteTurnout
 from network.sessions.attendance_counts import period_bucket, run
 from network.periods import Scope, ScopeShape, Series
 from network.members.enums import Role
-from network.members.history import active_at
+from network.members.history import active_at, has_period
 from network.members.models import Member, MembershipPeriod
 from network.topics.enums import VoteStatus
 from network.topics.models import Ballot, TopicVote
@@ -25,16 +25,18 @@ def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
         rounds = rounds.where(TopicVote.network_id.in_(shape.network_ids))
     rounds = rounds.subquery()
     # entitled: a member of the round's network (admins excluded) whose membership period covers the close
-    entitled = [Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN]
+    of_network = [Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN]
+    covering = [active_at(Member.id, rounds.c.closed_at)]
     if shape.territory_id is not None:
-        entitled.append(MembershipPeriod.territory_id == shape.territory_id)
+        covering.append(MembershipPeriod.territory_id == shape.territory_id)
     # Two counts per round, each reached by its own index (members by network, ballots by round): a join of the
-    # round's members to their ballots made PostgreSQL read every ballot of each member.
-    eligible = (select(func.count(Member.id)).join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
-                .where(*entitled).correlate(rounds).scalar_subquery())
+    # round's members to their ballots made PostgreSQL read every ballot of each member. The members' periods are
+    # looked up member by member (has_period): joined, they were every period of the country, hashed, per round.
+    eligible = (select(func.count(Member.id)).where(*of_network, has_period(*covering))
+                .correlate(rounds).scalar_subquery())
     ballots = (select(func.count(Ballot.id)).join(Member, Member.id == Ballot.member_id)
-               .join(MembershipPeriod, active_at(Member.id, rounds.c.closed_at))
-               .where(Ballot.vote_id == rounds.c.id, *entitled).correlate(rounds).scalar_subquery())
+               .join(MembershipPeriod, and_(*covering))
+               .where(Ballot.vote_id == rounds.c.id, *of_network).correlate(rounds).scalar_subquery())
     per_round = select(rounds.c.id, rounds.c.network_id, rounds.c.bucket, eligible.label("eligible"),
                        ballots.label("ballots")).subquery()
     key = per_round.c.network_id if by_network else literal(None)
