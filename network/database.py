@@ -100,6 +100,18 @@ def lock_row(model, ident: int) -> None:
                        .execution_options(synchronize_session=False, **{NETWORK_IDS_OPTION: ()}))  # writes nothing
 
 
+def commit_keeping_loaded() -> None:
+    """COMMIT, the objects the request loaded and wrote kept as they are instead of expired: for a write whose
+    response (a redirect, a flash, a confirmation page) shows only what it loaded or wrote itself, so that
+    building it does not read those rows again (the default expire_on_commit reloads each one it touches)."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
 # --- read-only requests end with COMMIT --------------------------------------------------------
 # psycopg 3 prepares a statement on the server after 5 runs on a connection, but forgets every prepared
 # statement at each ROLLBACK (DEALLOCATE ALL). Ending each request with ROLLBACK, as the session does when it
