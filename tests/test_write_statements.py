@@ -126,3 +126,21 @@ def test_a_ballot_costs_eight_statements(client, make_client, login, network, co
                                 .where(BallotPoint.ballot_id == ballot.id)).all()
     assert [tuple(row) for row in points] == [(topic_ids[2], 2)]
     assert ballot.updated_at >= ballot.created_at
+
+
+def test_a_refused_ballot_shows_the_round_again_with_its_topics(client, login, network, coordinator):
+    """The ballot's POST loads the round without what its page shows: a refused ballot (a value out of the form's
+    choices, then a domain refusal after the rollback) loads the page's round again, topics and meeting included."""
+    meeting = tf.create_meeting(network, starts_at=utcnow() + timedelta(days=20), title="Rencontre d'hiver")
+    topics = [tf.create_topic(network, author=coordinator, title=f"Thème numéro {n}") for n in range(3)]
+    vote = tf.create_vote(meeting, topics, points_per_voter=2)
+    url = f"/themes/votes/{vote.id}/bulletin"
+    login(coordinator)
+    for data, message in (({f"topic_{topics[0].id}": 3}, None),
+                          ({f"topic_{topics[0].id}": 2, f"topic_{topics[1].id}": 1},
+                           "Vous avez réparti 3 points : vous en avez 2 au maximum.")):
+        response = client.post(url, data=data)
+        page = sf.page_text(response)
+        assert response.status_code == 400
+        assert all(f"Thème numéro {n}" in page for n in range(3)) and "Rencontre d'hiver" in page
+        assert message is None or message in page
