@@ -58,9 +58,9 @@ class Mailbox:
         self.client: IMAPClient | None = None
 
     def __enter__(self) -> "Mailbox":
-        settings = self.settings
         from imapclient import IMAPClient  # the cron command's, not a worker's
 
+        settings = self.settings
         context = ssl.create_default_context(cafile=settings.ca_file)  # verifies the certificate and the host name
         client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl", ssl_context=context,
                             timeout=settings.timeout)
