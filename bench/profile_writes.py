@@ -144,8 +144,8 @@ def inside(requests: int, only: str | None, show_statements: bool, profile: bool
                 sql.append(sum(sql_seconds) * 1000)
             if show_statements and n == 3:
                 print(f"--- {name}: {len(statements)} statements")
-                for statement in statements:
-                    print("   ", " ".join(statement.split())[:160])
+                for statement, seconds in zip(statements, sql_seconds):
+                    print(f"   {seconds * 1000:6.2f} ms", " ".join(statement.split())[:150])
         print(f"{name:14} {response.status_code:>4} {statistics.median(timings):7.1f} {min(timings):7.1f} {statistics.median(sql):7.1f} "
               f"{statistics.median(counts):10.0f}")
         if profile:
