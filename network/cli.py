@@ -10,8 +10,6 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
 from network.backup import backup_database, default_backup_path
-from network.demo import DEMO_PASSWORD, seed_demo
-from network.demo.national import seed_national
 from network.errors import DomainError
 from network.extensions import db
 from network.members.models import Member
@@ -51,6 +49,9 @@ def seed_demo_command(scale):
         raise click.ClickException("The demo data is never loaded in production.")
     if db.session.scalar(select(func.count(Member.id))):
         raise click.ClickException("The database already holds members; demo data is loaded only into an empty one.")
+    from network.demo import DEMO_PASSWORD, seed_demo  # the demo data's modules: these commands', not a worker's
+    from network.demo.national import seed_national
+
     started = time.monotonic()
     accounts = seed_demo()
     if scale == "national":
@@ -72,6 +73,8 @@ def setup_command():
     """Apply migrations, then load the demo data if the configuration asks for it and the database is empty."""
     upgrade()
     if current_app.config["LOAD_DEMO_DATA"] and not db.session.scalar(select(func.count(Member.id))):
+        from network.demo import DEMO_PASSWORD, seed_demo
+
         accounts = seed_demo()
         db.session.commit()
         click.echo(f"Demo data loaded (password for every account: {DEMO_PASSWORD}):")

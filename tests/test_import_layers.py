@@ -93,3 +93,29 @@ def test_a_started_app_has_not_loaded_the_pdf_library():
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
                             check=True, timeout=120)
     assert result.stdout.strip() == ""
+
+
+# Libraries only a rare page, a command or a first use needs (RSS ≤ 140 MB a worker after the hot pages, issue #19):
+# openpyxl with lxml and PIL (~13 MB: the spreadsheet exports), Authlib, requests, joserfc and cryptography (~17 MB:
+# a sign-in through the identity provider), the demo data's modules (the seed commands), aiosmtpd and imapclient
+# (the calendar replies' commands), segno (the second-factor enrolment page), python-magic (an upload).
+RARE_LIBRARIES = ("openpyxl", "lxml", "PIL", "authlib", "requests", "joserfc", "cryptography", "network.demo",
+                  "network.identity.oidc_client", "aiosmtpd", "imapclient", "segno", "magic")
+
+
+def test_a_started_app_has_not_loaded_the_libraries_of_rare_pages_and_commands():
+    script = ("import sys; from network import create_app; create_app('testing'); "
+              f"print(' '.join(sorted(name for name in {RARE_LIBRARIES!r} if name in sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == ""
+
+
+def test_the_lazily_loaded_names_of_the_identity_provider_are_reached_through_oidc():
+    from network.identity import oidc, oidc_client
+
+    assert oidc.CLIENT_NAMES == {name for name in vars(oidc_client)
+                                 if name in oidc.CLIENT_NAMES}  # each one exists there
+    assert oidc.REFUSALS is oidc_client.REFUSALS and oidc.complete_authorization is oidc_client.complete_authorization
+    with pytest.raises(AttributeError):
+        oidc.no_such_name

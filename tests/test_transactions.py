@@ -121,3 +121,15 @@ def test_prepared_statements_survive_between_requests_on_postgresql(app, db):
 
     assert len(drivers) == 1
     assert len(prepared) == 1
+
+
+def test_the_row_lock_sets_a_plain_column_to_itself_not_the_primary_key(network, count_queries):
+    # SQLite, its foreign keys on, looks for every row referring to a primary key that is set, even to itself
+    # (1.2 ms for a meeting of the national data): the no-op UPDATE sets a column no key involves.
+    network_id, name = network.id, network.name
+    with count_queries() as counter:
+        lock_row(Network, network_id)
+    [statement] = counter.statements
+    assert " ".join(statement.split()).startswith("UPDATE networks SET name=networks.name WHERE networks.id = ")
+    db.session.rollback()
+    assert db.session.get(Network, network_id).name == name

@@ -9,9 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from network.calendar import to_paris
 from network.evaluation.assembly import Evaluation
@@ -241,6 +238,11 @@ def years_sheets(years: list[tuple[Period, NetworkSummary]]) -> list[Sheet]:
 # --- writers --------------------------------------------------------------------------------------
 
 def sheets_to_xlsx(sheets: list[Sheet]) -> bytes:
+    # openpyxl (with lxml and PIL, ~13 MB a worker): loaded by the first spreadsheet, not at start
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     header_fill = PatternFill("solid", fgColor="E6F0F7")

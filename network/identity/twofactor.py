@@ -5,7 +5,6 @@ import hashlib
 import secrets
 
 import pyotp
-import segno
 from sqlalchemy import delete, select
 
 from network.database import utcnow
@@ -29,6 +28,8 @@ def provisioning_uri(secret: str, member: Member) -> str:
 
 def qr_code_svg(uri: str) -> str:
     """The otpauth:// URI as an inline SVG (no script, no external reference), for the enrolment page."""
+    import segno  # the enrolment page's only
+
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1b2733", light="#ffffff",
                                                  title="Code QR à scanner avec votre application d'authentification")
 

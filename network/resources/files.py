@@ -12,7 +12,6 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-import magic
 
 from network.errors import DomainError
 from network.resources.enums import FileType
@@ -47,6 +46,8 @@ def clean_filename(raw: str | None, file_type: FileType) -> str:
 
 
 def sniff(data: bytes) -> str:
+    import magic  # libmagic and its database: loaded by the first upload, not at start
+
     return magic.from_buffer(data, mime=True)
 
 

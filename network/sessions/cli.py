@@ -10,7 +10,6 @@ from flask import current_app
 
 from network.extensions import db
 from network.sessions.blueprint import bp
-from network.sessions.inbound import reply_server
 from network.sessions.mailbox import Mailbox, MailboxNotConfigured, MailboxSettings
 from network.sessions.services import send_reminders
 from network.sessions.services.replies import process_reply
@@ -89,6 +88,8 @@ def read_replies_command():
 @click.option("--port", type=click.IntRange(1, 65535), default=8024, show_default=True, help="LMTP port.")
 def serve_replies_command(host, port):
     """Receive the calendar answers over LMTP (the mail server delivers the organizer address here)."""
+    from network.sessions.inbound import reply_server  # aiosmtpd and asyncio's servers: this command's only
+
     server = reply_server(current_app._get_current_object(), host=host, port=port)
     server.start()
     click.echo(f"LMTP endpoint for calendar replies on {host}:{port} (Ctrl+C to stop)")

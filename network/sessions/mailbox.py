@@ -9,8 +9,10 @@ the next run from reading it again.
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from imapclient import IMAPClient
+if TYPE_CHECKING:
+    from imapclient import IMAPClient  # imported by Mailbox.__enter__: the cron command's, not a worker's
 
 CHECKED_KEYWORD = "$ReseauChecked"
 
@@ -56,6 +58,8 @@ class Mailbox:
         self.client: IMAPClient | None = None
 
     def __enter__(self) -> "Mailbox":
+        from imapclient import IMAPClient  # the cron command's, not a worker's
+
         settings = self.settings
         context = ssl.create_default_context(cafile=settings.ca_file)  # verifies the certificate and the host name
         client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl", ssl_context=context,

@@ -439,6 +439,16 @@ def registrations(meeting_id: int) -> list[Registration]:
         .order_by(Registration.status, Registration.registered_at, Registration.id)))
 
 
+def invitation_with_meeting(invitation_id: int) -> Invitation | None:
+    """The invitation with its member and its meeting (venue and network, as meeting_detail but the facilitators),
+    in one statement: what the email's answer link checks, records and shows."""
+    return db.session.scalar(
+        select(Invitation).options(joinedload(Invitation.member),
+                                   joinedload(Invitation.meeting).joinedload(Meeting.venue),
+                                   joinedload(Invitation.meeting).joinedload(Meeting.network))
+        .where(Invitation.id == invitation_id))
+
+
 def my_invitation(meeting_id: int, member_id: int) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.meeting_id == meeting_id,
                                                       Invitation.member_id == member_id))

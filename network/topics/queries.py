@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.database import utcnow
@@ -104,7 +104,16 @@ def vote_detail(vote_id: int) -> TopicVote | None:
     )
 
 
+def vote_for_ballot(vote_id: int) -> TopicVote | None:
+    """The round and its candidates (their topic ids), without what its page shows: what a ballot checks."""
+    return db.session.scalar(select(TopicVote).options(selectinload(TopicVote.candidates))
+                             .where(TopicVote.id == vote_id))
+
+
 def candidate_topic_ids(vote: TopicVote) -> set[int]:
+    """From the round's candidates when they were loaded with it (vote_for_ballot, vote_detail), else one query."""
+    if "candidates" not in inspect(vote).unloaded:
+        return {candidate.topic_id for candidate in vote.candidates}
     return set(db.session.scalars(select(TopicVoteCandidate.topic_id).where(TopicVoteCandidate.vote_id == vote.id)))
 
 

@@ -5,8 +5,9 @@ import math
 from collections.abc import Collection, Mapping
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 
 from network.audit import record_audit
 from network.calendar import paris_to_utc, to_paris
@@ -341,39 +342,43 @@ def _refuse_closed(vote: TopicVote, status: str, closes_at: datetime, now: datet
                                 "votre bulletin n'a pas été enregistré.")
 
 
-def _insert_ballot_unless_exists(vote: TopicVote, member: Member, now: datetime) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: with unique(vote, member), two simultaneous first ballots make one row."""
+def _stamp_ballot(vote: TopicVote, member: Member, now: datetime) -> int:
+    """The member's ballot, inserted or stamped `updated_at`, its id returned, in one statement: INSERT … ON CONFLICT
+    DO UPDATE … RETURNING. With unique(vote, member), two simultaneous first ballots make one row; the row stays
+    locked until the commit (PostgreSQL), as by a SELECT … FOR UPDATE."""
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(Ballot).values(vote_id=vote.id, member_id=member.id, created_at=now, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["vote_id", "member_id"])
-        .execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)})
-    )
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).values(
+        vote_id=vote.id, member_id=member.id, created_at=now, updated_at=now)
+    ballot_id = db.session.execute(
+        statement.on_conflict_do_update(index_elements=["vote_id", "member_id"],
+                                        set_={"updated_at": statement.excluded.updated_at})
+        .returning(Ballot.id).execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)})
+    ).scalar_one()
+    loaded = db.session.identity_map.get(identity_key(Ballot, ballot_id))
+    if loaded is not None:  # a Ballot this session read before: its next use reads the row written here
+        db.session.expire(loaded)
+    return ballot_id
 
 
 def cast_ballot(vote: TopicVote, allocation: Mapping[int, int], *, actor: Member,
-                now: datetime | None = None) -> Ballot:
-    """Record or replace `actor`'s ballot: {topic_id: points}. Zero-point topics are left out."""
+                now: datetime | None = None) -> int:
+    """Record or replace `actor`'s ballot: {topic_id: points}. Zero-point topics are left out. Returns the
+    ballot's id. Statements, the round loaded: its candidates (none when loaded with it), the ballot, the round
+    re-read, its points deleted then inserted."""
     now = now or utcnow()
     if not permissions.can_vote(actor, vote):
         raise NotAllowed("Seuls les membres actifs de ce réseau peuvent voter.")
     _refuse_closed(vote, vote.status, vote.closes_at, now)
     points = _check_allocation(vote, allocation)
-    _insert_ballot_unless_exists(vote, actor, now)
+    ballot_id = _stamp_ballot(vote, actor, now)
     # Under the write lock, re-read the round: a close committed meanwhile wins over this ballot.
     status, closes_at = db.session.execute(
         select(TopicVote.status, TopicVote.closes_at).where(TopicVote.id == vote.id).with_for_update(read=True)
     ).one()
     _refuse_closed(vote, status, closes_at, now)
-    ballot = db.session.scalar(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == actor.id)
-        .with_for_update().execution_options(populate_existing=True)
-    )
-    db.session.execute(delete(BallotPoint).where(BallotPoint.ballot_id == ballot.id)
-                       .execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)}))
-    db.session.add_all(BallotPoint(ballot_id=ballot.id, topic_id=topic_id, points=value)
-                       for topic_id, value in points.items())
-    ballot.updated_at = now
-    db.session.flush()
-    return ballot
+    in_network = {NETWORK_IDS_OPTION: (vote.network_id,)}
+    db.session.execute(delete(BallotPoint).where(BallotPoint.ballot_id == ballot_id).execution_options(**in_network))
+    db.session.execute(insert(BallotPoint).execution_options(**in_network),
+                       [{"ballot_id": ballot_id, "topic_id": topic_id, "points": value}
+                        for topic_id, value in points.items()])
+    return ballot_id

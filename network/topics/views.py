@@ -18,8 +18,8 @@ from network.topics.models import Topic, TopicVote
 from network.views_support import on_refusal
 
 
-def _load_vote(vote_id: int) -> TopicVote:
-    vote = queries.vote_detail(vote_id) or abort(404)
+def _load_vote(vote_id: int, query=queries.vote_detail) -> TopicVote:
+    vote = query(vote_id) or abort(404)
     require_in_reach(vote.network_id)
     require(permissions.can_view_topics(current_user, vote.network_id))
     return vote
@@ -181,16 +181,17 @@ def vote_detail(vote_id):
 @bp.route("/votes/<int:vote_id>/bulletin", methods=["POST"])
 @roles(Role.FACILITATOR, Role.COORDINATOR)
 def ballot_submit(vote_id):
-    vote = _load_vote(vote_id)
+    vote = _load_vote(vote_id, queries.vote_for_ballot)  # the round and its candidates, not what its page shows
     require(permissions.can_vote(current_user, vote))
     form = ballot_form([c.topic_id for c in vote.candidates], vote.max_per_topic, {})
     if not form.validate_on_submit():
-        return _render_vote(vote, form, 400)
-    with on_refusal(lambda: _render_vote(_load_vote(vote_id), form, 400)):
+        db.session.expire(vote)  # the page loads it again with what it shows
+        return _render_vote(_load_vote(vote_id), form, 400)
+    with on_refusal(lambda: _render_vote(_load_vote(vote_id), form, 400)):  # after the rollback (vote expired)
         services.cast_ballot(vote, form.allocation(), actor=current_user)
     db.session.commit()
     flash("Votre bulletin est enregistré.", "success")  # the page says until when it can be changed
-    return redirect(url_for("topics.vote_detail", vote_id=vote.id))
+    return redirect(url_for("topics.vote_detail", vote_id=vote_id))  # not vote.id: the commit expired it
 
 
 @bp.route("/votes/<int:vote_id>/cloturer", methods=["POST"])

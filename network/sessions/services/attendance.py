@@ -40,12 +40,15 @@ def record_attendance(*, actor: Member, meeting: Meeting, member_id: int, status
     if status not in set(AttendanceStatus):
         raise DomainError("Statut de présence inconnu.")
     lock_row(Meeting, meeting.id)  # two phones checking the same person in: one row, the last answer wins
-    invited = db.session.scalar(select(Invitation.id).where(Invitation.meeting_id == meeting.id,
-                                                            Invitation.member_id == member_id))
+    # the invitation and the attendance already recorded, if any, in one statement
+    invited, attendance = db.session.execute(
+        select(Invitation.id, Attendance)
+        .outerjoin(Attendance, (Attendance.meeting_id == Invitation.meeting_id)
+                   & (Attendance.member_id == Invitation.member_id))
+        .where(Invitation.meeting_id == meeting.id, Invitation.member_id == member_id)
+    ).first() or (None, None)
     if invited is None:
         raise DomainError("Cette personne n'est pas invitée à cette rencontre : ajoutez-la comme participant·e sur place.")
-    attendance = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
-                                                            Attendance.member_id == member_id))
     if attendance is None:
         attendance = Attendance(meeting_id=meeting.id, member_id=member_id, status=status,
                                 recorded_by_id=actor.id, recorded_at=now)

@@ -9,6 +9,7 @@ from network.database import utcnow
 from network.errors import Conflict, DomainError, NotAllowed
 from network.extensions import db
 from network.members.models import Member
+from network.sessions import queries
 from network.sessions.enums import MeetingStatus, Rsvp, RsvpSource
 from network.sessions.models import Invitation, Meeting
 from network.sessions.permissions import can_manage_meeting
@@ -32,13 +33,15 @@ def check_answerable(meeting: Meeting, now: datetime) -> None:
 
 
 def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
-    """The invitation behind a signed link, or LinkInvalid with the reason in French."""
+    """The invitation behind a signed link, its member and meeting loaded (`invitation.member`,
+    `invitation.meeting` with its venue and network), or LinkInvalid with the reason in French."""
     ids = read_rsvp_token(token)
-    invitation = db.session.get(Invitation, ids[0]) if ids else None
+    # one statement: the invitation, its member and its meeting (loaded with them, the answer then shown)
+    invitation = queries.invitation_with_meeting(ids[0]) if ids else None
     if invitation is None or invitation.meeting_id != ids[1]:
         raise LinkInvalid("Ce lien de réponse n'est pas valide. Vérifiez qu'il a été copié en entier, "
                           "ou répondez depuis le site.")
-    meeting = db.session.get(Meeting, invitation.meeting_id)
+    meeting = invitation.meeting
     try:
         check_answerable(meeting, now or utcnow())
     except DomainError as error:

@@ -5,11 +5,10 @@ from flask_login import current_user
 
 from network.auth import public, require, roles, safe_next_url
 from network.calendar import build_feed
-from network.database import utcnow
+from network.database import commit_keeping_loaded, utcnow
 from network.extensions import db
 from network.formatting import plural
 from network.members.enums import Role
-from network.members.models import Member
 from network.sessions import queries, services
 from network.sessions.blueprint import bp
 from network.sessions.enums import RsvpSource
@@ -69,7 +68,7 @@ def rsvp(meeting_id):
         return redirect(back)
     with on_refusal(back):
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()  # the flash shows the answer just written: no reload of the invitation
     flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
     return redirect(back)
 
@@ -82,17 +81,16 @@ def rsvp_link(token):
         invitation = services.invitation_for_token(token)
     except services.LinkInvalid as error:
         return render_template("sessions/rsvp_link_invalid.html", message=str(error)), 400
-    member = db.session.get(Member, invitation.member_id) if invitation.member_id else None
+    member, meeting = invitation.member, invitation.meeting  # loaded with it
     if member is not None and (not member.is_active or member.erased_at is not None):
         # a deactivated or erased member's links are dead (nothing is recorded, nothing about them shown)
         return render_template("sessions/rsvp_link_invalid.html", message=DEAD_MEMBER_LINK), 400
-    meeting = queries.meeting_detail(invitation.meeting_id)
     form = RsvpForm(answer=request.args.get("reponse") or (None if invitation.rsvp == "pending" else invitation.rsvp),
                     comment=invitation.rsvp_comment)
     if form.validate_on_submit():
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=member,
                                    source=RsvpSource.LINK)
-        db.session.commit()
+        commit_keeping_loaded()  # the page shows the meeting and the answer as loaded and written: no reload
         return render_template("sessions/rsvp_link_done.html", meeting=meeting, invitation=invitation, token=token)
     proposed = request.args.get("reponse") if request.args.get("reponse") != invitation.rsvp else None
     return render_template("sessions/rsvp_link.html", form=form, meeting=meeting, invitation=invitation,
@@ -107,7 +105,7 @@ def rsvp_link_ics(token):
         invitation = services.invitation_for_token(token)
     except services.LinkInvalid:
         abort(404)
-    meeting = queries.meeting_detail(invitation.meeting_id)
+    meeting = invitation.meeting  # loaded with it, venue and network
     context = MeetingContext(meeting, meeting.network, meeting.venue, [])
     return _ics_response(build_feed([event_data(context)], name=meeting.title), f"rencontre-{meeting.id}.ics")
 
