@@ -32,7 +32,7 @@ def paris_to_utc(day: date, clock: time) -> datetime:
     if local.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
         raise DomainError(
             f"L'heure {clock.strftime('%H:%M')} n'existe pas le {format_date(day, 'd MMMM y')} à Paris "
-            "(passage à l'heure d'été) : choisissez une autre heure."
+            "(passage à l'heure d'été) : choisissez une autre heure."
         )
     return local.astimezone(UTC)
 

@@ -12,7 +12,7 @@ MESSAGES = {
     405: ("Action impossible", "Cette action n'est pas disponible de cette façon."),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée ({limit})."),
     429: ("Trop de demandes", "Trop de tentatives en peu de temps. Patientez quelques minutes."),
-    500: ("Erreur du serveur", "Une erreur inattendue est survenue. L'équipe technique est prévenue ; "
+    500: ("Erreur du serveur", "Une erreur inattendue est survenue. L'équipe technique est prévenue ; "
                                "vos données enregistrées ne sont pas perdues."),
 }
 
@@ -41,7 +41,7 @@ def register_error_pages(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        flash("Le formulaire a expiré ou n'a pas pu être vérifié. Vos saisies n'ont pas été enregistrées : "
+        flash("Le formulaire a expiré ou n'a pas pu être vérifié. Vos saisies n'ont pas été enregistrées : "
               "merci de recommencer.", "error")
         return render_template("errors/error.html", code=400, title="Formulaire expiré",
                                message="Pour votre sécurité, le formulaire doit être renvoyé depuis la page du site.",

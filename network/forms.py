@@ -51,7 +51,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 def _single_line(form, field):
     if has_line_break(field.data):
-        raise StopValidation("Une seule ligne : retirez les retours à la ligne.")
+        raise StopValidation("Une seule ligne : retirez les retours à la ligne.")
 
 
 def _within_db_range(form, field):

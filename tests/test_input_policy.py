@@ -124,7 +124,7 @@ def test_control_characters_are_removed_and_line_breaks_normalised(app):
 def test_single_line_field_refuses_a_line_break(app):
     form = _sample(app, name="Deux\r\nlignes")
 
-    assert form.errors == {"name": ["Une seule ligne : retirez les retours à la ligne."]}
+    assert form.errors == {"name": ["Une seule ligne : retirez les retours à la ligne."]}
 
 
 def test_text_fields_without_a_maximum_get_the_default_one(app):
@@ -174,7 +174,7 @@ def test_topic_title_with_a_line_break_is_refused_in_french(client, login, netwo
     response = client.post("/themes/proposer", data={"title": "Deux\nlignes", "description": "", "links": ""})
 
     assert response.status_code == 200
-    assert "Une seule ligne : retirez les retours à la ligne." in response.get_data(as_text=True)
+    assert "Une seule ligne : retirez les retours à la ligne." in response.get_data(as_text=True)
     assert db.session.scalars(db.select(Topic)).all() == []
 
 

@@ -80,13 +80,13 @@ def test_on_refusal_puts_the_message_under_a_field_instead_of_flashing(app):
         assert form.validate()
 
         def page():
-            return render_template_string("{{ form.slug.data }} : {{ form.slug.errors|join(' / ') }}", form=form)
+            return render_template_string("{{ form.slug.data }} : {{ form.slug.errors|join(' / ') }}", form=form)
 
         with pytest.raises(HTTPException) as raised:
             with on_refusal(page, under=form.slug):
                 raise Conflict("Cette adresse est déjà prise.")
 
-        assert raised.value.get_response().get_data(as_text=True) == "lens : Cette adresse est déjà prise."
+        assert raised.value.get_response().get_data(as_text=True) == "lens : Cette adresse est déjà prise."
         assert get_flashed_messages() == []
 
 

@@ -57,7 +57,7 @@ def test_the_flash_of_an_answer_on_the_site_says_the_answer(client, login, netwo
     sf.invite(meeting, member)
     login(member)
     response = client.post(f"/rencontres/{meeting.id}/reponse", data={"answer": "excused"}, follow_redirects=True)
-    assert "Réponse enregistrée : excusé·e." in sf.page_text(response)
+    assert "Réponse enregistrée : excusé·e." in sf.page_text(response)
 
 
 @pytest.mark.parametrize("invited", [3, 300])
@@ -138,7 +138,7 @@ def test_a_refused_ballot_shows_the_round_again_with_its_topics(client, login, n
     login(coordinator)
     for data, message in (({f"topic_{topics[0].id}": 3}, None),
                           ({f"topic_{topics[0].id}": 2, f"topic_{topics[1].id}": 1},
-                           "Vous avez réparti 3 points : vous en avez 2 au maximum.")):
+                           "Vous avez réparti 3 points : vous en avez 2 au maximum.")):
         response = client.post(url, data=data)
         page = sf.page_text(response)
         assert response.status_code == 400

@@ -27,7 +27,7 @@ def _one_of(values, message):
 
 class CaseSheetForm(FlaskForm):
     title = StringField("Titre du cas", validators=[required(), max_length(200)],
-                        description="Visible des co-animateurs : restez général, sans nom de personne ni de commune.")
+                        description="Visible des co-animateurs : restez général, sans nom de personne ni de commune.")
     case_type = RadioField("Type", choices=[SelectChoice(kind.value, kind.label) for kind in CaseType], validate_choice=False,
                            validators=[required(), _one_of(set(CaseType), "Choisissez un type de cas.")],
                            default=CaseType.PROBLEM.value)
@@ -36,7 +36,7 @@ class CaseSheetForm(FlaskForm):
     context = TextAreaField("Contexte", validators=[optional(), max_length(LONG_TEXT)],
                             description="La situation, les acteurs, ce que vous avez déjà tenté. Confidentiel.")
     question = TextAreaField("Question posée au groupe", validators=[optional(), max_length(2000)],
-                             description="Une question ouverte, qui vous concerne : « Comment puis-je… ? »")
+                             description="Une question ouverte, qui vous concerne : « Comment puis-je… ? »")
     help_wanted = TextAreaField("Aide souhaitée", validators=[optional(), max_length(2000)],
                                 description="Des idées, des retours d'expérience, un regard extérieur, des contacts…")
 
@@ -73,9 +73,9 @@ class SubgroupApprovalForm(FlaskForm):
 class RecordForm(FlaskForm):
     exposition = TextAreaField("1. Exposé du client", validators=[optional(), max_length(LONG_TEXT)])
     clarifications = TextAreaField("2. Questions de clarification", validators=[optional(), max_length(LONG_TEXT)])
-    contract = TextAreaField("3. Contrat : la demande reformulée", validators=[optional(), max_length(LONG_TEXT)])
+    contract = TextAreaField("3. Contrat : la demande reformulée", validators=[optional(), max_length(LONG_TEXT)])
     suggestions = TextAreaField("4. Suggestions des consultants", validators=[optional(), max_length(LONG_TEXT)],
-                                description="Non attribuées : notez les idées, pas qui les a dites.")
+                                description="Non attribuées : notez les idées, pas qui les a dites.")
     synthesis = TextAreaField("5. Synthèse", validators=[optional(), max_length(LONG_TEXT)],
                               description="Le plan d'action se complète ci-dessous, action par action.")
     client_learnings = TextAreaField("6. Apprentissages du client", validators=[optional(), max_length(LONG_TEXT)])
@@ -94,10 +94,10 @@ def _helpfulness_in_range(form, field):
 
 
 class FollowUpForm(FlaskForm):
-    outcome = RadioField("Où en est la situation ?", choices=[SelectChoice(o.value, o.label) for o in Outcome],
+    outcome = RadioField("Où en est la situation ?", choices=[SelectChoice(o.value, o.label) for o in Outcome],
                          validate_choice=False, validators=[_one_of(set(Outcome), "Indiquez où en est la situation.")])
     actions_done = TextAreaField("Actions menées", validators=[optional(), max_length(LONG_TEXT)])
-    helpfulness = RadioField("L'atelier vous a-t-il aidé·e ?", coerce=_int_or_none,
+    helpfulness = RadioField("L'atelier vous a-t-il aidé·e ?", coerce=_int_or_none,
                              choices=[SelectChoice(str(value), label) for value, label in HELPFULNESS_LABELS.items()], validate_choice=False,
                              validators=[_helpfulness_in_range])
     comment = TextAreaField("Commentaire", validators=[optional(), max_length(LONG_TEXT)])

@@ -148,7 +148,7 @@ def case_propose(case_id):
         flash("Choisissez une rencontre dans la liste.", "error")
         return _back(case)
     meeting = queries.meeting_of_network(form.meeting_id.data, case.network_id)
-    return _apply(case, services.propose_case, "Le cas est proposé : les co-animateurs le verront dans la liste "
+    return _apply(case, services.propose_case, "Le cas est proposé : les co-animateurs le verront dans la liste "
                   "des cas à programmer (titre, type et thème seulement).", meeting=meeting)
 
 
@@ -169,7 +169,7 @@ def case_reconsult(case_id):
     with on_refusal(url_for("codev.case_detail", case_id=case.id)):
         new_case = services.reconsult_case(case, actor=current_user)
     db.session.commit()
-    flash("Une nouvelle fiche-cas, liée à la précédente, est créée en brouillon : complétez-la.", "success")
+    flash("Une nouvelle fiche-cas, liée à la précédente, est créée en brouillon : complétez-la.", "success")
     return redirect(url_for("codev.case_edit", case_id=new_case.id))
 
 
@@ -216,7 +216,7 @@ def action_add(case_id):
     require(permissions.can_edit_record(current_user, case))
     form = ActionForm()
     if not form.validate_on_submit():
-        flash("Action non ajoutée : " + " ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash("Action non ajoutée : " + " ".join(error for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for("codev.record_edit", case_id=case.id))
     return _apply(case, services.add_action, "Action ajoutée au plan.",
                   back=url_for("codev.record_edit", case_id=case.id) + "#plan-action",
@@ -253,7 +253,7 @@ def follow_up(case_id):
         data = services.FollowUpData(outcome=form.outcome.data, helpfulness=form.helpfulness.data,
                                      actions_done=form.actions_done.data or "", comment=form.comment.data or "")
         meeting = next((m for m in meetings if m.id == form.meeting_id.data), None)
-        return _apply(case, services.record_follow_up, "Merci : le suivi de votre cas est enregistré.", data=data,
+        return _apply(case, services.record_follow_up, "Merci : le suivi de votre cas est enregistré.", data=data,
                       meeting=meeting)
     return render_template("codev/follow_up_form.html", case=case, form=form,
                            content=queries.load_case_content(case))
@@ -269,7 +269,7 @@ def workshop(meeting_id):
     require(permissions.can_manage_workshop(current_user, meeting))
     later = workshop_meeting_choices(meeting.network_id, now=utcnow(), today=False, after=meeting.starts_at)
     return render_template("codev/workshop.html", workshop=queries.workshop(meeting), min_size=SUBGROUP_MIN_SIZE,
-                           postpone_form=MeetingChoiceForm(meetings=later, empty_label="— Sans date : retour dans la liste —"))
+                           postpone_form=MeetingChoiceForm(meetings=later, empty_label="— Sans date : retour dans la liste —"))
 
 
 def _workshop_redirect(meeting: Meeting, success: str):
@@ -284,7 +284,7 @@ def case_select(meeting_id, case_id):
     meeting, case = _workshop_case(meeting_id, case_id)
     with on_refusal(url_for("codev.workshop", meeting_id=meeting.id)):
         services.select_case(case, actor=current_user, meeting=meeting)
-    return _workshop_redirect(meeting, "Cas retenu pour l'atelier : composez maintenant son sous-groupe.")
+    return _workshop_redirect(meeting, "Cas retenu pour l'atelier : composez maintenant son sous-groupe.")
 
 
 @bp.route("/rencontres/<int:meeting_id>/cas/<int:case_id>/reporter", methods=["POST"])
@@ -297,7 +297,7 @@ def case_postpone(meeting_id, case_id):
     target = queries.meeting_of_network(form.meeting_id.data, meeting.network_id)
     with on_refusal(url_for("codev.workshop", meeting_id=meeting.id)):
         services.postpone_case(case, actor=current_user, meeting=target)
-    return _workshop_redirect(meeting, "Cas reporté ; la personne qui le porte est prévenue.")
+    return _workshop_redirect(meeting, "Cas reporté ; la personne qui le porte est prévenue.")
 
 
 @bp.route("/rencontres/<int:meeting_id>/cas/<int:case_id>/sous-groupe", methods=["GET", "POST"])

@@ -29,34 +29,34 @@ SHEETS = {
     "A1": ("Faire vivre la CTG auprès des élus renouvelés", "problem", "elected_officials",
            "Depuis les élections, la moitié des maires de l'intercommunalité ne connaissent pas la CTG. Le comité de "
            "pilotage ne réunit plus que les techniciens et la vice-présidente en charge de la cohésion sociale.",
-           "Comment redonner aux nouveaux élus l'envie de porter la CTG ?", "Des formats de réunion qui marchent."),
+           "Comment redonner aux nouveaux élus l'envie de porter la CTG ?", "Des formats de réunion qui marchent."),
     "A2": ("Ouvrir une micro-crèche dans une commune de 900 habitants", "project", "early_childhood",
-           "Une commune rurale veut une micro-crèche ; les besoins sont réels mais le gestionnaire pressenti hésite "
+           "Une commune rurale veut une micro-crèche ; les besoins sont réels mais le gestionnaire pressenti hésite "
            "et la PMI demande des garanties sur le local.", "Comment sécuriser le projet sans le porter à la place de "
-           "la commune ?", "Des retours d'expérience de micro-crèches rurales."),
+           "la commune ?", "Des retours d'expérience de micro-crèches rurales."),
     "A3": ("Mobiliser les parents éloignés des actions de parentalité", "concern", "parenting",
-           "Les cafés des parents réunissent toujours les mêmes familles ; les parents des hameaux et les pères ne "
-           "viennent pas.", "Comment aller vers les parents qui ne viennent jamais ?", "Des idées d'aller-vers."),
+           "Les cafés des parents réunissent toujours les mêmes familles ; les parents des hameaux et les pères ne "
+           "viennent pas.", "Comment aller vers les parents qui ne viennent jamais ?", "Des idées d'aller-vers."),
     "B1": ("Articuler le diagnostic CTG avec l'analyse des besoins sociaux", "problem", "diagnosis_evaluation",
-           "Le CIAS lance son analyse des besoins sociaux au moment où nous actualisons le diagnostic de la CTG : "
+           "Le CIAS lance son analyse des besoins sociaux au moment où nous actualisons le diagnostic de la CTG : "
            "deux cabinets, deux calendriers, les mêmes partenaires sollicités deux fois.",
-           "Comment mutualiser les deux démarches sans froisser le CIAS ?", "Des exemples de diagnostics partagés."),
+           "Comment mutualiser les deux démarches sans froisser le CIAS ?", "Des exemples de diagnostics partagés."),
     "B2": ("Un accueil de loisirs intercommunal sans solution de transport", "problem", "childhood_youth",
-           "L'accueil de loisirs intercommunal du mercredi est loin des communes du nord ; les familles sans voiture "
-           "n'y ont pas accès.", "Quelles solutions de mobilité pour les enfants le mercredi ?",
+           "L'accueil de loisirs intercommunal du mercredi est loin des communes du nord ; les familles sans voiture "
+           "n'y ont pas accès.", "Quelles solutions de mobilité pour les enfants le mercredi ?",
            "Des contacts (transport à la demande, MSA)."),
     "B3": ("Positionner l'espace de vie sociale entre la mairie et le centre social", "concern", "social_life",
-           "L'EVS associatif et le centre social voisin se disputent les mêmes publics ; la mairie attend que je "
-           "tranche.", "Comment tenir une posture de coopération sans arbitrer à la place des élus ?",
+           "L'EVS associatif et le centre social voisin se disputent les mêmes publics ; la mairie attend que je "
+           "tranche.", "Comment tenir une posture de coopération sans arbitrer à la place des élus ?",
            "Un regard extérieur sur ma posture."),
 }
 RECORDS = {
     "exposition": "La cliente expose la situation, les acteurs en présence et ce qu'elle a déjà tenté.",
-    "clarifications": "Qui décide ? Quel calendrier ? Qu'attendent les élus ? Qu'avez-vous déjà essayé ?",
+    "clarifications": "Qui décide ? Quel calendrier ? Qu'attendent les élus ? Qu'avez-vous déjà essayé ?",
     "contract": "Identifier deux ou trois leviers concrets à actionner d'ici la prochaine rencontre.",
-    "suggestions": "Associer les élus dès la conception ; s'appuyer sur la MSA pour les communes rurales ; "
-                   "proposer un format court et concret ; partir des chiffres de la Caf.",
-    "synthesis": "Retenus : un temps d'échange court avec les élus, un appui de la conseillère Caf, un calendrier partagé.",
+    "suggestions": "Associer les élus dès la conception ; s'appuyer sur la MSA pour les communes rurales ; "
+                   "proposer un format court et concret ; partir des chiffres de la Caf.",
+    "synthesis": "Retenus : un temps d'échange court avec les élus, un appui de la conseillère Caf, un calendrier partagé.",
     "client_learnings": "Je peux proposer un cadre sans porter seule la décision.",
     "group_learnings": "La posture d'ensemblier se construit avec les élus, pas à leur place.",
 }
@@ -76,9 +76,9 @@ OUTCOMES = {"A1": Outcome.RESOLVED, "A2": Outcome.OVERCOME, "A3": Outcome.NOT_RE
             "B1": Outcome.PARTIALLY_RESOLVED, "B2": Outcome.NOT_APPLICABLE}
 FOLLOW_UP_TEXT = {
     Outcome.RESOLVED: "Le comité de pilotage réunit de nouveau huit maires sur onze.",
-    Outcome.OVERCOME: "Le gestionnaire a confirmé ; le local est en travaux.",
-    Outcome.NOT_RESOLVED: "Le café au marché n'a pas attiré de nouveaux parents ; je reviens vers le groupe.",
-    Outcome.PARTIALLY_RESOLVED: "Comité technique commun lancé ; le calendrier reste à caler.",
+    Outcome.OVERCOME: "Le gestionnaire a confirmé ; le local est en travaux.",
+    Outcome.NOT_RESOLVED: "Le café au marché n'a pas attiré de nouveaux parents ; je reviens vers le groupe.",
+    Outcome.PARTIALLY_RESOLVED: "Comité technique commun lancé ; le calendrier reste à caler.",
     Outcome.NOT_APPLICABLE: "La commune a finalement rejoint une autre intercommunalité.",
 }
 # Cases that do not reach the workshop: (client, title, type, theme, state, meeting key or None).
@@ -154,12 +154,12 @@ def seed_codev(demo) -> None:
     for client_key, title, case_type, theme, state, meeting_key in OTHER_CASES:
         _case(network, _member(people, client_key), title, case_type, theme, state,
               meetings[meeting_key] if meeting_key else None, context="Situation décrite par la personne qui porte "
-              "le cas (démonstration).", question="Comment avancer ?")
+              "le cas (démonstration).", question="Comment avancer ?")
     nadia = _member(people, "nadia.benali")
     _case(network, nadia, "Mobiliser les parents éloignés (nouvelle consultation)", "concern", "parenting",
           CaseState.PROPOSED, meetings["C"], previous=cases["A3"],
           context=SHEETS["A3"][3] + " Le café au marché n'a pas fonctionné.",
-          question="Quelles autres portes d'entrée vers ces familles ?")
+          question="Quelles autres portes d'entrée vers ces familles ?")
     db.session.flush()
 
 

@@ -35,13 +35,13 @@ HISTORY_TOPICS = (
     ("Inclusion des enfants en situation de handicap",
      "Pôle ressources handicap, bonus inclusion, accueil en crèche et en accueil de loisirs."),
     ("Mobiliser les élus sur la CTG",
-     "Comités de pilotage, délibérations, restitution aux conseils communautaires : ce qui marche."),
+     "Comités de pilotage, délibérations, restitution aux conseils communautaires : ce qui marche."),
     ("Le diagnostic partagé de territoire",
-     "Données Caf et MSA, observatoires, ateliers avec les habitants : construire un diagnostic utile."),
+     "Données Caf et MSA, observatoires, ateliers avec les habitants : construire un diagnostic utile."),
     ("L'animation de la vie sociale en milieu rural",
-     "Centres sociaux et espaces de vie sociale : agréments, financements, couverture du territoire."),
-    ("La jeunesse en milieu rural : mobilité et engagement",
-     "Transport, permis, Promeneurs du Net, conseils de jeunes : les leviers à l'échelle intercommunale."),
+     "Centres sociaux et espaces de vie sociale : agréments, financements, couverture du territoire."),
+    ("La jeunesse en milieu rural : mobilité et engagement",
+     "Transport, permis, Promeneurs du Net, conseils de jeunes : les leviers à l'échelle intercommunale."),
     ("L'accès aux droits et les espaces France services",
      "Rendez-vous des droits, accueil partenarial, lutte contre le non-recours."),
     ("Le soutien à la parentalité et le REAAP",
@@ -69,7 +69,7 @@ HISTORY_CASES = (
 # Outcomes drawn for the follow-ups: mostly positive, some partial, a few unresolved or without object.
 OUTCOME_WEIGHTS = ((Outcome.RESOLVED, 4), (Outcome.OVERCOME, 4), (Outcome.PARTIALLY_RESOLVED, 3),
                    (Outcome.NOT_RESOLVED, 2), (Outcome.NOT_APPLICABLE, 1))
-DEMO_CONTENT = "Cas de démonstration : le contenu confidentiel n'est lisible que par le sous-groupe."
+DEMO_CONTENT = "Cas de démonstration : le contenu confidentiel n'est lisible que par le sous-groupe."
 
 
 def seed_evaluation(demo, today: date | None = None) -> None:
@@ -139,7 +139,7 @@ def _meeting_history(network, members, year, rng, topics, last_year: int) -> Non
             _worked_cases(network, meeting, [m for m in present if m.role == Role.COORDINATOR], rng,
                           is_last=(year, index) == (last_year, 3))
     if MeetingKind.TRAINING not in existing:
-        meeting = _meeting(network, MeetingKind.TRAINING, "Formation : animer une réunion avec des élus",
+        meeting = _meeting(network, MeetingKind.TRAINING, "Formation : animer une réunion avec des élus",
                            _at(year, *TRAINING_DAY))
         _attendance(meeting, rng.sample(members, k=max(3, len(members) // 2)), rng, base=0.85)
 

@@ -263,7 +263,7 @@ def _case_row(rng: random.Random, network_id: int, client_id: int, meeting_id: i
             "state": state, "state_changed_at": changed_at, "proposed_at": proposed_at, "selected_at": selected_at,
             "worked_at": worked_at, "followed_up_at": followed_up_at, "closed_at": closed_at,
             "postponed_count": postponed_count, "outcome": outcome, "has_capitalisation_consent": rng.random() < 0.3,
-            "context": "Contexte du cas.", "question": "Comment avancer ?", "help_wanted": "Des retours d'expérience.",
+            "context": "Contexte du cas.", "question": "Comment avancer ?", "help_wanted": "Des retours d'expérience.",
             "created_at": proposed_at or changed_at}
 
 

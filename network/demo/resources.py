@@ -36,7 +36,7 @@ MINUTES = [
      "## Information thématique\n\nMme Roussel a présenté le schéma départemental des services aux familles : "
      "diagnostic, quatre axes et calendrier des comités techniques. Le diaporama est joint à la rencontre.\n\n"
      "## Atelier de co-développement\n\nDeux sous-groupes ont travaillé sur des situations apportées par des "
-     "membres du réseau ; leur contenu reste confidentiel.\n\n## Prochaine rencontre\n\nLe thème retenu par le "
+     "membres du réseau ; leur contenu reste confidentiel.\n\n## Prochaine rencontre\n\nLe thème retenu par le "
      "vote sera précisé dans l'invitation."),
     ("Retour d'expérience sur les comités de pilotage CTG et échanges sur la jeunesse en milieu rural.",
      "## Tour de table\n\nChaque territoire a présenté l'état de sa convention territoriale globale.\n\n"
@@ -46,9 +46,9 @@ MINUTES = [
 NEWS = [
     ("Appel à projets « Fonds publics et territoires » 2027",
      "La Caf ouvre son appel à projets pour l'inclusion des enfants en situation de handicap et la jeunesse. "
-     "Dossiers attendus avant le 31 janvier ; les co-animateurs peuvent relire vos projets."),
+     "Dossiers attendus avant le 31 janvier ; les co-animateurs peuvent relire vos projets."),
     ("Webinaire MSA : l'aller-vers en milieu rural",
-     "La MSA Nord-Pas-de-Calais organise un webinaire d'une heure sur les démarches d'aller-vers ; le lien "
+     "La MSA Nord-Pas-de-Calais organise un webinaire d'une heure sur les démarches d'aller-vers ; le lien "
      "d'inscription est sur le site de la MSA."),
 ]
 

@@ -16,9 +16,9 @@ from network.sessions.services.planning import default_agenda, quarter_title, se
 
 VENUES = [
     ("Caf du Pas-de-Calais — site d'Arras", "caf", "9 rue Willy Brandt", "62000", "Arras",
-     "Salle Artois, 2e étage. Parking visiteurs rue Émile Legrelle ; gare d'Arras à 10 minutes à pied."),
+     "Salle Artois, 2e étage. Parking visiteurs rue Émile Legrelle ; gare d'Arras à 10 minutes à pied."),
     ("MSA Nord-Pas de Calais — Lille", "msa", "33 rue du Ballon", "59000", "Lille",
-     "Accueil au rez-de-chaussée ; métro ligne 1, station Gare Lille-Flandres."),
+     "Accueil au rez-de-chaussée ; métro ligne 1, station Gare Lille-Flandres."),
     ("Maison du Département Solidarité du Montreuillois", "partner", "21 rue Pierre Ledent", "62170",
      "Montreuil-sur-Mer", "Salle de réunion au 1er étage, accessible par ascenseur."),
 ]
@@ -29,7 +29,7 @@ THEMES = [
     ("Inclusion des enfants en situation de handicap dans les accueils de loisirs", "M. Delcourt, Pôle ressources handicap 62",
      "https://www.monenfant.fr"),
     ("Mobiliser les élus autour de la CTG", "Mme Vandenbussche, Association des maires du Pas-de-Calais", None),
-    ("Jeunesse en milieu rural : diagnostics partagés", "M. Lefranc, MSA Nord-Pas de Calais", None),
+    ("Jeunesse en milieu rural : diagnostics partagés", "M. Lefranc, MSA Nord-Pas de Calais", None),
 ]
 
 # Answer and attendance patterns, cycled over members so the demo looks lived-in.
@@ -91,7 +91,7 @@ def seed_sessions(demo) -> None:
         meeting = _meeting(network, kind=MeetingKind.QUARTERLY, title=quarter_title(day), starts_at=starts_at,
                            ends_at=ends_at, venue_id=venues[index % 3].id, status=status,
                            caf_facilitator_id=caf.id, msa_facilitator_id=msa.id,
-                           description="Rencontre trimestrielle du réseau : information thématique, atelier de "
+                           description="Rencontre trimestrielle du réseau : information thématique, atelier de "
                                        "co-développement en sous-groupes et vote du thème de la prochaine rencontre.")
         _agenda(meeting, THEMES[index])
         if status != MeetingStatus.PLANNED:
@@ -103,7 +103,7 @@ def _seed_training(network, members, venue, caf, msa, now: datetime) -> None:
     day = (to_paris(now) + timedelta(days=24)).date()
     day += timedelta(days=(3 - day.weekday()) % 7)  # a Thursday
     training = _meeting(network, kind=MeetingKind.TRAINING, title="Animer une réunion avec des élus",
-                        description="Journée de formation mutualisée : préparer l'ordre du jour, faciliter les "
+                        description="Journée de formation mutualisée : préparer l'ordre du jour, faciliter les "
                                     "échanges avec les élus communautaires, conclure sur des décisions.",
                         trainer="Territoires Conseil (Banque des Territoires)", capacity=6,
                         starts_at=paris_to_utc(day, time(9, 0)), ends_at=paris_to_utc(day, time(17, 0)),

@@ -20,20 +20,20 @@ PARIS = ZoneInfo("Europe/Paris")
 BACKLOG = [
     # author email, title, description, links
     ("coordinatrice@example.org", "Le schéma départemental des services aux familles (SDSF)",
-     "Où en est le SDSF du Pas-de-Calais, et comment nos CTG peuvent-elles s'y raccrocher ?",
+     "Où en est le SDSF du Pas-de-Calais, et comment nos CTG peuvent-elles s'y raccrocher ?",
      "https://www.caf.fr/partenaires/caf-du-pas-de-calais"),
     ("thomas.caron@example.org", "Animer une réunion avec des élus",
-     "Préparer, tenir le cadre, faire décider : retours d'expérience et outils.", None),
+     "Préparer, tenir le cadre, faire décider : retours d'expérience et outils.", None),
     ("ines.lemaire@example.org", "Inclusion des enfants en situation de handicap",
-     "Le pôle ressources handicap, les bonus inclusion : qui fait quoi sur nos territoires ?", None),
+     "Le pôle ressources handicap, les bonus inclusion : qui fait quoi sur nos territoires ?", None),
     ("marc.delattre@example.org", "Les espaces de vie sociale en milieu rural",
      "Agréments, financements, articulation avec les centres sociaux.", None),
-    ("nadia.benali@example.org", "Parentalité : le REAAP et les nouveaux appels à projets", None, None),
+    ("nadia.benali@example.org", "Parentalité : le REAAP et les nouveaux appels à projets", None, None),
     ("pierre.vasseur@example.org", "Mobilité des jeunes en zone rurale",
-     "Permis, transport à la demande, aides MSA : un tour d'horizon.", None),
+     "Permis, transport à la demande, aides MSA : un tour d'horizon.", None),
     ("lucie.fontaine@example.org", "Évaluer une CTG à mi-parcours",
-     "Indicateurs, questionnaires, comités de pilotage : comment s'y prendre sans y passer l'année ?", None),
-    ("camille.leroy@example.org", "Petite enfance : le service public de la petite enfance (SPPE)",
+     "Indicateurs, questionnaires, comités de pilotage : comment s'y prendre sans y passer l'année ?", None),
+    ("camille.leroy@example.org", "Petite enfance : le service public de la petite enfance (SPPE)",
      "Ce que change le SPPE pour les communes de moins de 10 000 habitants.", None),
     ("emma.wattel@example.org", "France services et accès aux droits", None, None),
     ("hugo.boulanger@example.org", "Les tiers-lieux comme levier de coopération", None, None),
@@ -115,7 +115,7 @@ def seed_topics(demo) -> None:
         topic.created_at = proposed_on + timedelta(days=5 * index)
         topics.append(topic)
     duplicate = services.propose_topic(actor=people["romain.lecomte@example.org"], network=network,
-                                       title="Le SDSF : où en est-on ?")
+                                       title="Le SDSF : où en est-on ?")
     services.merge_topic(duplicate, into=topics[0], actor=facilitator)
     archived = services.propose_topic(actor=people["kevin.morel@example.org"], network=network,
                                       title="Organisation du pot de fin d'année")

@@ -149,7 +149,7 @@ def group_radar(rubric_means: list[RubricMean]) -> Markup:
     if any(mean.mean_t1 is not None for mean in rubric_means):
         series.append(charts.RadarSeries("T1 (moyenne du groupe)", [m.mean_t1 for m in rubric_means], charts.BLUE))
     return charts.radar_chart([mean.short_title for mean in rubric_means], series,
-                              "Grille d'auto-évaluation : moyenne du groupe par rubrique")
+                              "Grille d'auto-évaluation : moyenne du groupe par rubrique")
 
 
 def member_radar(scores_by_wave: dict) -> Markup:

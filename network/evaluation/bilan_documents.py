@@ -9,7 +9,7 @@ from network.evaluation.indicators import DEFINITIONS
 from network.formatting import french_datetime, french_percent, plural
 
 INTRO = ("Chaque réseau côte à côte sur les années choisies, puis le total national et la trajectoire de chaque "
-         "réseau année par année. Chiffres agrégés, jamais nominatifs ; les moyennes d'un groupe de moins de 5 "
+         "réseau année par année. Chiffres agrégés, jamais nominatifs ; les moyennes d'un groupe de moins de 5 "
          "membres appariés (ou répondants) sont remplacées par « effectif insuffisant ».")
 
 
@@ -52,11 +52,11 @@ def bilan_pdf(report: Report, publication=None, notes: list[str] | None = None) 
                     "Grille (T0 → T1)"], [
         [line.name, str(line.cases_worked), _rate(line.resolved_or_overcome_rate), gse_text(line), grid_text(line)]
         for line in lines], widths=(44, 20, 30, 44, 36))
-    pdf.heading("3. Trajectoires : taux de présence année par année")
+    pdf.heading("3. Trajectoires : taux de présence année par année")
     pdf.grid_table(["Réseau", *(str(year) for year in report.years)], [
         [line.name, *(_rate(attendance) for _year, attendance, _worked, _resolved in line.year_rates())]
         for line in lines])
-    pdf.heading("4. Trajectoires : cas CODEV travaillés année par année")
+    pdf.heading("4. Trajectoires : cas CODEV travaillés année par année")
     pdf.grid_table(["Réseau", *(str(year) for year in report.years)], [
         [line.name, *(str(worked) for _year, _attendance, worked, _resolved in line.year_rates())]
         for line in lines])
@@ -116,9 +116,9 @@ def bilan_xlsx(report: Report, publication=None, notes: list[str] | None = None)
         Sheet("Réseaux", ["Réseau", "Membres actifs", "Présents", "Invités", "Taux de présence", "Assidus",
                           "Membres (assiduité)", "Rencontres avec un thème", "Rencontres tenues", "Thèmes distincts",
                           "Cas CODEV travaillés", "Porteurs distincts", "Cas suivis", "Résolus",
-                          "Résolus ou surmontés", "Suivis hors « sans objet »", "SEP : répondants T0 avec un score",
-                          "SEP : T0 trop incomplets", "SEP : effectif apparié", "SEP : moyenne T0", "SEP : moyenne T1",
-                          "SEP : évolution moyenne", "Grille : moyenne T0", "Grille : moyenne T1", *extra_headers],
+                          "Résolus ou surmontés", "Suivis hors « sans objet »", "SEP : répondants T0 avec un score",
+                          "SEP : T0 trop incomplets", "SEP : effectif apparié", "SEP : moyenne T0", "SEP : moyenne T1",
+                          "SEP : évolution moyenne", "Grille : moyenne T0", "Grille : moyenne T1", *extra_headers],
               [[line.name, line.members, line.attended, line.invited, line.attendance.value, line.assiduous,
                 line.assiduity_members, line.meetings_with_topic, line.meetings_held, line.distinct_topics,
                 line.cases_worked, line.distinct_clients, line.followed_up, line.resolved,

@@ -4,7 +4,7 @@ missions 2–4 are the référentiel's other missions, broken into activities in
 facilitators adapt them to their network (the grid is editable)."""
 
 DEFAULT_GRID = (
-    ("Mission 1 : Mettre en œuvre les politiques « petite-enfance, enfance-jeunesse et éducation, parentalité, "
+    ("Mission 1 : Mettre en œuvre les politiques « petite-enfance, enfance-jeunesse et éducation, parentalité, "
      "logement et accès aux droits »", "Mise en œuvre des politiques", (
         "Contribue à répondre aux objectifs politiques et impulse de façon opérationnelle les projets validés "
         "par le comité de pilotage et les élus du territoire",
@@ -26,21 +26,21 @@ DEFAULT_GRID = (
         "difficultés dans la mise en œuvre du projet de territoire",
         "Suit le partenariat contractuel",
     )),
-    ("Mission 2 : Mettre en adéquation l'offre d'accueil aux besoins des familles", "Offre et besoins des familles", (
+    ("Mission 2 : Mettre en adéquation l'offre d'accueil aux besoins des familles", "Offre et besoins des familles", (
         "Actualise le diagnostic partagé du territoire (besoins des familles, offre existante)",
         "Identifie les écarts entre l'offre d'accueil et les besoins, et les zones ou publics non couverts",
         "Propose aux élus des scénarios d'évolution de l'offre (création, adaptation, mutualisation)",
         "Accompagne les porteurs de projets d'équipements et de services aux familles",
         "Veille à l'information des familles sur l'offre existante (monenfant.fr, RPE, France services)",
     )),
-    ("Mission 3 : Animer la mise en réseau des acteurs", "Mise en réseau des acteurs", (
+    ("Mission 3 : Animer la mise en réseau des acteurs", "Mise en réseau des acteurs", (
         "Organise et anime les instances de pilotage et les groupes de travail de la CTG",
         "Mobilise les partenaires institutionnels et associatifs autour des objectifs partagés",
         "Favorise l'interconnaissance et la coordination des professionnels du territoire",
         "Fait circuler l'information entre les acteurs (comptes rendus, relevés de décision, fonction d'alerte)",
         "Participe aux réseaux départementaux (réseau des chargés de coopération, SDSF)",
     )),
-    ("Mission 4 : Organiser et animer la relation avec la population", "Relation avec la population", (
+    ("Mission 4 : Organiser et animer la relation avec la population", "Relation avec la population", (
         "Associe les habitants et les familles au diagnostic et à l'évaluation des actions",
         "Organise des temps de concertation ou de participation des habitants",
         "Valorise les actions et les réalisations de la CTG auprès de la population",

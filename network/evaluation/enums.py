@@ -13,7 +13,7 @@ class Breakdown(LabelledEnum):
 # Grid: an activity is scored 0–3, or NC (stored as NULL: "non concerné", neutralised in the rubric).
 GRID_SCORE_CHOICES = [
     ("NC", "NC — Non concerné"),
-    ("0", "0 — Non / pas : réalisé, mesuré, adapté, efficace…"),
+    ("0", "0 — Non / pas : réalisé, mesuré, adapté, efficace…"),
     ("1", "1 — Partiellement"),
     ("2", "2 — Majoritairement"),
     ("3", "3 — Oui / totalement"),

@@ -85,25 +85,25 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, Callable[[NetworkSummary], object]], ...]
     ("training_invited", "Invitations en formation", lambda s: s.training.summary.counts.invited),
     ("training_rate", "Taux de présence en formation", lambda s: _rate(s.training.summary.counts.rate)),
     ("training_participants", "Membres formés (distincts)", lambda s: s.training.participants),
-    ("gse_respondents_t0", "Efficacité personnelle : répondants T0 avec un score",
+    ("gse_respondents_t0", "Efficacité personnelle : répondants T0 avec un score",
      lambda s: s.self_efficacy.respondents_t0),
-    ("gse_unscored_t0", "Efficacité personnelle : T0 trop incomplets pour un score",
+    ("gse_unscored_t0", "Efficacité personnelle : T0 trop incomplets pour un score",
      lambda s: s.self_efficacy.unscored_t0),
-    ("gse_paired", "Efficacité personnelle : effectif apparié", lambda s: s.self_efficacy.paired),
-    ("gse_mean_t0", "Efficacité personnelle : moyenne T0", lambda s: s.self_efficacy.mean_t0),
-    ("gse_mean_t1", "Efficacité personnelle : moyenne T1", lambda s: s.self_efficacy.mean_t1),
-    ("gse_mean_change", "Efficacité personnelle : évolution moyenne", lambda s: s.self_efficacy.mean_change),
-    *((f"codev_{key}", f"CODEV : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.codev))
+    ("gse_paired", "Efficacité personnelle : effectif apparié", lambda s: s.self_efficacy.paired),
+    ("gse_mean_t0", "Efficacité personnelle : moyenne T0", lambda s: s.self_efficacy.mean_t0),
+    ("gse_mean_t1", "Efficacité personnelle : moyenne T1", lambda s: s.self_efficacy.mean_t1),
+    ("gse_mean_change", "Efficacité personnelle : évolution moyenne", lambda s: s.self_efficacy.mean_change),
+    *((f"codev_{key}", f"CODEV : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.codev))
       for key, label, getter, _percent in CODEV_COLUMNS),
-    *((f"vote_{key}", f"Votes : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.votes))
+    *((f"vote_{key}", f"Votes : {label[0].lower()}{label[1:]}", lambda s, get=getter: get(s.votes))
       for key, label, getter, _percent in VOTE_COLUMNS),
     ("resources_shared", "Ressources partagées", lambda s: s.resources.total),
-    ("resources_materials", "Ressources : documents et liens publiés", lambda s: s.resources.materials),
-    ("resources_minutes", "Ressources : comptes rendus publiés", lambda s: s.resources.minutes),
-    ("resources_news", "Ressources : actualités publiées", lambda s: s.resources.news),
-    ("resources_national_shares", "Ressources : partages avec tous les réseaux",
+    ("resources_materials", "Ressources : documents et liens publiés", lambda s: s.resources.materials),
+    ("resources_minutes", "Ressources : comptes rendus publiés", lambda s: s.resources.minutes),
+    ("resources_news", "Ressources : actualités publiées", lambda s: s.resources.news),
+    ("resources_national_shares", "Ressources : partages avec tous les réseaux",
      lambda s: s.resources.national_shares),
-    ("resources_downloads", "Ressources : téléchargements (sans savoir par qui)", lambda s: s.resources.downloads),
+    ("resources_downloads", "Ressources : téléchargements (sans savoir par qui)", lambda s: s.resources.downloads),
 )
 
 

@@ -167,7 +167,7 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
     ], widths=(110, 64))
     pdf.chart(evaluation.charts["outcomes"], 100)
     pdf.paragraph("Un suivi manquant n'est pas compté comme non résolu. Seules des métadonnées des cas sont "
-                  "utilisées : aucun contenu de cas ni nom de porteur.", size=8, muted=True)
+                  "utilisées : aucun contenu de cas ni nom de porteur.", size=8, muted=True)
 
     pdf.heading("4. Sentiment d'efficacité personnelle")
     efficacy = summary.self_efficacy
@@ -197,7 +197,7 @@ def evaluation_pdf(evaluation: Evaluation, network, years: list | None = None) -
              _rate(line.attendance.assiduity.share), _rate(line.topics.share), str(line.codev.cases_worked),
              _rate(line.codev.resolved_or_overcome_rate), _rate(line.votes.turnout)]
             for period, line in years], widths=(15, 24, 25, 23, 21, 16, 26, 24))
-        pdf.paragraph("Chaque année calculée comme pour l'année entière ; l'année en cours compte les rencontres "
+        pdf.paragraph("Chaque année calculée comme pour l'année entière ; l'année en cours compte les rencontres "
                       "déjà passées.", size=8, muted=True)
 
     pdf.heading("Définitions")

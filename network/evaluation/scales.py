@@ -30,11 +30,11 @@ GSE_ANSWERS = (
 GSE_ITEM_COUNT = len(GSE_ITEMS)
 GSE_MAX_MISSING = 3
 GSE_CITATION = (
-    "Échelle d'auto-efficacité généralisée (General Self-Efficacy Scale) : Schwarzer, R. & Jerusalem, M. (1995). "
-    "Adaptation française : Dumont, M., Schwarzer, R. & Jerusalem, M. (2000)."
+    "Échelle d'auto-efficacité généralisée (General Self-Efficacy Scale) : Schwarzer, R. & Jerusalem, M. (1995). "
+    "Adaptation française : Dumont, M., Schwarzer, R. & Jerusalem, M. (2000)."
 )
 GSE_SCORING_RULE = (
-    "Score de 10 à 40 (somme des 10 réponses notées de 1 à 4). Il est calculé si 3 réponses au plus manquent : "
+    "Score de 10 à 40 (somme des 10 réponses notées de 1 à 4). Il est calculé si 3 réponses au plus manquent : "
     "moyenne des réponses données × 10, arrondie au dixième. Au-delà de 3 réponses manquantes, pas de score."
 )
 

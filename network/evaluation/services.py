@@ -112,7 +112,7 @@ def send_self_efficacy_invitations(*, actor: Member | None, now: datetime) -> in
             continue
         queue_templated_email(
             "self_efficacy_invitation", to=member.email,
-            subject="Questionnaire : votre sentiment d'efficacité personnelle" + (" (entrée)" if wave == 0 else ""),
+            subject="Questionnaire : votre sentiment d'efficacité personnelle" + (" (entrée)" if wave == 0 else ""),
             member=member, wave=wave, link=external_url("evaluation.self_efficacy_form"))
         db.session.add(SelfEfficacyReminder(member_id=member.id, wave=wave, sent_at=now))
         sent += 1

@@ -356,7 +356,7 @@ def grid_init():
 def rubric_add():
     network, form = _own_network(), RubricForm()
     if not form.validate_on_submit():
-        flash("Rubrique non ajoutée : l'intitulé et le libellé court sont obligatoires.", "error")
+        flash("Rubrique non ajoutée : l'intitulé et le libellé court sont obligatoires.", "error")
         return redirect(url_for("evaluation.grid_edit"))
     return _apply(lambda: services.add_rubric(network, title=form.title.data, short_title=form.short_title.data,
                                               actor=current_user), "Rubrique ajoutée.")
@@ -368,7 +368,7 @@ def rubric_update(rubric_id):
     network = _own_network()
     rubric, form = _grid_item(GridRubric, rubric_id, network), RubricForm()
     if not form.validate_on_submit():
-        flash("Rubrique non modifiée : l'intitulé et le libellé court sont obligatoires.", "error")
+        flash("Rubrique non modifiée : l'intitulé et le libellé court sont obligatoires.", "error")
         return redirect(url_for("evaluation.grid_edit"))
     return _apply(lambda: services.update_rubric(rubric, network, title=form.title.data,
                                                  short_title=form.short_title.data, is_active=form.is_active.data,
@@ -381,7 +381,7 @@ def activity_add(rubric_id):
     network = _own_network()
     rubric, form = _grid_item(GridRubric, rubric_id, network), ActivityForm()
     if not form.validate_on_submit():
-        flash("Activité non ajoutée : son intitulé est obligatoire.", "error")
+        flash("Activité non ajoutée : son intitulé est obligatoire.", "error")
         return redirect(url_for("evaluation.grid_edit"))
     return _apply(lambda: services.add_activity(rubric, network, label=form.label.data, actor=current_user),
                   "Activité ajoutée.")
@@ -393,7 +393,7 @@ def activity_update(activity_id):
     network = _own_network()
     activity, form = _grid_item(GridActivity, activity_id, network), ActivityForm()
     if not form.validate_on_submit():
-        flash("Activité non modifiée : son intitulé est obligatoire.", "error")
+        flash("Activité non modifiée : son intitulé est obligatoire.", "error")
         return redirect(url_for("evaluation.grid_edit"))
     return _apply(lambda: services.update_activity(activity, network, label=form.label.data,
                                                    is_active=form.is_active.data, actor=current_user),

@@ -51,7 +51,7 @@ def after_password(member: Member, *, next_url: str | None) -> Response | None:
     """Called by the login view once the password is right: None to sign in now, else the response that takes the
     member to the next step (or refuses a password where the provider is required)."""
     if services.sso_required(member):
-        flash(f"Votre compte se connecte avec ProConnect : utilisez le bouton « {oidc_label()} ».", "error")
+        flash(f"Votre compte se connecte avec ProConnect : utilisez le bouton « {oidc_label()} ».", "error")
         return redirect(url_for("members.login"))
     if not services.needs_second_factor(member) or remembered_device(member):
         return None

@@ -37,23 +37,23 @@ def client(config: OidcSettings | None = None):
 GENERIC = ("La connexion avec le fournisseur d'identité n'a pas pu être vérifiée. Réessayez, ou utilisez votre mot "
            "de passe.")
 CLAIM_MESSAGES = {
-    "iss": "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée.",
-    "aud": "Cette identité a été émise pour un autre service : connexion refusée.",
-    "azp": "Cette identité a été émise pour un autre service : connexion refusée.",
-    "nonce": "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez.",
+    "iss": "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée.",
+    "aud": "Cette identité a été émise pour un autre service : connexion refusée.",
+    "azp": "Cette identité a été émise pour un autre service : connexion refusée.",
+    "nonce": "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez.",
     "acr": "Le niveau d'authentification obtenu auprès du fournisseur d'identité est insuffisant pour ce service.",
 }
 
 
 def french_message(error: Exception) -> str:
     if isinstance(error, ExpiredTokenError):
-        return "La réponse du fournisseur d'identité a expiré : recommencez la connexion."
+        return "La réponse du fournisseur d'identité a expiré : recommencez la connexion."
     if isinstance(error, InvalidClaimError | MissingClaimError):
         return CLAIM_MESSAGES.get(error.claim, GENERIC)
     if isinstance(error, JoseError):  # bad or missing signature, alg none, unknown key, malformed token
-        return "La signature de la réponse du fournisseur d'identité n'est pas valable : connexion refusée."
+        return "La signature de la réponse du fournisseur d'identité n'est pas valable : connexion refusée."
     if isinstance(error, OAuthError) and error.error == "mismatching_state":
-        return "Cette demande de connexion a expiré ou a déjà servi : recommencez."
+        return "Cette demande de connexion a expiré ou a déjà servi : recommencez."
     if isinstance(error, OAuthError) and error.error == "access_denied":
         return "La connexion a été annulée auprès du fournisseur d'identité."
     if isinstance(error, requests.RequestException):
@@ -74,7 +74,7 @@ def verify_id_token(oauth_client, token: dict, *, nonce: str, config: OidcSettin
     except REFUSALS as error:
         raise SsoRefused(french_message(error)) from error
     if claims is None:
-        raise SsoRefused("Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée.")
+        raise SsoRefused("Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée.")
     return dict(claims)
 
 
@@ -106,7 +106,7 @@ def fetch_userinfo(oauth_client, token: dict, *, subject: str, config: OidcSetti
     except REFUSALS as error:
         raise SsoRefused(french_message(error)) from error
     if not response.headers.get("Content-Type", "").startswith("application/jwt"):
-        raise SsoRefused("Les informations du fournisseur d'identité ne sont pas signées : connexion refusée.")
+        raise SsoRefused("Les informations du fournisseur d'identité ne sont pas signées : connexion refusée.")
     return verify_userinfo(oauth_client, response.text, subject=subject, config=config)
 
 
@@ -121,6 +121,6 @@ def complete_authorization(config: OidcSettings) -> ProviderIdentity:
         raise SsoRefused(french_message(error)) from error
     id_claims = token.get("userinfo")
     if not id_claims or "id_token" not in token:
-        raise SsoRefused("Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée.")
+        raise SsoRefused("Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée.")
     userinfo = fetch_userinfo(oauth_client, token, subject=str(id_claims["sub"]), config=config)
     return identity_from(dict(id_claims), userinfo, id_token=token["id_token"], config=config)

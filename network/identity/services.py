@@ -81,7 +81,7 @@ def resolve_provider_identity(identity: ProviderIdentity) -> Resolution:
     if link is not None:
         member = db.session.get(Member, link.member_id)
         if not member.is_active:
-            return Resolution("refused", member, "Votre compte Réseau est désactivé : adressez-vous aux "
+            return Resolution("refused", member, "Votre compte Réseau est désactivé : adressez-vous aux "
                                                  "co-animateurs de votre réseau.")
         return Resolution("linked", member)
     if identity.email is None or not identity.email_verified:
@@ -90,13 +90,13 @@ def resolve_provider_identity(identity: ProviderIdentity) -> Resolution:
     if member is None:
         return Resolution("unknown")
     if not member.is_active:
-        return Resolution("refused", member, "Le compte Réseau de cette adresse est désactivé : adressez-vous aux "
+        return Resolution("refused", member, "Le compte Réseau de cette adresse est désactivé : adressez-vous aux "
                                              "co-animateurs de votre réseau.")
     already = db.session.scalar(select(SsoIdentity.id).where(SsoIdentity.member_id == member.id,
                                                              SsoIdentity.issuer == identity.issuer))
     if already is not None:
         return Resolution("refused", member, "Le compte Réseau de cette adresse est déjà relié à une autre identité "
-                                             "ProConnect : connexion refusée. Adressez-vous à un administrateur.")
+                                             "ProConnect : connexion refusée. Adressez-vous à un administrateur.")
     return Resolution("to_link", member)
 
 
@@ -143,7 +143,7 @@ def unlink_provider_identity(member: Member, *, actor: Member) -> None:
     if actor.id != member.id:
         raise NotAllowed("Seul le membre peut délier son identité ProConnect.")
     if sso_required(member):
-        raise DomainError("Votre rôle exige la connexion avec ProConnect : le lien ne peut pas être retiré.")
+        raise DomainError("Votre rôle exige la connexion avec ProConnect : le lien ne peut pas être retiré.")
     db.session.execute(delete(SsoIdentity).where(SsoIdentity.member_id == member.id))
     record_audit(actor=actor, action="sso.unlink", obj=member, fields=["sso_identity"], network_id=member.network_id)
 
@@ -153,7 +153,7 @@ def set_network_sso_requirement(network: Network, required: bool, *, actor: Memb
     if not permissions.can_manage_sign_in_policy(actor, network):
         raise NotAllowed("Vous ne pouvez pas modifier la connexion de ce réseau.")
     if required and not current_app.config.get("OIDC_ISSUER"):
-        raise DomainError("Aucun fournisseur d'identité n'est configuré sur cette plateforme : la connexion avec "
+        raise DomainError("Aucun fournisseur d'identité n'est configuré sur cette plateforme : la connexion avec "
                           "ProConnect ne peut pas être exigée.")
     policy = network_policy(network.id)
     if policy is None:
@@ -190,7 +190,7 @@ def confirm_totp(member: Member, code: str) -> list[str]:
         raise DomainError("Recommencez l'enregistrement de votre application d'authentification.")
     step = twofactor.matching_step(credential, code)
     if step is None:
-        raise SecondFactorRejected("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le "
+        raise SecondFactorRejected("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le "
                                    "code à 6 chiffres affiché maintenant.")
     credential.confirmed_at = utcnow()
     credential.last_used_step = step
@@ -270,7 +270,7 @@ def remove_totp(member: Member, *, actor: Member) -> None:
     if actor.id != member.id:
         raise NotAllowed("Seul le membre peut retirer son application d'authentification.")
     if second_factor_required_for_role(member):
-        raise DomainError("Votre rôle exige un second facteur : il ne peut pas être retiré. En cas de perte de votre "
+        raise DomainError("Votre rôle exige un second facteur : il ne peut pas être retiré. En cas de perte de votre "
                           "téléphone, utilisez un code de secours ou demandez une réinitialisation à un "
                           "administrateur.")
     twofactor.delete_second_factor_rows(member, totp_only=True)
@@ -337,11 +337,11 @@ class PasskeyRefused(DomainError):
 
 def add_passkey(member: Member, answer: dict, *, challenge: str | None, label: str):
     if not challenge:
-        raise PasskeyRefused("La demande d'enregistrement a expiré : recommencez.")
+        raise PasskeyRefused("La demande d'enregistrement a expiré : recommencez.")
     try:
         passkey = passkeys.verify_registration(member, answer, challenge=challenge, label=label)
     except passkeys.refusals() as error:
-        raise PasskeyRefused("Cette clé d'accès n'a pas pu être vérifiée : recommencez.") from error
+        raise PasskeyRefused("Cette clé d'accès n'a pas pu être vérifiée : recommencez.") from error
     record_audit(actor=member, action="second_factor.passkey_add", obj=member, fields=["passkeys"],
                  network_id=member.network_id)
     return passkey
@@ -360,7 +360,7 @@ def check_passkey(member: Member, answer: dict, *, challenge: str | None) -> Non
         passkey = None
     if passkey is None:
         record_event(THROTTLE_SCOPE, key)
-        raise SecondFactorRejected("Cette clé d'accès n'a pas pu être vérifiée : réessayez ou saisissez un code.")
+        raise SecondFactorRejected("Cette clé d'accès n'a pas pu être vérifiée : réessayez ou saisissez un code.")
     passkey.last_used_at = utcnow()
     clear_events(THROTTLE_SCOPE, key)
 

@@ -81,7 +81,7 @@ def sso_callback():
     if found.outcome == "unknown":
         flow.hold_join_prefill(identity)
         flash("Aucun compte Réseau ne correspond à votre identité ProConnect. Choisissez votre réseau pour demander "
-              "à le rejoindre : le formulaire est pré-rempli.", "info")
+              "à le rejoindre : le formulaire est pré-rempli.", "info")
         return redirect(url_for("registration.choose_network"))
     return _back_to_login(found.message)
 
@@ -121,7 +121,7 @@ def sso_link():
 def _link_and_continue(member: Member, data: dict):
     with on_refusal(url_for("members.login")):
         services.link_provider_identity(member, issuer=data["iss"], subject=data["sub"], email=data["email"])
-    flash("Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter.",
+    flash("Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter.",
           "success")
     return flow.after_provider(member, flow.identity_of_link(data), next_url=data.get("next"))
 
@@ -137,7 +137,7 @@ def sso_link_email():
             flash(f"Un lien vient d'être envoyé à {member.email}. Ouvrez-le dans ce navigateur dans l'heure qui vient.",
                   "info")
         else:
-            flash("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, ou patientez une "
+            flash("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, ou patientez une "
                   "heure.", "error")
         db.session.commit()
     return redirect(url_for("identity.sso_link"))
@@ -158,7 +158,7 @@ def sso_link_confirm(token):
         with on_refusal(url_for("members.login")):
             services.link_provider_identity(member, issuer=data["iss"], subject=data["sub"], email=data["e"])
         db.session.commit()
-        return _back_to_login("Votre identité ProConnect est reliée à votre compte : connectez-vous avec ProConnect.",
+        return _back_to_login("Votre identité ProConnect est reliée à votre compte : connectez-vous avec ProConnect.",
                               "success")
     return render_template("identity/sso_link_confirm.html", form=form, member=member, provider_email=data["e"])
 
@@ -170,7 +170,7 @@ def sso_link_confirm(token):
 def second_factor():
     member, data = flow.pending() or (None, None)
     if member is None:
-        return _back_to_login("Votre connexion a expiré : recommencez.", "info")
+        return _back_to_login("Votre connexion a expiré : recommencez.", "info")
     has_totp = twofactor.has_confirmed_totp(member)
     if not has_totp and not passkeys.has_passkey(member):
         return redirect(url_for("identity.second_factor_enrol"))
@@ -189,9 +189,9 @@ def second_factor():
         else:
             if check.used_recovery_code:
                 left = twofactor.unused_recovery_count(member)
-                flash(f"Code de secours accepté ; il vous en reste {left}. Pensez à en créer de nouveaux depuis "
+                flash(f"Code de secours accepté ; il vous en reste {left}. Pensez à en créer de nouveaux depuis "
                       "« Mon profil » → « Sécurité de la connexion »." if left != 1 else
-                      "Code de secours accepté ; c'était l'avant-dernier : créez-en de nouveaux depuis « Mon profil ».",
+                      "Code de secours accepté ; c'était l'avant-dernier : créez-en de nouveaux depuis « Mon profil ».",
                       "warning")
             return _finish(member, data, remember=form.remember.data)
     return _render_second_factor(form, member, has_totp)
@@ -215,7 +215,7 @@ def _finish(member: Member, data: dict, *, remember: bool):
 def second_factor_enrol():
     member, data = flow.pending() or (None, None)
     if member is None:
-        return _back_to_login("Votre connexion a expiré : recommencez.", "info")
+        return _back_to_login("Votre connexion a expiré : recommencez.", "info")
     if twofactor.has_confirmed_totp(member):
         return redirect(url_for("identity.second_factor"))
     credential, form, codes = _enrolment_step(member)
@@ -324,7 +324,7 @@ def second_factor_reset(member_id):
     with on_refusal(back):
         services.reset_second_factor(member, actor=current_user)
     db.session.commit()
-    flash(f"Le second facteur de {member.full_name} est réinitialisé ; un e-mail l'en informe.", "success")
+    flash(f"Le second facteur de {member.full_name} est réinitialisé ; un e-mail l'en informe.", "success")
     return redirect(back)
 
 
@@ -381,7 +381,7 @@ def passkey_register():
         db.session.rollback()
         return jsonify(error=str(error)), 400
     db.session.commit()
-    flash("Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.", "success")
+    flash("Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.", "success")
     return jsonify(redirect=url_for("identity.passkey_page"))
 
 
@@ -408,7 +408,7 @@ def passkey_sign_in_options():
 def passkey_sign_in():
     pending = flow.pending()
     if pending is None:
-        return jsonify(error="Votre connexion a expiré : recommencez."), 400
+        return jsonify(error="Votre connexion a expiré : recommencez."), 400
     member, data = pending
     try:
         services.check_passkey(member, _json_answer(), challenge=session.pop(CHALLENGE_KEY, None))

@@ -33,7 +33,7 @@ class PasswordForgotForm(FlaskForm):
 
 class PasswordSetForm(FlaskForm):
     password = PasswordField("Nouveau mot de passe", validators=[required(), max_length(200)],
-                             description="12 caractères au moins ; une phrase de passe est idéale.")
+                             description="12 caractères au moins ; une phrase de passe est idéale.")
     confirm = PasswordField("Confirmez le mot de passe",
                             validators=[required(), EqualTo("password", message="Les deux mots de passe diffèrent.")])
 

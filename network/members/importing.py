@@ -47,7 +47,7 @@ def _normalize_header(text: str) -> str:
 
 
 MAX_CELL = 128 * 1024  # the csv module's own field limit, named here so the message can say it
-UNREADABLE = ("Le fichier n'est pas un fichier CSV lisible (texte en UTF-8, UTF-16 ou Windows-1252) : "
+UNREADABLE = ("Le fichier n'est pas un fichier CSV lisible (texte en UTF-8, UTF-16 ou Windows-1252) : "
               "enregistrez-le depuis votre tableur au format « CSV ».")
 _BINARY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -79,10 +79,10 @@ def _read_rows(text: str, delimiter: str) -> list[list[str]]:
         return list(reader)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            raise UnreadableFile(f"Une cellule du fichier dépasse {MAX_CELL // 1024} Kio (ligne {reader.line_num}) : "
+            raise UnreadableFile(f"Une cellule du fichier dépasse {MAX_CELL // 1024} Kio (ligne {reader.line_num}) : "
                                  "vérifiez le fichier.") from None
         raise UnreadableFile(f"Le fichier CSV est mal formé à la ligne {reader.line_num} (guillemets ou "
-                             "séparateurs) : enregistrez-le à nouveau depuis votre tableur au format « CSV ».") from None
+                             "séparateurs) : enregistrez-le à nouveau depuis votre tableur au format « CSV ».") from None
 
 
 @dataclass
@@ -139,9 +139,9 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
     missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in columns]
     if missing:
         preview.file_errors.append(
-            "Colonnes obligatoires absentes : " + ", ".join(missing)
-            + ". La première ligne doit nommer les colonnes (nom ; prénom ; e-mail ; téléphone ; fonction ; "
-            "institution ; territoire ; opérateur associé)."
+            "Colonnes obligatoires absentes : " + ", ".join(missing)
+            + ". La première ligne doit nommer les colonnes (nom ; prénom ; e-mail ; téléphone ; fonction ; "
+            "institution ; territoire ; opérateur associé)."
         )
         return preview
 
@@ -161,7 +161,7 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
         if not any(cell.strip() for cell in cells):
             continue
         if len(preview.rows) >= MAX_ROWS:
-            preview.file_errors.append(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
+            preview.file_errors.append(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
             break
         values = {key: one_line(cells[index]) for index, key in enumerate(columns) if key and index < len(cells)}
         row = ImportRow(line=line_number, values=values)
@@ -174,7 +174,7 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
             try:
                 validate_email(email, check_deliverability=False)
             except EmailNotValidError:
-                row.errors.append(f"Adresse e-mail invalide : « {values['email']} ».")
+                row.errors.append(f"Adresse e-mail invalide : « {values['email']} ».")
             else:
                 if email in existing:
                     row.errors.append("Un compte existe déjà avec cette adresse e-mail.")
@@ -185,11 +185,11 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
         if values.get("institution"):
             institution_id = institutions.get(values["institution"].lower())
             if institution_id is None:
-                row.errors.append(f"Institution inconnue dans ce réseau : « {values['institution']} ».")
+                row.errors.append(f"Institution inconnue dans ce réseau : « {values['institution']} ».")
         if values.get("territory"):
             territory_id = territories.get(values["territory"].lower())
             if territory_id is None:
-                row.errors.append(f"Territoire inconnu dans ce réseau : « {values['territory']} ».")
+                row.errors.append(f"Territoire inconnu dans ce réseau : « {values['territory']} ».")
         associated_word = values.get("associated", "").lower()
         if associated_word not in TRUE_WORDS | FALSE_WORDS:
             row.errors.append(f"« Opérateur associé » doit valoir oui ou non, pas « {values['associated']} ».")
@@ -198,10 +198,10 @@ def parse_members_csv(raw: bytes, network: Network) -> ImportPreview:
             try:
                 joined_on = _parse_date(values["joined_on"])
             except ValueError:
-                row.errors.append(f"Date d'entrée invalide : « {values['joined_on']} » (attendu JJ/MM/AAAA).")
+                row.errors.append(f"Date d'entrée invalide : « {values['joined_on']} » (attendu JJ/MM/AAAA).")
         for key, limit in (("last_name", 100), ("first_name", 100), ("phone", 30), ("job_title", 200)):
             if len(values.get(key, "")) > limit:
-                row.errors.append(f"Valeur trop longue ({limit} caractères au maximum) : « {values[key][:30]}… ».")
+                row.errors.append(f"Valeur trop longue ({limit} caractères au maximum) : « {values[key][:30]}… ».")
         if row.errors:
             continue
         row.data = MemberData(

@@ -24,7 +24,7 @@ def password_problems(password: str, *, email: str = "", names: tuple[str, ...] 
         problems.append(f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.")
     lowered = password.lower()
     if lowered in common_passwords() or lowered.rstrip("0123456789!?.*") in common_passwords():
-        problems.append("Ce mot de passe est trop courant : choisissez-en un moins prévisible.")
+        problems.append("Ce mot de passe est trop courant : choisissez-en un moins prévisible.")
     elif len(set(lowered)) <= 3:
         problems.append("Ce mot de passe répète trop les mêmes caractères.")
     local_part = email.partition("@")[0].lower()

@@ -121,7 +121,7 @@ def update_institution(institution: Institution, *, actor: Member, network: Netw
 
 def delete_institution(institution: Institution, *, actor: Member, network: Network) -> None:
     _delete_unused(institution, Member.institution_id, actor=actor, network=network, action="institution.delete",
-                   message="Cette institution est celle de {members}, ancien·nes compris : rattachez-les "
+                   message="Cette institution est celle de {members}, ancien·nes compris : rattachez-les "
                            "d'abord à une autre institution (les indicateurs par institution en dépendent).")
 
 
@@ -135,7 +135,7 @@ def update_territory(territory: Territory, *, actor: Member, network: Network, n
 
 def delete_territory(territory: Territory, *, actor: Member, network: Network) -> None:
     _delete_unused(territory, Member.territory_id, actor=actor, network=network, action="territory.delete",
-                   message="Ce territoire est celui de {members}, ancien·nes compris : rattachez-les d'abord "
+                   message="Ce territoire est celui de {members}, ancien·nes compris : rattachez-les d'abord "
                            "à un autre territoire (les indicateurs par territoire en dépendent).")
 
 
@@ -170,7 +170,7 @@ def create_member(*, actor: Member, network: Network | None, data: MemberData, s
     if network is None and role != Role.ADMIN:
         raise DomainError("Un membre doit appartenir à un réseau.")
     if network is not None and role == Role.ADMIN:
-        raise DomainError("Un administrateur n'appartient à aucun réseau : il se crée hors des réseaux.")
+        raise DomainError("Un administrateur n'appartient à aucun réseau : il se crée hors des réseaux.")
     if network is not None and not permissions.can_manage_members(actor, network):
         raise NotAllowed("Vous ne pouvez pas ajouter de membre à ce réseau.")
     if not permissions.can_assign_role(actor, role):
@@ -210,7 +210,7 @@ def resend_account_invitation(*, actor: Member, member: Member) -> None:
     if not permissions.can_edit_member(actor, member):
         raise NotAllowed("Vous ne pouvez pas gérer ce membre.")
     if not member.is_active:
-        raise DomainError("Ce compte est désactivé : réactivez-le d'abord.")
+        raise DomainError("Ce compte est désactivé : réactivez-le d'abord.")
     network = db.session.get(Network, member.network_id) if member.network_id else None
     queue_account_invitation(member, network=network, invited_by=actor)
 
@@ -225,7 +225,7 @@ def update_member(*, actor: Member, member: Member, data: MemberData, now: datet
     if actor.id == member.id and data.role != member.role:
         raise NotAllowed("Vous ne pouvez pas changer votre propre rôle.")
     if data.role != member.role and Role.ADMIN in (data.role, member.role):
-        raise DomainError("Le rôle administrateur ne se donne ni ne se retire : "
+        raise DomainError("Le rôle administrateur ne se donne ni ne se retire : "
                           "un administrateur n'appartient à aucun réseau.")
     if email_taken(data.email, excluding=member):
         raise Conflict("Un compte existe déjà avec cette adresse e-mail.")

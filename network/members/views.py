@@ -151,7 +151,7 @@ def _profile_page(form: ProfileForm):
 def calendar_token_regenerate():
     services.regenerate_calendar_token(actor=current_user)
     db.session.commit()
-    flash("Nouvelle adresse d'agenda créée : l'ancienne ne fonctionne plus.", "success")
+    flash("Nouvelle adresse d'agenda créée : l'ancienne ne fonctionne plus.", "success")
     return redirect(url_for("members.profile"))
 
 
@@ -194,7 +194,7 @@ def member_create():
         with on_refusal(page, under=lambda message: form.email if "e-mail" in message else form.role):
             member = services.create_member(actor=current_user, network=network, data=_member_data(form, Member()))
         db.session.commit()
-        flash(f"{member.full_name} est ajouté·e ; un e-mail l'invite à choisir son mot de passe.", "success")
+        flash(f"{member.full_name} est ajouté·e ; un e-mail l'invite à choisir son mot de passe.", "success")
         return redirect(url_for("members.member_detail", member_id=member.id))
     return page()
 
@@ -238,7 +238,7 @@ def member_action(member_id, action):
     with on_refusal(url_for("members.member_detail", member_id=member.id)):
         verb(actor=current_user, member=member)
     db.session.commit()
-    flash({"desactiver": f"Le compte de {member.full_name} est désactivé ; ses sessions sont fermées.",
+    flash({"desactiver": f"Le compte de {member.full_name} est désactivé ; ses sessions sont fermées.",
            "reactiver": f"Le compte de {member.full_name} est réactivé.",
            "reinviter": f"Une nouvelle invitation est envoyée à {member.email}."}[action], "success")
     return redirect(url_for("members.member_detail", member_id=member.id))
@@ -271,7 +271,7 @@ def member_import_confirm():
     except (binascii.Error, ValueError):
         raw = None
     if not raw:
-        flash("Le fichier à importer est illisible : recommencez l'import.", "error")
+        flash("Le fichier à importer est illisible : recommencez l'import.", "error")
         return redirect(url_for("members.member_import", **scope_args(network)))
     preview = parse_members_csv(raw, network)
     created = import_members(actor=current_user, network=network, preview=preview)

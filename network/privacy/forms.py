@@ -5,5 +5,5 @@ from wtforms.validators import DataRequired
 
 class ErasureForm(FlaskForm):
     confirm = BooleanField(
-        "Je confirme l'effacement : l'identité de ce membre sera remplacée partout, de façon irréversible.",
+        "Je confirme l'effacement : l'identité de ce membre sera remplacée partout, de façon irréversible.",
         validators=[DataRequired(message="Cochez la case pour confirmer l'effacement.")])

@@ -38,7 +38,7 @@ def erase_member(member_id):
         with on_refusal(page):
             services.erase_member(actor=current_user, member=member)
         db.session.commit()
-        flash("Le membre est effacé : son identité a été remplacée partout, les indicateurs gardent leurs comptes.",
+        flash("Le membre est effacé : son identité a été remplacée partout, les indicateurs gardent leurs comptes.",
               "success")
         return redirect(url_for("members.member_detail", member_id=member.id))
     return page()

@@ -36,7 +36,7 @@ class JoinForm(FlaskForm):
                                    choices=[SelectChoice("", "— Choisissez —")]
                                    + [SelectChoice(kind.value, kind.label) for kind in InstitutionKind])
     territory = SelectField("Territoire (EPCI)", validators=[optional()])
-    is_associated_operator = BooleanField("Je suis opérateur associé : ma structure exerce la mission de coopération "
+    is_associated_operator = BooleanField("Je suis opérateur associé : ma structure exerce la mission de coopération "
                                           "pour le compte d'une collectivité")
     privacy_accepted = BooleanField("J'ai lu la notice ci-dessus et j'accepte que ces informations soient "
                                     "transmises aux co-animateurs du réseau.",
@@ -49,7 +49,7 @@ class JoinForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.institution.choices = ([SelectChoice("", "— Choisissez —")]
                                     + [SelectChoice(str(i.id), i.name) for i in institutions]
-                                    + [SelectChoice(OTHER, "Autre : mon employeur n'est pas dans la liste")])
+                                    + [SelectChoice(OTHER, "Autre : mon employeur n'est pas dans la liste")])
         self.territory.choices = ([SelectChoice("", "— Choisissez —")]
                                   + [SelectChoice(str(t.id), t.name) for t in territories])
 
@@ -88,11 +88,11 @@ class JoinRequestEditForm(JoinForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.institution.choices[-1] = SelectChoice(OTHER, "Autre : un employeur absent de la liste")
+        self.institution.choices[-1] = SelectChoice(OTHER, "Autre : un employeur absent de la liste")
         self.institution_name.label.text, self.institution_name.description = "Nom de l'employeur", (
-            "Seulement s'il n'est pas dans la liste : il y sera ajouté à l'acceptation.")
+            "Seulement s'il n'est pas dans la liste : il y sera ajouté à l'acceptation.")
         self.institution_kind.label.text = "Type d'employeur"
-        self.is_associated_operator.label.text = ("Opérateur associé : sa structure exerce la mission de coopération "
+        self.is_associated_operator.label.text = ("Opérateur associé : sa structure exerce la mission de coopération "
                                                   "pour le compte d'une collectivité")
 
     @classmethod

@@ -228,7 +228,7 @@ def approve_join_request(join_request: JoinRequest, *, actor: Member) -> Member:
             is_associated_operator=join_request.is_associated_operator,
         ))
     except Conflict:
-        raise Conflict(f"Un compte existe déjà pour {join_request.email} : refusez cette demande "
+        raise Conflict(f"Un compte existe déjà pour {join_request.email} : refusez cette demande "
                        "en l'indiquant à la personne.") from None
     join_request.member_id = member.id
     change_join_request_state(join_request, Status.APPROVED, actor=actor)
@@ -303,7 +303,7 @@ def _queue_new_request_notices(join_request: JoinRequest, *, network: Network) -
     for facilitator in facilitators:
         queue_templated_email(
             "join_new_request", to=facilitator.email, reply_to=join_request.email,
-            subject=f"Nouvelle demande d'adhésion : {join_request.full_name}",
+            subject=f"Nouvelle demande d'adhésion : {join_request.full_name}",
             join_request=join_request, network=network, facilitator=facilitator, link=link, employer=employer,
         )
 

@@ -115,7 +115,7 @@ def request_approve(request_id):
     with on_refusal(url_for("registration.request_queue")):
         member = services.approve_join_request(join_request, actor=current_user)
     db.session.commit()
-    flash(f"{member.full_name} rejoint le réseau ; un e-mail l'invite à choisir son mot de passe.", "success")
+    flash(f"{member.full_name} rejoint le réseau ; un e-mail l'invite à choisir son mot de passe.", "success")
     return redirect(url_for("registration.request_queue"))
 
 
@@ -126,7 +126,7 @@ def request_edit(request_id):
     require_in_reach(join_request.network_id)
     require(permissions.can_decide_join_request(current_user, join_request))
     if join_request.status != services.Status.PENDING:
-        flash("Cette demande n'est plus en attente : elle ne peut plus être modifiée.", "error")
+        flash("Cette demande n'est plus en attente : elle ne peut plus être modifiée.", "error")
         return redirect(url_for("registration.request_queue"))
     form = JoinRequestEditForm.of(join_request, institutions=member_queries.institutions_of(join_request.network_id),
                                   territories=member_queries.territories_of(join_request.network_id))
@@ -156,5 +156,5 @@ def request_decline(request_id):
     with on_refusal(url_for("registration.request_queue")):
         services.decline_join_request(join_request, actor=current_user, message=form.message.data)
     db.session.commit()
-    flash(f"La demande de {join_request.full_name} est refusée ; la personne en est informée par e-mail.", "success")
+    flash(f"La demande de {join_request.full_name} est refusée ; la personne en est informée par e-mail.", "success")
     return redirect(url_for("registration.request_queue"))

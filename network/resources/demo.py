@@ -34,7 +34,7 @@ def _pdf(subject: str) -> bytes:
     document = FPDF()
     document.add_page()
     document.set_font("helvetica", size=12)
-    document.multi_cell(0, 8, text=f"Présentation au réseau : {subject}. Diagnostic, leviers et retours "
+    document.multi_cell(0, 8, text=f"Présentation au réseau : {subject}. Diagnostic, leviers et retours "
                                    f"d'expérience des chargés de coopération territoriale.")
     return bytes(document.output())
 
@@ -104,5 +104,5 @@ def seed_national_resources(scale, *, rng: random.Random, today: date) -> dict[s
 
 
 def _pdf_text(subject: str) -> str:
-    return (f"Présentation au réseau : {subject}. Diagnostic, leviers et retours d'expérience des chargés de "
+    return (f"Présentation au réseau : {subject}. Diagnostic, leviers et retours d'expérience des chargés de "
             f"coopération territoriale.")

@@ -62,7 +62,7 @@ def inspect_upload(data: bytes, filename: str | None, *, max_bytes: int, max_unz
     try:
         file_type = FileType(media_type)
     except ValueError:
-        raise FileRefused(f"Ce type de fichier n'est pas accepté : envoyez un {ACCEPTED}.") from None
+        raise FileRefused(f"Ce type de fichier n'est pas accepté : envoyez un {ACCEPTED}.") from None
     if file_type.is_office:
         check_archive(data, max_unzipped_bytes=max_unzipped_bytes, max_entries=max_zip_entries)
     text = extract_text(data, file_type)
@@ -75,9 +75,9 @@ def check_archive(data: bytes, *, max_unzipped_bytes: int, max_entries: int) -> 
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise FileRefused("Ce document est endommagé : il ne peut pas être ouvert.") from None
+        raise FileRefused("Ce document est endommagé : il ne peut pas être ouvert.") from None
     if len(entries) > max_entries or sum(entry.file_size for entry in entries) > max_unzipped_bytes:
-        raise FileRefused("Ce document se décompresse en un volume anormal : il est refusé.")
+        raise FileRefused("Ce document se décompresse en un volume anormal : il est refusé.")
 
 
 def extract_text(data: bytes, file_type: FileType) -> str:
@@ -104,7 +104,7 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = reader.pages[:MAX_PDF_PAGES]
     except (PdfReadError, ValueError, KeyError, TypeError):
-        raise FileRefused("Ce PDF est endommagé : il ne peut pas être ouvert.") from None
+        raise FileRefused("Ce PDF est endommagé : il ne peut pas être ouvert.") from None
     parts, size = [], 0
     for page in pages:
         part = page.extract_text() or ""

@@ -57,7 +57,7 @@ class ResourceForm(FlaskForm):
             raise ValidationError("Ce champ est obligatoire.")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValidationError("Adresse invalide : elle doit commencer par https:// ou http://.")
+            raise ValidationError("Adresse invalide : elle doit commencer par https:// ou http://.")
 
     def validate_title(self, field):
         if self.kind.data == ResourceKind.LINK and not (field.data or "").strip():
@@ -82,7 +82,7 @@ class MinutesForm(FlaskForm):
     summary = TextAreaField("En bref", validators=[optional(), max_length(1000), no_control],
                             description="Deux ou trois phrases reprises dans l'e-mail envoyé aux invités.")
     body = TextAreaField("Compte rendu", validators=[optional(), max_length(100_000), no_control],
-                         description="En Markdown : ## Titre, **gras**, listes avec « - ».")
+                         description="En Markdown : ## Titre, **gras**, listes avec « - ».")
 
 
 class ShareForm(FlaskForm):
@@ -93,7 +93,7 @@ class ShareForm(FlaskForm):
 class NewsForm(FlaskForm):
     title = StringField("Titre", validators=[required(), max_length(200), single_line])
     body = TextAreaField("Texte", validators=[optional(), max_length(20_000), no_control],
-                         description="En Markdown : **gras**, listes avec « - », liens [texte](https://…).")
+                         description="En Markdown : **gras**, listes avec « - », liens [texte](https://…).")
     file = FileField("Pièce jointe (facultative)", description="PDF, ODP/PPTX, ODT/DOCX, ODS/XLSX, PNG ou JPEG.")
 
 

@@ -55,7 +55,7 @@ def post_news(network: Network, *, actor: Member, title: str, body: str, upload:
     record_audit(actor=actor, action="news.post", obj=item, fields=["title", "body"] + (["file"] if upload else []))
     recipients = [member for member, _ in db.session.execute(_readers(network.id, NewsFrequency.EACH))]
     for member in recipients:
-        queue_templated_email("news", to=member.email, subject=f"Actualité du réseau : {item.title}",
+        queue_templated_email("news", to=member.email, subject=f"Actualité du réseau : {item.title}",
                               reply_to=network.mailbox_email, name=member.first_name, network=network,
                               items=[_mail_item(item)], digest=False,
                               preferences_url=external_url("resources.news_preferences"))

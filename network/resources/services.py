@@ -125,9 +125,9 @@ def receive_guest_upload(invitation: Invitation, meeting: Meeting, *, title: str
     if invitation.guest_email is None or invitation.meeting_id != meeting.id:
         raise NotAllowed("Ce lien de dépôt n'est pas valide.")
     if meeting.status == MeetingStatus.CANCELLED:
-        raise DomainError("Cette rencontre a été annulée : le dépôt est fermé.")
+        raise DomainError("Cette rencontre a été annulée : le dépôt est fermé.")
     if db.session.scalar(select(GuestUpload.id).where(GuestUpload.invitation_id == invitation.id)):
-        raise DomainError("Ce lien a déjà servi : il ne permet qu'un envoi. Pour un autre document, écrivez aux "
+        raise DomainError("Ce lien a déjà servi : il ne permet qu'un envoi. Pour un autre document, écrivez aux "
                           "co-animateurs du réseau.")
     inspected = files.inspect_upload(upload.data, upload.filename, **limits())
     blob = store_blob(upload.data)
@@ -292,7 +292,7 @@ def publish_minutes(minutes: Minutes, meeting: Meeting, *, actor: Member, now: d
     if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at > now:
         raise DomainError("Le compte rendu se publie une fois la rencontre tenue.")
     if not minutes.body.strip():
-        raise DomainError("Le compte rendu est vide : rédigez-le avant de le publier.")
+        raise DomainError("Le compte rendu est vide : rédigez-le avant de le publier.")
     minutes.status = MinutesStatus.PUBLISHED
     minutes.published_at = now
     minutes.version = 1
@@ -326,7 +326,7 @@ def _email_minutes(minutes: Minutes, meeting: Meeting) -> int:
             links = [(title, url) for _, title, kind, url in materials if kind == ResourceKind.LINK]
         queue_templated_email(
             "minutes_published", to=member.email if member else invitation.guest_email,
-            subject=f"Compte rendu : {meeting.title}", reply_to=network.mailbox_email,
+            subject=f"Compte rendu : {meeting.title}", reply_to=network.mailbox_email,
             name=member.first_name if member else invitation.guest_name, meeting=meeting, network=network,
             summary=summary, page=page, links=links, codev=codev, is_member=member is not None)
     return len(rows)

@@ -194,7 +194,7 @@ def minutes_edit(meeting_id):
             minutes = services.save_minutes(meeting, actor=current_user, summary=form.summary.data or "",
                                             body=form.body.data or "")
         db.session.commit()
-        flash("Compte rendu modifié : la nouvelle version est en ligne." if minutes.is_published
+        flash("Compte rendu modifié : la nouvelle version est en ligne." if minutes.is_published
               else "Brouillon enregistré.", "success")
         return redirect(url_for("resources.minutes_detail", meeting_id=meeting.id))
     return page()
@@ -209,7 +209,7 @@ def minutes_publish(meeting_id):
     with on_refusal(back):
         sent = services.publish_minutes(minutes, meeting, actor=current_user)
     db.session.commit()
-    flash(f"Compte rendu publié ; {_people(sent)} {'est prévenue' if sent == 1 else 'sont prévenues'} "
+    flash(f"Compte rendu publié ; {_people(sent)} {'est prévenue' if sent == 1 else 'sont prévenues'} "
           "par e-mail." if sent else "Compte rendu publié.", "success")
     return redirect(back)
 
@@ -321,7 +321,7 @@ def resource_publish(resource_id):
     with on_refusal(back):
         services.publish_resource(resource, actor=current_user)
     db.session.commit()
-    flash("Document publié : les membres du réseau le voient.", "success")
+    flash("Document publié : les membres du réseau le voient.", "success")
     return redirect(back)
 
 
@@ -436,7 +436,7 @@ def news_create():
             _, sent = news.post_news(network, actor=current_user, title=form.title.data, body=form.body.data or "",
                                      upload=upload)
         db.session.commit()
-        flash("Actualité publiée" + (f" ; envoyée par e-mail à {_members(sent)}." if sent else "."), "success")
+        flash("Actualité publiée" + (f" ; envoyée par e-mail à {_members(sent)}." if sent else "."), "success")
         return redirect(url_for("resources.news_list"))
     return render_template("resources/news_form.html", form=form)
 

@@ -120,7 +120,7 @@ class MeetingForm(_DateTimeRange, _MeetingChoices):
     trainer = StringField("Formateur ou formatrice", validators=[optional(), max_length(200)],
                           description="Formations mutualisées seulement.")
     capacity = FrenchIntegerField("Nombre de places", validators=[optional(), NumberRange(min=1, max=500,
-                            message="Entre 1 et 500 places.")], description="Formations : vide = sans limite.")
+                            message="Entre 1 et 500 places.")], description="Formations : vide = sans limite.")
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -24,11 +24,11 @@ def _links_check(form, field):
 
 class TopicForm(FlaskForm):
     title = StringField("Titre du thème", validators=[required(), max_length(200)],
-                        description="Par exemple : « Le schéma départemental des services aux familles ».")
+                        description="Par exemple : « Le schéma départemental des services aux familles ».")
     description = TextAreaField("En quelques lignes", validators=[optional(), max_length(2000)],
                                 description="Ce que vous aimeriez apprendre ou partager, et pourquoi maintenant.")
     links = TextAreaField("Liens utiles", validators=[optional(), max_length(2000), _links_check],
-                          description="Facultatif : une adresse web par ligne.")
+                          description="Facultatif : une adresse web par ligne.")
 
 
 class MergeForm(FlaskForm):
@@ -55,7 +55,7 @@ class VoteRoundForm(FlaskForm):
     closes_time = TimeField("à", default=time(18, 0), validators=[input_required()])
     points_per_voter = IntegerField("Points par votant", validators=[optional(), NumberRange(
         min=1, max=50, message="Entre 1 et 50 points.")],
-        description="Laissez vide : ⌈nombre de thèmes ÷ 3⌉.")
+        description="Laissez vide : ⌈nombre de thèmes ÷ 3⌉.")
     max_per_topic = IntegerField("Points au maximum sur un même thème", default=DEFAULT_MAX_PER_TOPIC,
                                  validators=[input_required(), NumberRange(min=1, max=10, message="Entre 1 et 10.")])
     hide_results = BooleanField("Masquer les résultats jusqu'à la clôture")

@@ -66,7 +66,7 @@ def propose_topic(*, actor: Member, network: Network, title: str, description: s
 
 def _check_not_in_pending_round(topic: Topic, verb: str) -> None:
     if queries.topics_in_pending_rounds([topic.id]):
-        raise Conflict(f"« {topic.title} » est candidat à un vote en cours : impossible de le {verb}.")
+        raise Conflict(f"« {topic.title} » est candidat à un vote en cours : impossible de le {verb}.")
 
 
 def merge_topic(topic: Topic, *, into: Topic, actor: Member) -> Topic:
@@ -121,7 +121,7 @@ def create_vote_round(*, actor: Member, meeting: Meeting, topics: Collection[Top
     if not permissions.can_manage_topics(actor, meeting.network_id):
         raise NotAllowed("Seuls les co-animateurs du réseau peuvent ouvrir un vote.")
     if meeting.is_cancelled:
-        raise DomainError("Cette rencontre est annulée : choisissez une autre rencontre.")
+        raise DomainError("Cette rencontre est annulée : choisissez une autre rencontre.")
     if meeting.kind != MeetingKind.QUARTERLY:
         raise DomainError("Le vote du thème se tient lors d'une rencontre trimestrielle, pas d'une formation.")
     candidates = list({topic.id: topic for topic in topics}.values())
@@ -157,8 +157,8 @@ def create_vote_round(*, actor: Member, meeting: Meeting, topics: Collection[Top
 REFUSALS = {
     (VoteStatus.OPEN, VoteStatus.OPEN): "Ce vote est déjà ouvert.",
     (VoteStatus.CLOSED, VoteStatus.CLOSED): "Ce vote est déjà clos.",
-    (VoteStatus.CLOSED, VoteStatus.OPEN): "Ce vote est clos : il ne peut pas être rouvert.",
-    (VoteStatus.OPEN, VoteStatus.CONFIRMED): "Le vote est encore ouvert : clôturez-le avant de confirmer le thème.",
+    (VoteStatus.CLOSED, VoteStatus.OPEN): "Ce vote est clos : il ne peut pas être rouvert.",
+    (VoteStatus.OPEN, VoteStatus.CONFIRMED): "Le vote est encore ouvert : clôturez-le avant de confirmer le thème.",
     (VoteStatus.DRAFT, VoteStatus.CONFIRMED): "Ce vote n'a pas encore été ouvert.",
     (VoteStatus.DRAFT, VoteStatus.CLOSED): "Ce vote n'a pas encore été ouvert.",
 }
@@ -174,7 +174,7 @@ def change_vote_status(vote: TopicVote, target: VoteStatus, *, actor: Member, ch
         raise NotAllowed("Seuls les co-animateurs du réseau peuvent conduire un vote.")
     current = vote.current_status(now)
     if target not in VOTE_TRANSITIONS[current]:
-        raise InvalidTransition(REFUSALS.get((current, target), f"Ce vote est « {current.label} » : "
+        raise InvalidTransition(REFUSALS.get((current, target), f"Ce vote est « {current.label} » : "
                                                                  f"impossible de passer à « {target.label} »."))
     if target == VoteStatus.OPEN:
         if vote.closes_at <= now:
@@ -208,7 +208,7 @@ def _announce_vote(vote: TopicVote) -> int:
     url = external_url("topics.vote_detail", vote_id=vote.id)
     for member in members:
         queue_templated_email(
-            "vote_open", to=member.email, subject="Vote ouvert : le thème de la prochaine rencontre",
+            "vote_open", to=member.email, subject="Vote ouvert : le thème de la prochaine rencontre",
             reply_to=network.mailbox_email, name=member.first_name, topics=titles, vote=vote, network=network,
             vote_url=url)
     return len(members)
@@ -221,7 +221,7 @@ def _announce_chosen_topic(vote: TopicVote, topic: Topic, meeting: Meeting) -> i
     url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
     for member in members:
         queue_templated_email(
-            "vote_confirmed", to=member.email, subject=f"Thème retenu : {topic.title}",
+            "vote_confirmed", to=member.email, subject=f"Thème retenu : {topic.title}",
             reply_to=network.mailbox_email, name=member.first_name, topic=topic, meeting=meeting, network=network,
             meeting_url=url)
     return len(members)
@@ -256,7 +256,7 @@ def send_close_notices(*, now: datetime | None = None) -> int:
         url = external_url("topics.vote_detail", vote_id=vote.id)
         for facilitator in facilitators:
             queue_templated_email(
-                "vote_closed", to=facilitator.email, subject="Vote clos : confirmez le thème de la prochaine rencontre",
+                "vote_closed", to=facilitator.email, subject="Vote clos : confirmez le thème de la prochaine rencontre",
                 reply_to=network.mailbox_email, name=facilitator.first_name, vote=vote, network=network,
                 leaders=leaders, turnout=turnout, vote_url=url)
         vote.close_notice_sent_at = now
@@ -287,7 +287,7 @@ def _make_topic_of_next_meeting(vote: TopicVote, topic: Topic | None) -> Meeting
     if topic.id not in queries.candidate_topic_ids(vote):
         raise DomainError("Ce thème ne fait pas partie de ce vote.")
     if topic.id not in queries.leading_topic_ids(vote):
-        raise DomainError("Ce thème n'est pas en tête du vote : seul un thème classé premier (ex æquo compris) "
+        raise DomainError("Ce thème n'est pas en tête du vote : seul un thème classé premier (ex æquo compris) "
                           "peut être retenu.")
     if not topic.is_in_backlog:
         raise Conflict(f"« {topic.title} » n'est plus dans la liste des propositions.")
@@ -298,7 +298,7 @@ def _make_topic_of_next_meeting(vote: TopicVote, topic: Topic | None) -> Meeting
                           ": planifiez-la, puis confirmez le thème.")
     item = queries.thematic_item_of(target)
     if item is not None and item.topic_id not in (None, topic.id):
-        raise Conflict(f"La rencontre du {french_date(target.starts_at)} a déjà un thème : « {item.title} ».")
+        raise Conflict(f"La rencontre du {french_date(target.starts_at)} a déjà un thème : « {item.title} ».")
     if item is None:
         item = AgendaItem(meeting_id=target.id, kind=AgendaItemKind.THEMATIC, position=THEMATIC_POSITION)
         db.session.add(item)
@@ -328,7 +328,7 @@ def _check_allocation(vote: TopicVote, allocation: Mapping[int, int]) -> dict[in
             points[topic_id] = value
     total = sum(points.values())
     if total > vote.points_per_voter:
-        raise DomainError(f"Vous avez réparti {total} points : vous en avez {vote.points_per_voter} au maximum.")
+        raise DomainError(f"Vous avez réparti {total} points : vous en avez {vote.points_per_voter} au maximum.")
     if total == 0:
         raise DomainError("Attribuez au moins un point.")
     return points
@@ -338,7 +338,7 @@ def _refuse_closed(vote: TopicVote, status: str, closes_at: datetime, now: datet
     if status == VoteStatus.DRAFT:
         raise InvalidTransition("Ce vote n'est pas encore ouvert.")
     if status != VoteStatus.OPEN or now >= closes_at:
-        raise InvalidTransition(f"Le vote est clos depuis le {french_datetime(vote.closed_at or closes_at)} : "
+        raise InvalidTransition(f"Le vote est clos depuis le {french_datetime(vote.closed_at or closes_at)} : "
                                 "votre bulletin n'a pas été enregistré.")
 
 

@@ -53,7 +53,7 @@ def topic_create():
             topic = services.propose_topic(actor=current_user, network=network, title=form.title.data,
                                            description=form.description.data, links=form.links.data)
         db.session.commit()
-        flash(f"Merci ! « {topic.title} » rejoint les propositions de thèmes.", "success")
+        flash(f"Merci ! « {topic.title} » rejoint les propositions de thèmes.", "success")
         return redirect(url_for("topics.topic_detail", topic_id=topic.id))
     return page()
 
@@ -148,7 +148,7 @@ def vote_create():
                 closes_at=form.closes_at, points_per_voter=form.points_per_voter.data,
                 max_per_topic=form.max_per_topic.data, hide_results=form.hide_results.data)
         db.session.commit()
-        flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
+        flash("Le vote est ouvert : les membres peuvent répartir leurs points.", "success")
         return redirect(url_for("topics.vote_detail", vote_id=vote.id))
     return page()
 

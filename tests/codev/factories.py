@@ -12,8 +12,8 @@ from network.extensions import db
 from network.sessions.enums import AgendaItemKind, MeetingStatus, Rsvp
 from network.sessions.models import AgendaItem, Invitation, Meeting
 
-CONTEXT = "Contexte confidentiel : le maire de Saint-Omerville refuse de co-financer la crèche."
-QUESTION = "Question confidentielle : comment rouvrir le dialogue avec l'élu à la petite enfance ?"
+CONTEXT = "Contexte confidentiel : le maire de Saint-Omerville refuse de co-financer la crèche."
+QUESTION = "Question confidentielle : comment rouvrir le dialogue avec l'élu à la petite enfance ?"
 _sequence = itertools.count(1)
 
 

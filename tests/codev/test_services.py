@@ -175,7 +175,7 @@ def test_follow_up_moves_a_worked_case_and_keeps_the_latest_outcome(workshop):
                               data=services.FollowUpData(outcome=Outcome.PARTIALLY_RESOLVED, helpfulness=2))
     db.session.commit()
     services.record_follow_up(reload(workshop.case), actor=workshop.client,
-                              data=services.FollowUpData(outcome=Outcome.RESOLVED, helpfulness=3, comment="Enfin !"))
+                              data=services.FollowUpData(outcome=Outcome.RESOLVED, helpfulness=3, comment="Enfin !"))
     db.session.commit()
     case = reload(workshop.case)
     assert (case.state, case.outcome) == ("followed_up", "resolved")
@@ -226,7 +226,7 @@ def test_update_sheet_of_someone_else_is_not_allowed(workshop):
 
 def test_selection_emails_the_client_without_content(workshop, smtp_server):
     case = codev_factories.create_case(workshop.other, state=CaseState.PROPOSED, meeting=workshop.meeting,
-                                       help_wanted="Aide confidentielle : contacts à la PMI.")
+                                       help_wanted="Aide confidentielle : contacts à la PMI.")
     services.select_case(reload(case), actor=workshop.facilitator, meeting=workshop.meeting)
     db.session.commit()
     report = send_due(); assert report.failed == 0, db.session.scalars(db.select(OutboxMessage.last_error)).all()

@@ -60,7 +60,7 @@ def test_create_case_then_propose_it(workshop, login, client):
     login(workshop.other)
     response = client.post("/codev/cas/nouveau", data={
         "title": "Mobiliser les élus autour du renouvellement de la CTG", "case_type": "project",
-        "theme": "elected_officials", "context": CONTEXT, "question": "Comment associer les maires ?",
+        "theme": "elected_officials", "context": CONTEXT, "question": "Comment associer les maires ?",
         "help_wanted": "Des exemples"})
     case = db.session.scalars(db.select(Case).where(Case.client_id == workshop.other.id)).one()
     assert response.location == f"/codev/cas/{case.id}"
@@ -237,7 +237,7 @@ def test_admin_export_needs_a_network(workshop, login, client):
 def test_record_refused_by_the_service_shows_the_form_again_and_keeps_nothing(workshop, login, client,
                                                                               monkeypatch):
     monkeypatch.setattr(services, "save_record",
-                        factories.refusing_service("Le compte rendu ne se modifie plus : le cas est clos."))
+                        factories.refusing_service("Le compte rendu ne se modifie plus : le cas est clos."))
     login(workshop.animator)
 
     response = client.post(f"/codev/cas/{workshop.case.id}/compte-rendu", data={"synthesis": "Notre synthèse"})
@@ -245,7 +245,7 @@ def test_record_refused_by_the_service_shows_the_form_again_and_keeps_nothing(wo
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Notre synthèse" in page  # the input is kept
-    assert "Le compte rendu ne se modifie plus : le cas est clos." in page
+    assert "Le compte rendu ne se modifie plus : le cas est clos." in page
     assert "Enregistrer le compte rendu" in page  # the animator may still edit: the subgroup read again
     assert db.session.scalar(db.select(db.func.count(Network.id))) == 1  # the refused write is rolled back
 
@@ -271,7 +271,7 @@ def test_compose_refused_by_the_service_shows_the_form_again_and_keeps_nothing(w
 def test_case_sheet_edit_refused_by_the_service_shows_the_form_again(workshop, login, client, monkeypatch):
     draft = codev_factories.create_case(workshop.other, state=CaseState.DRAFT, title="Mon brouillon")
     monkeypatch.setattr(services, "update_case_sheet",
-                        factories.refusing_service("La fiche ne se modifie plus : le cas est proposé."))
+                        factories.refusing_service("La fiche ne se modifie plus : le cas est proposé."))
     login(workshop.other)
 
     response = client.post(f"/codev/cas/{draft.id}/modifier", data={
@@ -280,6 +280,6 @@ def test_case_sheet_edit_refused_by_the_service_shows_the_form_again(workshop, l
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="Mon titre revu"' in page
-    assert "La fiche ne se modifie plus : le cas est proposé." in page
+    assert "La fiche ne se modifie plus : le cas est proposé." in page
     assert draft.reference in page
     assert db.session.scalar(db.select(db.func.count(Network.id))) == 1

@@ -43,10 +43,10 @@ def test_read_case(workshop, as_role, role, status, sees_content):
 ])
 def test_edit_record(workshop, as_role, role, status, saved):
     response = as_role(role).post(f"/codev/cas/{workshop.case.id}/compte-rendu",
-                                  data={"contract": "Comment obtenir un rendez-vous avec l'élu ?"})
+                                  data={"contract": "Comment obtenir un rendez-vous avec l'élu ?"})
     assert response.status_code == status
     record = db.session.scalar(db.select(CaseRecord).where(CaseRecord.case_id == workshop.case.id))
-    assert (record is not None and record.contract == "Comment obtenir un rendez-vous avec l'élu ?") == saved
+    assert (record is not None and record.contract == "Comment obtenir un rendez-vous avec l'élu ?") == saved
     if role == "anonymous":
         assert response.location.startswith("/connexion?next=")
 

@@ -29,7 +29,7 @@ def test_codev_journey(live_server, new_page, network):
     page.get_by_label("Préoccupation").check()
     page.get_by_label("Thème").select_option(label="Pilotage de la CTG")
     page.get_by_label("Contexte").fill("Les élus ne viennent plus au comité de pilotage.")
-    page.get_by_label("Question posée au groupe").fill("Comment les faire revenir ?")
+    page.get_by_label("Question posée au groupe").fill("Comment les faire revenir ?")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     assert "brouillon" in page.locator(".flashes").inner_text()
     page.locator("#meeting_id").select_option(str(meeting.id))
@@ -58,7 +58,7 @@ def test_codev_journey(live_server, new_page, network):
     page.get_by_role("button", name="J'approuve cette composition").click()
     assert "Composition approuvée" in page.locator(".flashes").inner_text()
     page.get_by_role("link", name="Remplir le compte rendu").click()
-    page.get_by_label("3. Contrat : la demande reformulée").fill("Trouver un format qui donne envie aux élus.")
+    page.get_by_label("3. Contrat : la demande reformulée").fill("Trouver un format qui donne envie aux élus.")
     page.get_by_label("4. Suggestions des consultants").fill("Un petit-déjeuner des maires.")
     page.get_by_role("button", name="Enregistrer le compte rendu").click()
     page.get_by_role("link", name="Remplir le compte rendu").click()
@@ -66,7 +66,7 @@ def test_codev_journey(live_server, new_page, network):
     page.get_by_role("button", name="Ajouter l'action").click()
     assert "Action ajoutée au plan." in page.locator(".flashes").inner_text()
     page.get_by_role("link", name="Retour au cas").click()
-    page.get_by_role("button", name="Atelier tenu : cas travaillé").click()
+    page.get_by_role("button", name="Atelier tenu : cas travaillé").click()
     assert "Travaillé en atelier" in page.locator(".lead").inner_text()
 
     # Later, the client records the follow-up.

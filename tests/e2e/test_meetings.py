@@ -16,7 +16,7 @@ from tests import factories
 from tests.e2e.conftest import PHONE
 from tests.sessions import factories as sf
 
-RSVP_YES = re.compile(r"Je serai présent·e : (http://\S+)")
+RSVP_YES = re.compile(r"Je serai présent·e : (http://\S+)")
 
 
 def _sign_in(page, base, member):

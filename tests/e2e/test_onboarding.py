@@ -42,7 +42,7 @@ def test_facilitator_invites_member_who_activates_account_and_signs_in(live_serv
     page.get_by_role("button", name="Ajouter et inviter").click()
     expect(page.locator("h1")).to_have_text("Julien Lefebvre")
     expect(page.get_by_role("status")).to_have_text(
-        "Julien Lefebvre est ajouté·e ; un e-mail l'invite à choisir son mot de passe.")
+        "Julien Lefebvre est ajouté·e ; un e-mail l'invite à choisir son mot de passe.")
 
     assert send_due().sent == 1
     link = invitation_link(smtp_server, "julien.lefebvre@example.org")

@@ -112,7 +112,7 @@ def test_ballot_shows_descriptions_and_hides_the_tally_until_the_member_votes(li
     meeting = create_meeting(network, starts_at=utcnow() + timedelta(days=20), title="Rencontre d'hiver",
                              with_workshop=True)
     topics = [create_topic(network, author=coordinator, title="Le SDSF",
-                           description="Où en est le schéma départemental des services aux familles ?"),
+                           description="Où en est le schéma départemental des services aux familles ?"),
               create_topic(network, author=coordinator, title="L'inclusion"),
               create_topic(network, author=coordinator, title="Les tiers-lieux",
                            description="Visite d'un tiers-lieu rural.")]
@@ -132,7 +132,7 @@ def test_ballot_shows_descriptions_and_hides_the_tally_until_the_member_votes(li
     phone.goto(f"{live_server}/themes/votes/{vote.id}")
     sdsf = phone.locator(".ballot__topic", has_text="Le SDSF")
     assert sdsf.locator(".ballot__description").inner_text() == (
-        "Où en est le schéma départemental des services aux familles ?")
+        "Où en est le schéma départemental des services aux familles ?")
     assert phone.locator(".tally").count() == 0
     assert phone.locator(".ballot__remaining").inner_text() == "1 point à répartir."
     sdsf.get_by_text("1", exact=True).click()
@@ -169,7 +169,7 @@ def test_answering_from_the_email_confirms_in_one_click_and_offers_the_calendar(
     db.session.commit()
     send_due()
     mail = next(m for m in smtp_server.messages if m["To"] == sophie.email)
-    link = re.search(r"Je serai présent·e : (http://\S+)", mail.get_body(("plain",)).get_content()).group(1)
+    link = re.search(r"Je serai présent·e : (http://\S+)", mail.get_body(("plain",)).get_content()).group(1)
 
     phone = new_page(viewport=PHONE)
     phone.goto(link)

@@ -47,13 +47,13 @@ def test_upload_slides_publish_minutes_and_find_them(live_server, new_page, netw
 
     # 2. She writes and publishes the minutes; Sophie gets one email.
     desk.get_by_role("link", name="Rédiger le compte rendu").click()
-    desk.get_by_label("En bref").fill("Le SDSF présenté ; prochain thème : l'accès aux droits.")
-    desk.get_by_label("Compte rendu", exact=True).fill("## Décisions\n\n- Prochain thème : **l'accès aux droits**.")
+    desk.get_by_label("En bref").fill("Le SDSF présenté ; prochain thème : l'accès aux droits.")
+    desk.get_by_label("Compte rendu", exact=True).fill("## Décisions\n\n- Prochain thème : **l'accès aux droits**.")
     desk.get_by_role("button", name="Enregistrer").click()
     desk.once("dialog", lambda dialog: dialog.accept())
     desk.get_by_role("button", name="Publier et envoyer aux invités").click()
     assert desk.locator(".notice--success").inner_text() == (
-        "Compte rendu publié ; 1 personne invitée est prévenue par e-mail.")
+        "Compte rendu publié ; 1 personne invitée est prévenue par e-mail.")
     assert desk.locator("article.minutes h2").first.inner_text() == "Décisions"
     send_due()
     assert [message["To"] for message in smtp_server.messages] == ["sophie.martin@example.test"]
@@ -72,4 +72,4 @@ def test_upload_slides_publish_minutes_and_find_them(live_server, new_page, netw
     reader.get_by_role("button", name="Afficher").click()
     reader.get_by_role("link", name="Compte rendu — Rencontre de printemps").click()
     assert "modifié" not in reader.locator(".page-head").inner_text()
-    assert reader.locator("article.minutes li").inner_text() == "Prochain thème : l'accès aux droits."
+    assert reader.locator("article.minutes li").inner_text() == "Prochain thème : l'accès aux droits."

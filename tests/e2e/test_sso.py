@@ -106,7 +106,7 @@ def test_member_registers_passkey_then_signs_in_with_it(live_server, new_page, n
     page.goto(f"{base}/profil/securite/cle-d-acces")
     page.get_by_role("button", name="Enregistrer une clé d'accès").click()
     expect(page.get_by_role("status")).to_have_text(
-        "Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.")
+        "Votre clé d'accès est enregistrée : elle pourra remplacer le code à la connexion.")
     assert len(devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]) == 1
 
     page.get_by_role("button", name="Se déconnecter").click()

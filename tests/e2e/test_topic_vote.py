@@ -33,7 +33,7 @@ def test_propose_vote_on_phones_close_confirm(live_server, new_page, network, fa
     alice.goto(f"{live_server}/themes/")
     alice.get_by_role("link", name="Proposer un thème").first.click()
     alice.get_by_label("Titre du thème").fill("Le SDSF")
-    alice.get_by_label("En quelques lignes").fill("Où en est le schéma départemental ?")
+    alice.get_by_label("En quelques lignes").fill("Où en est le schéma départemental ?")
     alice.get_by_role("button", name="Proposer ce thème").click()
     assert alice.locator("h1").inner_text() == "Le SDSF"
 

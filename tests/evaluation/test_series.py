@@ -215,7 +215,7 @@ def test_the_years_download_as_xlsx_and_csv_oldest_first(client, login, years):
     sheet = load_workbook(io.BytesIO(xlsx.data))["Année par année"]
     header, *rows = sheet.iter_rows(values_only=True)
     rate = header.index("Taux de présence (agrégé)")
-    worked = header.index("CODEV : cas travaillés")
+    worked = header.index("CODEV : cas travaillés")
 
     assert xlsx.headers["Content-Disposition"] == (
         f'attachment; filename="evaluation-{years["network"].slug}-2023-{this_year}.xlsx"')

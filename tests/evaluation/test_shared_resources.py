@@ -117,15 +117,15 @@ def test_cli_exports_and_dashboard_show_it(app, client, login, shared_world):
     login(factories.create_member(network=network, role="facilitator"))
     csv_text = client.get("/evaluation/export.csv?annee=2025").data.decode("utf-8-sig")
     assert "Ressources partagées;5\r\n" in csv_text
-    assert "Ressources : téléchargements (sans savoir par qui);7\r\n" in csv_text
+    assert "Ressources : téléchargements (sans savoir par qui);7\r\n" in csv_text
     workbook = load_workbook(io.BytesIO(client.get("/evaluation/export.xlsx?annee=2025").data))
     synthesis = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(min_row=2, values_only=True)}
-    assert (synthesis["Ressources partagées"], synthesis["Ressources : partages avec tous les réseaux"]) == (5, 2)
+    assert (synthesis["Ressources partagées"], synthesis["Ressources : partages avec tous les réseaux"]) == (5, 2)
     assert "Ressources partagées" in [row[0] for row in workbook["Définitions"].iter_rows(values_only=True)]
     page = " ".join(client.get("/evaluation/?annee=2025").get_data(as_text=True).split())
     assert ('<p class="stat__label">Ressources partagées</p> <p class="stat__value">5</p> <p class="stat__note">2 '
             'documents ou liens, 1 compte rendu publié, 2 actualités</p>') in page
-    assert "dans la bibliothèque nationale : 1 document, 1 fiche CODEV" in page
+    assert "dans la bibliothèque nationale : 1 document, 1 fiche CODEV" in page
 
 
 def test_admin_overview_has_a_column_per_network_and_total(client, login, admin, shared_world):
@@ -135,8 +135,8 @@ def test_admin_overview_has_a_column_per_network_and_total(client, login, admin,
 
     assert "<th>Ressources partagées</th>" in page
     cells = [cell.split("</td>")[0] for cell in page.split('<td data-label="Ressources partagées">')[1:]]
-    assert cells == [f"{total}<br><span class=\"muted\">avec tous les réseaux :</span> {shares}<br>"
-                     f"<span class=\"muted\">téléchargements :</span> {downloads}"
+    assert cells == [f"{total}<br><span class=\"muted\">avec tous les réseaux :</span> {shares}<br>"
+                     f"<span class=\"muted\">téléchargements :</span> {downloads}"
                      for total, shares, downloads in ((5, 2, 7), (1, 0, 0), (6, 2, 7))]
 
 

@@ -250,15 +250,15 @@ def test_dashboard_xlsx_csv_and_cli_agree(app, client, login, network, facilitat
     assert {key: record[key] for key in {**codev, **votes}} == {**codev, **votes}
     assert {key: cli_csv[key] for key in {**codev, **votes}} == {key: str(value) for key, value in
                                                                  {**codev, **votes}.items()}
-    assert (synthesis["CODEV : cas travaillés"], synthesis["CODEV : taux de résolus ou surmontés"],
-            synthesis["Votes : participation aux votes"]) == (5, 0.6667, 0.6)
+    assert (synthesis["CODEV : cas travaillés"], synthesis["CODEV : taux de résolus ou surmontés"],
+            synthesis["Votes : participation aux votes"]) == (5, 0.6667, 0.6)
     assert codev_sheet["Cas travaillés"][0] == 5
     assert codev_sheet["Complétude des suivis (cas avec un suivi ÷ cas travaillés)"] == (4, 5, 0.8)
     assert codev_sheet["Problèmes résolus (÷ suivis hors « sans objet »)"] == (1, 3, 0.3333)
     assert codev_sheet["Résolus ou surmontés (÷ suivis hors « sans objet »)"] == (2, 3, 0.6667)
     assert codev_sheet["Issue « surmonté / en bonne voie » (÷ suivis)"] == (1, 4, 0.25)
     assert vote_sheet["Participation aux votes (bulletins ÷ membres appelés à voter)"] == (3, 5, 0.6)
-    assert "CODEV : cas travaillés;5" in csv_text
+    assert "CODEV : cas travaillés;5" in csv_text
     assert "Participation aux votes (bulletins ÷ membres appelés à voter);3;5;0.6" in csv_text
     assert set(workbook.sheetnames) >= {"Synthèse", "Présence par rencontre", "Définitions", "CODEV", "Votes"}
     definitions = {row[0]: row[1] for row in workbook["Définitions"].iter_rows(values_only=True)}

@@ -52,14 +52,14 @@ def test_registration_with_forged_answer_is_refused_in_french(client, coordinato
     response = post_json(client, "/profil/securite/cle-d-acces/enregistrer", {"id": "x", "response": {}})
 
     assert response.status_code == 400
-    assert response.get_json() == {"error": "Cette clé d'accès n'a pas pu être vérifiée : recommencez."}
+    assert response.get_json() == {"error": "Cette clé d'accès n'a pas pu être vérifiée : recommencez."}
     assert db.session.scalar(select(PasskeyCredential)) is None
 
 
 def test_registration_without_options_first_is_refused(client, coordinator, login):
     login(coordinator)
     response = post_json(client, "/profil/securite/cle-d-acces/enregistrer", {"id": "x"})
-    assert response.get_json() == {"error": "La demande d'enregistrement a expiré : recommencez."}
+    assert response.get_json() == {"error": "La demande d'enregistrement a expiré : recommencez."}
 
 
 def test_member_with_passkey_is_asked_for_it_after_password(client, coordinator):
@@ -81,14 +81,14 @@ def test_forged_passkey_answer_at_sign_in_is_refused_and_counted(client, coordin
 
     assert response.status_code == 400
     assert response.get_json() == {
-        "error": "Cette clé d'accès n'a pas pu être vérifiée : réessayez ou saisissez un code."}
+        "error": "Cette clé d'accès n'a pas pu être vérifiée : réessayez ou saisissez un code."}
     assert client.get("/").status_code == 302
 
 
 def test_passkey_sign_in_without_pending_step_is_refused(client):
     assert post_json(client, "/connexion/second-facteur/cle/options", {}).status_code == 404
     response = post_json(client, "/connexion/second-facteur/cle", {})
-    assert response.get_json() == {"error": "Votre connexion a expiré : recommencez."}
+    assert response.get_json() == {"error": "Votre connexion a expiré : recommencez."}
 
 
 def test_removing_another_members_passkey_is_404(client, facilitator, coordinator, login):

@@ -76,7 +76,7 @@ def test_coordinator_who_chose_totp_is_asked_for_it(client, coordinator, second_
 def test_second_factor_page_without_pending_sign_in_goes_back_to_login(client):
     response = client.get("/connexion/second-facteur")
     assert response.location == "/connexion"
-    assert flashes(client) == ["Votre connexion a expiré : recommencez."]
+    assert flashes(client) == ["Votre connexion a expiré : recommencez."]
 
 
 # --- enrolment at sign-in ---------------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_enrolment_with_wrong_code_is_refused(client, facilitator, second_factor
     response = client.post("/connexion/second-facteur/enregistrement", data={"code": "000000"})
 
     assert response.status_code == 200
-    assert ("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code à 6 chiffres "
+    assert ("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code à 6 chiffres "
             "affiché maintenant.") in response.get_data(as_text=True).replace("&#39;", "'")
     assert db.session.scalar(select(TotpCredential.confirmed_at)) is None
     assert client.get("/").status_code == 302
@@ -181,7 +181,7 @@ def test_recovery_code_works_once(client, make_client, facilitator, second_facto
     response = client.post("/connexion/second-facteur", data={"code": codes[0].upper()})
 
     assert response.location == "/"
-    assert flashes(client)[0] == ("Code de secours accepté ; il vous en reste 9. Pensez à en créer de nouveaux depuis "
+    assert flashes(client)[0] == ("Code de secours accepté ; il vous en reste 9. Pensez à en créer de nouveaux depuis "
                                   "« Mon profil » → « Sécurité de la connexion ».")
     assert "second_factor.recovery_code_used" in audit_actions()
     other = make_client()
@@ -297,7 +297,7 @@ def test_facilitator_cannot_remove_required_totp(client, facilitator, second_fac
     response = client.post("/profil/securite/retirer-application")
 
     assert response.location == "/profil/securite"
-    assert flashes(client)[-1].startswith("Votre rôle exige un second facteur : il ne peut pas être retiré.")
+    assert flashes(client)[-1].startswith("Votre rôle exige un second facteur : il ne peut pas être retiré.")
     assert db.session.scalar(select(TotpCredential)) is not None
 
 

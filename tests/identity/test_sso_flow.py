@@ -68,7 +68,7 @@ def test_sso_first_sign_in_links_member_after_password(client, sso, facilitator)
     assert [(link.member_id, link.issuer, link.subject, link.email_at_link) for link in links] == [
         (facilitator.id, sso.issuer, "sub-claire", "animatrice@example.test")]
     assert flashes(client) == [
-        "Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter."]
+        "Votre identité ProConnect est reliée à votre compte : elle suffira désormais pour vous connecter."]
     assert audit_actions() == ["sso.link"]
     assert client.get("/").status_code == 200
 
@@ -154,7 +154,7 @@ def test_sso_emailed_link_opened_elsewhere_links_then_asks_to_sign_in_again(clie
     response = other.post(path)
 
     assert response.location == "/connexion"
-    assert flashes(other) == ["Votre identité ProConnect est reliée à votre compte : connectez-vous avec ProConnect."]
+    assert flashes(other) == ["Votre identité ProConnect est reliée à votre compte : connectez-vous avec ProConnect."]
     assert len(list(db_links())) == 1
     assert other.post(path).location == "/connexion"  # the second use finds the identity already linked
     assert flashes(other)[-1] == "Cette identité ProConnect est déjà reliée à un compte Réseau."
@@ -174,7 +174,7 @@ def test_sso_unknown_person_lands_on_prefilled_join_form(client, sso, network):
     assert response.status_code == 302
     assert response.location == "/adhesion/"
     assert flashes(client) == ["Aucun compte Réseau ne correspond à votre identité ProConnect. Choisissez votre "
-                               "réseau pour demander à le rejoindre : le formulaire est pré-rempli."]
+                               "réseau pour demander à le rejoindre : le formulaire est pré-rempli."]
     page = client.get(f"/adhesion/{network.slug}").get_data(as_text=True)
     assert 'name="first_name" required type="text" value="Inès"' in page
     assert 'name="last_name" required type="text" value="Durand"' in page
@@ -198,7 +198,7 @@ def test_sso_deactivated_member_is_refused(client, sso, network):
     response, _person = sign_in_at_provider(client, sso, USERS["sub-claire"]["email"])
 
     assert response.location == "/connexion"
-    assert flashes(client) == ["Le compte Réseau de cette adresse est désactivé : adressez-vous aux co-animateurs de "
+    assert flashes(client) == ["Le compte Réseau de cette adresse est désactivé : adressez-vous aux co-animateurs de "
                                "votre réseau."]
 
 
@@ -208,7 +208,7 @@ def test_sso_member_already_linked_to_another_sub_is_not_captured(client, sso, f
     response, _person = sign_in_at_provider(client, sso, USERS["sub-claire"]["email"])
 
     assert response.location == "/connexion"
-    assert flashes(client) == ["Le compte Réseau de cette adresse est déjà relié à une autre identité ProConnect : "
+    assert flashes(client) == ["Le compte Réseau de cette adresse est déjà relié à une autre identité ProConnect : "
                                "connexion refusée. Adressez-vous à un administrateur."]
     assert [entry.subject for entry in db_links()] == ["sub-someone-else"]
 
@@ -247,7 +247,7 @@ def test_sso_token_signed_with_another_key_is_refused_through_the_callback(clien
         metadata.pop("jwks")
 
     assert response.location == "/connexion"
-    assert flashes(client) == ["La signature de la réponse du fournisseur d'identité n'est pas valable : connexion "
+    assert flashes(client) == ["La signature de la réponse du fournisseur d'identité n'est pas valable : connexion "
                                "refusée."]
     assert list(db_links()) == []
 
@@ -258,7 +258,7 @@ def test_sso_callback_with_unknown_state_is_refused(client, sso):
     response = client.get("/connexion/proconnect/retour?code=abc&state=not-the-state")
 
     assert response.location == "/connexion"
-    assert flashes(client) == ["Cette demande de connexion a expiré ou a déjà servi : recommencez."]
+    assert flashes(client) == ["Cette demande de connexion a expiré ou a déjà servi : recommencez."]
 
 
 def test_sso_callback_with_provider_error_is_refused(client, sso):
@@ -332,7 +332,7 @@ def test_network_requiring_sso_refuses_facilitator_password(client, sso, facilit
     response = client.post("/connexion", data={"email": facilitator.email, "password": factories.TEST_PASSWORD})
 
     assert response.location == "/connexion"
-    assert flashes(client) == ["Votre compte se connecte avec ProConnect : utilisez le bouton « Se connecter avec "
+    assert flashes(client) == ["Votre compte se connecte avec ProConnect : utilisez le bouton « Se connecter avec "
                                "ProConnect »."]
     assert client.get("/").status_code == 302
 
@@ -371,7 +371,7 @@ def test_sign_in_policy_refused_without_provider(client, network, facilitator, l
     slug = network.slug
     response = client.post(f"/reseaux/{slug}/connexion", data={"requires_sso_for_facilitators": "y"})
     assert response.status_code == 200
-    assert ("Aucun fournisseur d'identité n'est configuré sur cette plateforme : la connexion avec ProConnect ne peut "
+    assert ("Aucun fournisseur d'identité n'est configuré sur cette plateforme : la connexion avec ProConnect ne peut "
             "pas être exigée.") in html.unescape(response.get_data(as_text=True))
     assert db.session.get(NetworkSignInPolicy, facilitator.network_id) is None
 
@@ -406,5 +406,5 @@ def test_sso_link_emails_are_limited_to_three_an_hour(client, sso, facilitator, 
         client.post("/connexion/proconnect/lier/email")
 
     assert send_due().sent == 3
-    assert flashes(client)[-1] == ("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, "
+    assert flashes(client)[-1] == ("Plusieurs liens ont déjà été envoyés à cette adresse : utilisez le dernier reçu, "
                                    "ou patientez une heure.")

@@ -17,7 +17,7 @@ NONCE = "n-0S6_WzA2Mj"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
 OTHER_KEY = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
 
-SIGNATURE = "La signature de la réponse du fournisseur d'identité n'est pas valable : connexion refusée."
+SIGNATURE = "La signature de la réponse du fournisseur d'identité n'est pas valable : connexion refusée."
 
 
 @pytest.fixture
@@ -64,15 +64,15 @@ def test_id_token_good_gives_its_claims(layer):
 
 @pytest.mark.parametrize("token, message", [
     (lambda: signed(claims(iss="https://evil.example.test")),
-     "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée."),
+     "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée."),
     (lambda: signed(claims(aud="another-service")),
-     "Cette identité a été émise pour un autre service : connexion refusée."),
+     "Cette identité a été émise pour un autre service : connexion refusée."),
     (lambda: signed(claims(nonce="another-nonce")),
-     "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez."),
+     "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez."),
     (lambda: signed(claims(nonce=None)),
-     "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez."),
+     "La réponse du fournisseur d'identité ne correspond pas à votre demande de connexion : recommencez."),
     (lambda: signed(claims(exp=int(time.time()) - 3600, iat=int(time.time()) - 7200)),
-     "La réponse du fournisseur d'identité a expiré : recommencez la connexion."),
+     "La réponse du fournisseur d'identité a expiré : recommencez la connexion."),
     (lambda: signed(claims(acr="eidas0")),
      "Le niveau d'authentification obtenu auprès du fournisseur d'identité est insuffisant pour ce service."),
     (lambda: signed(claims(acr=None)),
@@ -105,7 +105,7 @@ def test_id_token_missing_is_refused(layer):
     client, config = layer
     with pytest.raises(oidc.SsoRefused) as refused:
         oidc.verify_id_token(client, {"access_token": "x"}, nonce=NONCE, config=config)
-    assert str(refused.value) == "Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée."
+    assert str(refused.value) == "Le fournisseur d'identité n'a pas renvoyé de jeton d'identité : connexion refusée."
 
 
 def userinfo_claims(**changes):
@@ -126,9 +126,9 @@ def test_userinfo_good_gives_its_claims(layer):
 @pytest.mark.parametrize("raw, message", [
     (lambda: signed(userinfo_claims(sub="sub-2")), oidc.GENERIC),
     (lambda: signed(userinfo_claims(aud="another-service")),
-     "Cette identité a été émise pour un autre service : connexion refusée."),
+     "Cette identité a été émise pour un autre service : connexion refusée."),
     (lambda: signed(userinfo_claims(iss="https://evil.example.test")),
-     "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée."),
+     "La réponse ne vient pas du fournisseur d'identité attendu : connexion refusée."),
     (lambda: json.dumps(userinfo_claims()), SIGNATURE),
     (lambda: f"{b64({'alg': 'none'})}.{b64(userinfo_claims())}.", SIGNATURE),
     (lambda: signed(userinfo_claims(), key=OTHER_KEY), SIGNATURE),

@@ -79,12 +79,12 @@ def test_parse_reports_each_line_error_in_french(db, network, references):
     errors = {row.line: row.errors for row in preview.rows}
     assert errors == {
         2: ["E-mail manquant."],
-        3: ["Adresse e-mail invalide : « pas-une-adresse »."],
+        3: ["Adresse e-mail invalide : « pas-une-adresse »."],
         4: [],
         5: ["Adresse e-mail en double (déjà ligne 4)."],
         6: ["Un compte existe déjà avec cette adresse e-mail."],
-        7: ["Institution inconnue dans ce réseau : « Caf du Tarn »."],
-        8: ["Territoire inconnu dans ce réseau : « CC Inconnue »."],
+        7: ["Institution inconnue dans ce réseau : « Caf du Tarn »."],
+        8: ["Territoire inconnu dans ce réseau : « CC Inconnue »."],
         10: ["« Opérateur associé » doit valoir oui ou non, pas « peut-être »."],
     }
     assert [row.line for row in preview.valid_rows] == [4]
@@ -93,12 +93,12 @@ def test_parse_reports_each_line_error_in_french(db, network, references):
 def test_parse_bad_date_and_missing_names(db, network):
     preview = parse_members_csv(utf8_bom(",,a@example.org,,,,,,31/02/2025"), network)
     assert preview.rows[0].errors == ["Nom manquant.", "Prénom manquant.",
-                                      "Date d'entrée invalide : « 31/02/2025 » (attendu JJ/MM/AAAA)."]
+                                      "Date d'entrée invalide : « 31/02/2025 » (attendu JJ/MM/AAAA)."]
 
 
 @pytest.mark.parametrize("raw, message", [
     (b"", "Le fichier est vide."),
-    ("Nom;Téléphone\r\nDupont;0321\r\n".encode("cp1252"), "Colonnes obligatoires absentes : prénom, e-mail."),
+    ("Nom;Téléphone\r\nDupont;0321\r\n".encode("cp1252"), "Colonnes obligatoires absentes : prénom, e-mail."),
     ("Nom;Prénom;E-mail\r\n".encode("utf-8"), "Le fichier ne contient aucune ligne de membre."),
 ])
 def test_parse_file_level_errors(db, network, raw, message):
@@ -124,7 +124,7 @@ def test_import_preview_writes_nothing(client, login, network, facilitator, refe
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<strong>2</strong> lignes prêtes à importer, <strong>1</strong> ligne en erreur" in html
-    assert "Lefèvre Hélène" in html and "Adresse e-mail invalide : « pas-une-adresse »." in html
+    assert "Lefèvre Hélène" in html and "Adresse e-mail invalide : « pas-une-adresse »." in html
     assert "Importer 2 membres" in html
     assert count(db, Member) == 1 and count(db, OutboxMessage) == 0
 
@@ -166,7 +166,7 @@ def test_import_without_file_shows_required_error(client, login, network, facili
 def test_import_confirm_with_garbled_payload_flashes_error(client, login, network, facilitator, db):
     login(facilitator)
     response = client.post("/membres/import/confirmer", {"payload": "***pas du base64***"}, follow_redirects=True)
-    assert "Le fichier à importer est illisible : recommencez l&#39;import." in response.get_data(as_text=True)
+    assert "Le fichier à importer est illisible : recommencez l&#39;import." in response.get_data(as_text=True)
     assert count(db, Member) == 1
 
 

@@ -36,9 +36,9 @@ def test_import_reads_each_accepted_encoding(db, network, raw):
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, UNREADABLE),
     (b"Nom;Pr\xc3\xa9nom;E-mail\r\nA;B;\x00c@example.org\r\n", UNREADABLE),
     ((HEADER + 'Lefèvre;"' + "x" * (130 * 1024) + '";h@example.org;\r\n').encode("utf-8"),
-     "Une cellule du fichier dépasse 128 Kio (ligne 2) : vérifiez le fichier."),
+     "Une cellule du fichier dépasse 128 Kio (ligne 2) : vérifiez le fichier."),
     ((HEADER + 'Lefèvre;"Hél"ène;h@example.org;\r\n').encode("utf-8"),
-     "Le fichier CSV est mal formé à la ligne 2 (guillemets ou séparateurs) : enregistrez-le à nouveau depuis "
+     "Le fichier CSV est mal formé à la ligne 2 (guillemets ou séparateurs) : enregistrez-le à nouveau depuis "
      "votre tableur au format « CSV »."),
 ], ids=["binary", "png", "nul-byte", "huge-cell", "broken-quoting"])
 def test_import_answers_an_unreadable_file_with_one_french_error(db, network, raw, message):
@@ -56,7 +56,7 @@ def test_import_keeps_a_cell_with_a_line_break_on_one_line(db, network):
 def test_import_refuses_an_implausible_entry_date(db, network):
     preview = parse_members_csv((HEADER + "Lefèvre;Hélène;helene@example.org;01/01/0001\r\n").encode("utf-8"), network)
 
-    assert preview.rows[0].errors == ["Date d'entrée invalide : « 01/01/0001 » (attendu JJ/MM/AAAA)."]
+    assert preview.rows[0].errors == ["Date d'entrée invalide : « 01/01/0001 » (attendu JJ/MM/AAAA)."]
 
 
 def test_import_page_shows_the_file_error_in_french(client, login, network, facilitator):

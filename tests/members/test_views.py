@@ -323,7 +323,7 @@ def test_member_deactivate_then_reactivate(client, login, world, db):
     login(world.facilitator)
     response = client.post(f"/membres/{world.target.id}/desactiver")
     assert response.status_code == 302
-    assert "est désactivé ; ses sessions sont fermées" in page(client.get(response.location))
+    assert "est désactivé ; ses sessions sont fermées" in page(client.get(response.location))
     db.session.refresh(world.target)
     assert world.target.is_active is False
     client.post(f"/membres/{world.target.id}/reactiver")

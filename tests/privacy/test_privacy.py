@@ -51,7 +51,7 @@ def test_my_data_zip_holds_my_profile_cases_and_attendance_only(client, login, n
                          Attendance(meeting_id=meeting.id, member_id=helene.id, status="present",
                                     recorded_at=meeting.starts_at)])
     _db.session.commit()
-    create_case(helene, title="Mobiliser les élus", question="Comment associer les maires ?")
+    create_case(helene, title="Mobiliser les élus", question="Comment associer les maires ?")
     create_case(coordinator, title="Cas d'un autre membre", question="Question d'un autre")
     login(helene)
 
@@ -67,7 +67,7 @@ def test_my_data_zip_holds_my_profile_cases_and_attendance_only(client, login, n
     data = json.loads(archive.read("donnees.json"))
     assert data["profil"][0]["email"] == "helene.lefevre@example.org"
     assert [case["titre"] for case in data["cas_codev"]] == ["Mobiliser les élus"]
-    assert data["cas_codev"][0]["question"] == "Comment associer les maires ?"
+    assert data["cas_codev"][0]["question"] == "Comment associer les maires ?"
     assert [row["presence"] for row in data["presences"]] == ["present"]
     assert archive.read("presences.csv").decode("utf-8-sig").splitlines()[0] == "rencontre;debut;presence"
 

@@ -101,5 +101,5 @@ def test_a_decided_request_is_no_longer_editable(client, login, network, facilit
     queue = client.get("/adhesion/demandes").get_data(as_text=True)
 
     assert response.status_code == 302
-    assert "Cette demande n&#39;est plus en attente : elle ne peut plus être modifiée." in queue
+    assert "Cette demande n&#39;est plus en attente : elle ne peut plus être modifiée." in queue
     assert declined.last_name == "Durand"

@@ -41,7 +41,7 @@ def test_join_request_confirmed_approved_then_password_set_and_login(
     assert send_due().sent == 2
     assert sorted(message["To"] for message in smtp_server.messages) == [co_facilitator.email, facilitator.email]
     notice = messages_to(smtp_server, facilitator.email)[0]
-    assert notice["Subject"].strip() == "Nouvelle demande d'adhésion : Aurélie Dumont"
+    assert notice["Subject"].strip() == "Nouvelle demande d'adhésion : Aurélie Dumont"
     assert notice["Reply-To"] == "aurelie.dumont@example.org"
     assert link_in(notice) == "/adhesion/demandes"
 

@@ -7,7 +7,7 @@ from network.resources.files import FileRefused, clean_filename, format_size, in
 from tests.resources import samples
 
 LIMITS = {"max_bytes": 20 * 1024 * 1024, "max_unzipped_bytes": 200 * 1024 * 1024}
-REFUSED_TYPE = ("Ce type de fichier n'est pas accepté : envoyez un PDF, présentation (ODP, PPTX), texte (ODT, DOCX), "
+REFUSED_TYPE = ("Ce type de fichier n'est pas accepté : envoyez un PDF, présentation (ODP, PPTX), texte (ODT, DOCX), "
                 "tableur (ODS, XLSX) ou image (PNG, JPEG).")
 
 
@@ -73,7 +73,7 @@ def test_inspect_upload_keeps_a_pdf_html_polyglot_as_a_pdf():
 def test_inspect_upload_refuses_an_office_file_that_inflates_to_gigabytes():
     with pytest.raises(FileRefused) as refused:
         inspect_upload(samples.zip_bomb_docx(), "rapport.docx", **LIMITS)
-    assert str(refused.value) == "Ce document se décompresse en un volume anormal : il est refusé."
+    assert str(refused.value) == "Ce document se décompresse en un volume anormal : il est refusé."
 
 
 @pytest.mark.parametrize("name", ["vide.pdf", "", None])
@@ -86,7 +86,7 @@ def test_inspect_upload_refuses_an_empty_file(name):
 def test_inspect_upload_refuses_a_pdf_header_without_a_document():
     with pytest.raises(FileRefused) as refused:
         inspect_upload(b"%PDF-1.7\n", "vide.pdf", **LIMITS)
-    assert str(refused.value) == "Ce PDF est endommagé : il ne peut pas être ouvert."
+    assert str(refused.value) == "Ce PDF est endommagé : il ne peut pas être ouvert."
 
 
 def test_inspect_upload_refuses_a_file_over_the_limit():

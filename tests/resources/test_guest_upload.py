@@ -16,7 +16,7 @@ from network.sessions.models import Invitation
 from tests.resources import samples
 from tests.sessions.factories import create_meeting, page_text
 
-UPLOAD_LINK = re.compile(r"Envoyez votre support \(lien personnel, un seul envoi\) : (http://\S+)")
+UPLOAD_LINK = re.compile(r"Envoyez votre support \(lien personnel, un seul envoi\) : (http://\S+)")
 
 
 def _guest(meeting, name="Mme Roux", email="intervenante@example.org") -> Invitation:
@@ -87,4 +87,4 @@ def test_upload_link_is_not_a_reading_link_and_the_reverse(client, meeting):
 def test_upload_link_closed_for_a_cancelled_meeting(client, network):
     meeting = create_meeting(network, status=MeetingStatus.CANCELLED)
     path = f"/ressources/depot/{make_upload_token(_guest(meeting))}"
-    assert "Cette rencontre a été annulée : le dépôt est fermé." in page_text(_send(client, path))
+    assert "Cette rencontre a été annulée : le dépôt est fermé." in page_text(_send(client, path))

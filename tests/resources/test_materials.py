@@ -66,7 +66,7 @@ def test_upload_hostile_file_is_refused_in_french(login, facilitator, meeting, u
 def test_upload_zip_bomb_is_refused(login, facilitator, meeting, upload):
     login(facilitator)
     response = upload(meeting, data=samples.zip_bomb_docx(), name="rapport.docx")
-    assert "Ce document se décompresse en un volume anormal : il est refusé." in page_text(response)
+    assert "Ce document se décompresse en un volume anormal : il est refusé." in page_text(response)
     assert _resources() == []
 
 
@@ -110,7 +110,7 @@ def test_attach_link_and_refuse_a_javascript_url(login, client, facilitator, mee
     login(facilitator)
     response = client.post(f"/ressources/rencontre/{meeting.id}/ajouter",
                            data={"kind": "link", "title": "Site de la Caf", "url": "javascript:alert(1)"})
-    assert "Adresse invalide : elle doit commencer par https:// ou http://." in page_text(response)
+    assert "Adresse invalide : elle doit commencer par https:// ou http://." in page_text(response)
     response = client.post(f"/ressources/rencontre/{meeting.id}/ajouter",
                            data={"kind": "link", "title": "Site de la Caf", "url": "https://www.caf.fr/"})
     assert response.status_code == 302

@@ -66,12 +66,12 @@ def test_publish_sends_one_email_per_invited_person(app, login, client, smtp_ser
     by_recipient = {mail.rcpt_tos[0]: mail.message for mail in smtp_server.received}
     assert sorted(by_recipient) == ["coordinatrice@example.test", "intervenante@example.org"]
     member_mail = by_recipient["coordinatrice@example.test"]
-    assert member_mail["Subject"] == "Compte rendu : Rencontre de printemps"
+    assert member_mail["Subject"] == "Compte rendu : Rencontre de printemps"
     text = member_mail.get_body(("plain",)).get_content()
-    assert "En bref : Le SDSF présenté, l'accès aux droits choisi." in text
-    assert f"Lire le compte rendu : {app.config['PUBLIC_BASE_URL']}/ressources/rencontre/{meeting.id}/compte-rendu" in text
+    assert "En bref : Le SDSF présenté, l'accès aux droits choisi." in text
+    assert f"Lire le compte rendu : {app.config['PUBLIC_BASE_URL']}/ressources/rencontre/{meeting.id}/compte-rendu" in text
     guest_text = by_recipient["intervenante@example.org"].get_body(("plain",)).get_content()
-    assert f"Lire le compte rendu et les documents : {app.config['PUBLIC_BASE_URL']}/ressources/invite/" in guest_text
+    assert f"Lire le compte rendu et les documents : {app.config['PUBLIC_BASE_URL']}/ressources/invite/" in guest_text
     assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == [
         "minutes.draft", "minutes.publish"]
 
@@ -93,8 +93,8 @@ def test_edit_after_publication_is_a_new_version_shown_as_modified(login, client
     login(facilitator)
     _write(client, meeting)
     client.post(f"/ressources/rencontre/{meeting.id}/compte-rendu/publier")
-    _write(client, meeting, body=BODY + "\n\nCorrectif : la date de la prochaine rencontre.")
-    _write(client, meeting, body=BODY + "\n\nCorrectif : la date de la prochaine rencontre.")  # unchanged: no version
+    _write(client, meeting, body=BODY + "\n\nCorrectif : la date de la prochaine rencontre.")
+    _write(client, meeting, body=BODY + "\n\nCorrectif : la date de la prochaine rencontre.")  # unchanged: no version
     minutes = _minutes()
     assert minutes.version == 2
     assert minutes.edited_at is not None
@@ -102,7 +102,7 @@ def test_edit_after_publication_is_a_new_version_shown_as_modified(login, client
     reader = login(coordinator, on=make_client())
     page = page_text(reader.get(f"/ressources/rencontre/{meeting.id}/compte-rendu"))
     assert "modifié le" in page and "(version 2)" in page
-    assert "Correctif : la date de la prochaine rencontre." in page
+    assert "Correctif : la date de la prochaine rencontre." in page
     first = page_text(reader.get(f"/ressources/rencontre/{meeting.id}/compte-rendu/versions/1"))
     assert "Correctif" not in first and "Version 1 du compte rendu" in first
     assert reader.get(f"/ressources/rencontre/{meeting.id}/compte-rendu/versions/3").status_code == 404
@@ -115,10 +115,10 @@ def test_codev_section_comes_from_metadata_only(login, client, network, facilita
     login(facilitator)
     form = page_text(client.get(f"/ressources/rencontre/{meeting.id}/compte-rendu/rediger"))
     assert "ne recopiez ici aucun contenu des cas" in form
-    assert "3 cas travaillés, thèmes : Logement, Petite enfance." in form
+    assert "3 cas travaillés, thèmes : Logement, Petite enfance." in form
     _write(client, meeting)
     page = page_text(client.get(f"/ressources/rencontre/{meeting.id}/compte-rendu"))
-    assert "3 cas ont été travaillés en sous-groupes (thèmes : Logement, Petite enfance)." in page
+    assert "3 cas ont été travaillés en sous-groupes (thèmes : Logement, Petite enfance)." in page
     assert CONTEXT not in page and "Titre confidentiel du cas" not in page
 
 

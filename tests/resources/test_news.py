@@ -38,10 +38,10 @@ def test_post_news_emails_who_chose_each(app, login, client, smtp_server, facili
     assert (item.title, item.filename, item.media_type) == ("Nouvelle offre de la MSA", "appel.pdf", "application/pdf")
     send_due()
     [mail] = smtp_server.messages
-    assert (mail["To"], mail["Subject"]) == ("chaque@example.test", "Actualité du réseau : Nouvelle offre de la MSA")
+    assert (mail["To"], mail["Subject"]) == ("chaque@example.test", "Actualité du réseau : Nouvelle offre de la MSA")
     text = mail.get_body(("plain",)).get_content()
     assert "Un appel à projets jeunesse." in text
-    assert f"Lire : {app.config['PUBLIC_BASE_URL']}/ressources/actualites/{item.id}" in text
+    assert f"Lire : {app.config['PUBLIC_BASE_URL']}/ressources/actualites/{item.id}" in text
 
 
 def test_weekly_digest_once_a_week_with_the_week_s_news(smtp_server, network, facilitator, readers):

@@ -22,7 +22,7 @@ def _share_things(helene, meeting):
     minutes = services.save_minutes(meeting, actor=helene, summary="", body="Animé par Hélène Lefèvre.")
     services.publish_minutes(minutes, meeting, actor=helene)
     news.post_news(db.session.get(Network, meeting.network_id), actor=helene, title="Offre de la Caf",
-                   body="Contact : Hélène Lefèvre")
+                   body="Contact : Hélène Lefèvre")
     db.session.commit()
 
 

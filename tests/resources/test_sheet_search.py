@@ -25,7 +25,7 @@ def sheet_case(coordinator, facilitator, meeting):
     db.session.add_all([
         CaseRecord(case_id=case.id, client_learnings="Présenter le projet à l'élu référent avant le conseil.",
                    group_learnings="Une réunion commune évite les allers-retours.",
-                   exposition="Le bailleur Hippocampe Habitat bloque tout.", synthesis="Confidentiel : la zibeline."),
+                   exposition="Le bailleur Hippocampe Habitat bloque tout.", synthesis="Confidentiel : la zibeline."),
         CaseAction(case_id=case.id, description="Écrire au bailleur social")])
     db.session.commit()
     services.share_case_sheet(case, actor=facilitator)
@@ -93,7 +93,7 @@ def test_national_page_shows_the_sheets_found(login, client, outsider, sheet_cas
 
     page = page_text(client.get("/ressources/national", query_string={"q": "élus"}))
 
-    assert "Aucune ressource partagée pour « élus » ; 1 fiche de capitalisation CODEV." in page
+    assert "Aucune ressource partagée pour « élus » ; 1 fiche de capitalisation CODEV." in page
     assert TITLE in page and network.name in page and CONTEXT not in page
     assert TITLE not in page_text(client.get("/ressources/national", query_string={"q": "zibeline"}))
     assert TITLE in page_text(client.get("/ressources/national", query_string={"q": "élus", "theme": "housing"}))

@@ -33,7 +33,7 @@ def _crlf(text: str) -> bytes:
 
 
 def outlook_reply(*, uid: str, attendee: str, organizer: str, partstat: str = "ACCEPTED", sequence: int = 0,
-                  comment: str | None = None, subject: str = "Accepté : Invitation : Rencontre du réseau",
+                  comment: str | None = None, subject: str = "Accepté : Invitation : Rencontre du réseau",
                   sender: str | None = None, message_id: str = "<AM0PR07MB6113A1@AM0PR07MB6113.eurprd07.prod.outlook.com>",
                   extra_headers: str = "", stamp: datetime | None = None) -> bytes:
     calendar = (
@@ -51,7 +51,7 @@ def outlook_reply(*, uid: str, attendee: str, organizer: str, partstat: str = "A
         "BEGIN:VEVENT\n"
         f"ATTENDEE;PARTSTAT={partstat};CN=Inès Lemaire:MAILTO:{attendee.upper()}\n"
         + (f"COMMENT;LANGUAGE=fr-FR:{comment}\n" if comment else "")
-        + "SUMMARY;LANGUAGE=fr-FR:Accepté : Rencontre du réseau\n"
+        + "SUMMARY;LANGUAGE=fr-FR:Accepté : Rencontre du réseau\n"
         "DTSTART;TZID=Romance Standard Time:20270615T093000\n"
         "DTEND;TZID=Romance Standard Time:20270615T160000\n"
         f"UID:{uid}\n"
@@ -266,7 +266,7 @@ def plain_email(*, sender: str, organizer: str, subject: str = "Question sur la 
     return _crlf(
         f"From: {sender}\nTo: {organizer}\nSubject: {subject}\nDate: Tue, 1 Jun 2027 12:40:00 +0200\n"
         f"Message-ID: {message_id}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n"
-        "Bonjour, faut-il apporter un cas pour l'atelier ?\n"
+        "Bonjour, faut-il apporter un cas pour l'atelier ?\n"
     )
 
 

@@ -103,10 +103,10 @@ def test_training_emails_say_la_formation(training, ines, caf_facilitator):
     place, update, cancel = (_text(message) for message in _messages(ines.email))
     assert place.startswith("Bonjour Inès,\r\n\r\nVotre place est confirmée pour la formation « Animer une réunion "
                             "avec des élus ».\r\n")
-    assert ("La formation « Animer une réunion avec des élus » a été modifiée. Voici les informations à jour ; "
+    assert ("La formation « Animer une réunion avec des élus » a été modifiée. Voici les informations à jour ; "
             "votre agenda se met à jour.") in update
     assert "Votre inscription à la formation « Animer une réunion avec des élus » est annulée." in cancel
-    assert "La formation sur le site : http" in update
+    assert "La formation sur le site : http" in update
     assert all("rencontre" not in re.sub(r"https?://\S+", "", text).lower() for text in (place, update, cancel))
 
 
@@ -165,7 +165,7 @@ def test_moving_a_meeting_moves_its_agenda(invited_with_agenda, caf_facilitator,
     assert _agenda_times(meeting) == [(start - half_hour, end - half_hour) for start, end in before]
     update = _text(_messages(ines.email)[-1])
     assert f"de 9{NBSP}h{NBSP}30 à 16{NBSP}h (heure de Paris)" in update
-    assert f"Ordre du jour :\r\n- 9{NBSP}h{NBSP}30 Accueil café\r\n- 9{NBSP}h{NBSP}45 Information thématique\r\n" in update
+    assert f"Ordre du jour :\r\n- 9{NBSP}h{NBSP}30 Accueil café\r\n- 9{NBSP}h{NBSP}45 Information thématique\r\n" in update
 
 
 def test_moving_the_start_past_the_agenda_is_refused_in_french(invited_with_agenda, caf_facilitator):
@@ -177,7 +177,7 @@ def test_moving_the_start_past_the_agenda_is_refused_in_french(invited_with_agen
         services.update_meeting(actor=caf_facilitator, meeting=meeting, data=data)
     db.session.rollback()
     assert str(error.value) == ("L'ordre du jour suit la rencontre, mais le point « Vote du thème de la prochaine "
-                                "rencontre » sortirait des nouveaux horaires : raccourcissez-le ou modifiez l'heure "
+                                "rencontre » sortirait des nouveaux horaires : raccourcissez-le ou modifiez l'heure "
                                 "de fin.")
     assert (_agenda_times(meeting), _outbox_count(), meeting.ical_sequence) == (before, outbox, 0)
 
@@ -192,7 +192,7 @@ def test_title_change_sends_an_update(invited_with_agenda, caf_facilitator, ines
     method, event = _event(messages[-1])
     assert len(messages) == 2
     assert (str(method), event["SEQUENCE"], str(event["SUMMARY"])) == ("REQUEST", 1, "Rencontre d'automne — Arras")
-    assert messages[-1]["Subject"] == "Modification : Rencontre d'automne — Arras — 14 septembre 2027"
+    assert messages[-1]["Subject"] == "Modification : Rencontre d'automne — Arras — 14 septembre 2027"
 
 
 def test_venue_address_change_updates_upcoming_invited_meetings_only(network, caf_facilitator, venue, ines):
@@ -244,7 +244,7 @@ def test_venue_form_says_how_many_meetings_get_an_update(client, login, network,
         "name": venue.name, "host_kind": venue.host_kind, "street": "1 place de la Gare", "postal_code": "62000",
         "city": "Arras", "is_active": "y"}, follow_redirects=True)
     page = sf.page_text(response)
-    assert "Lieu enregistré ; une mise à jour est envoyée aux invités de la rencontre à venir qui s'y tient." in page
+    assert "Lieu enregistré ; une mise à jour est envoyée aux invités de la rencontre à venir qui s'y tient." in page
     assert [_event(message)[1]["SEQUENCE"] for message in _messages(ines.email)] == [0, 1]
 
 

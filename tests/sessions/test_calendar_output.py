@@ -132,7 +132,7 @@ def test_update_then_cancel_bump_sequence_and_keep_uid(invited_meeting, caf_faci
 def test_nonexistent_paris_time_is_refused_in_french():
     with pytest.raises(DomainError) as error:
         paris_to_utc(date(2027, 3, 28), time(2, 30))
-    assert str(error.value) == ("L'heure 02:30 n'existe pas le 28 mars 2027 à Paris (passage à l'heure d'été) : "
+    assert str(error.value) == ("L'heure 02:30 n'existe pas le 28 mars 2027 à Paris (passage à l'heure d'été) : "
                                 "choisissez une autre heure.")
 
 
@@ -185,8 +185,8 @@ def test_feed_bytes_are_icalendars_own_serialisation(network):
     starts_at = datetime(2027, 6, 15, 7, 30, tzinfo=UTC)
     events = [EventData(uid=f"{n}@test", sequence=n, summary="Rencontre, bilan; été\n" + "é" * 9 * n,
                         starts_at=starts_at, ends_at=starts_at.replace(hour=14), organizer_email="reseau@example.test",
-                        organizer_name="Réseau : Caf, MSA", location="Salle 1; RDC" if n % 2 else None,
-                        description="Ordre du jour :\n" + "x" * 17 * n, url="https://reseau.example.test/rencontres/1",
+                        organizer_name="Réseau : Caf, MSA", location="Salle 1; RDC" if n % 2 else None,
+                        description="Ordre du jour :\n" + "x" * 17 * n, url="https://reseau.example.test/rencontres/1",
                         cancelled=n == 2) for n in range(4)]
     stamp = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
     expected = _calendar(PUBLISH, "Réseau — rencontres")

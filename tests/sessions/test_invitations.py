@@ -52,7 +52,7 @@ def test_invitation_email_layout_as_received(smtp_server, network, meeting, caf_
     assert b"METHOD:REQUEST\r\n" in ics
     assert attachment.get_filename() == "invitation.ics"
     assert attachment.get_payload(decode=True) == ics
-    assert message["Subject"] == "Invitation : Rencontre du réseau — 2e trimestre 2027 — 15 juin 2027"
+    assert message["Subject"] == "Invitation : Rencontre du réseau — 2e trimestre 2027 — 15 juin 2027"
     assert message["Reply-To"] == network.mailbox_email
     text = body.get_payload()[0].get_content()
     assert "de 9\u00a0h\u00a030 à 16\u00a0h (heure de Paris)" in text
@@ -162,14 +162,14 @@ def test_rsvp_from_the_site(client, login, invitation, meeting):
     login(member)
     response = client.post(f"/rencontres/{meeting.id}/reponse", data={"answer": "yes"}, follow_redirects=True)
     db.session.refresh(invitation)
-    assert "Réponse enregistrée : oui." in sf.page_text(response)
+    assert "Réponse enregistrée : oui." in sf.page_text(response)
     assert invitation.rsvp == Rsvp.YES
 
 
 def test_rsvp_from_the_site_without_answer_is_refused(client, login, invitation, meeting):
     login(db.session.get(factories.Member, invitation.member_id))
     response = client.post(f"/rencontres/{meeting.id}/reponse", data={}, follow_redirects=True)
-    assert "Choisissez une réponse : oui, non ou excusé·e." in sf.page_text(response)
+    assert "Choisissez une réponse : oui, non ou excusé·e." in sf.page_text(response)
 
 
 def test_answer_with_unknown_value_is_refused(invitation):
@@ -199,7 +199,7 @@ def test_reminders_go_once_to_yes_and_silent_members(app, network, caf_facilitat
     assert first.output.startswith("reminders queued=2")
     assert second.output.startswith("reminders queued=0")
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == sorted([yes.email, silent.email])
-    assert smtp_server.messages[0]["Subject"].startswith("Rappel : ")
+    assert smtp_server.messages[0]["Subject"].startswith("Rappel : ")
 
 
 def test_reminders_skip_meetings_beyond_the_window(network):

@@ -172,10 +172,10 @@ def test_create_meeting_view(client, login, caf_facilitator, venue):
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"day": "2020-06-15"}, "La date choisie est déjà passée : choisissez une date à venir."),
+    ({"day": "2020-06-15"}, "La date choisie est déjà passée : choisissez une date à venir."),
     ({"end": "09:00"}, "L'heure de fin doit être postérieure à l'heure de début."),
     ({"day": "2027-03-28", "start": "02:30", "end": "05:00"},
-     "L'heure 02:30 n'existe pas le 28 mars 2027 à Paris (passage à l'heure d'été) : choisissez une autre heure."),
+     "L'heure 02:30 n'existe pas le 28 mars 2027 à Paris (passage à l'heure d'été) : choisissez une autre heure."),
     ({"title": ""}, "Ce champ est obligatoire."),
     ({"day": "15/06"}, "Date invalide (jj/mm/aaaa)."),
     ({"start": "9h"}, "Heure invalide (hh:mm)."),

@@ -115,7 +115,7 @@ def test_answer_in_the_subject_only_counts_when_it_answers_our_email(mailbox, re
     meeting, ines, invitation = invited
     sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipients == ines.email))
     mailbox.append(subject_only_reply(attendee=ines.email, organizer=network.mailbox_email,
-                                      subject=f"Refusé : {sent.subject}", in_reply_to=sent.message_id))
+                                      subject=f"Refusé : {sent.subject}", in_reply_to=sent.message_id))
     assert read_replies() == _summary(read=1, applied=1)
     assert _answer(invitation) == ("no", None, "calendar")
 
@@ -152,7 +152,7 @@ def test_forged_and_stale_replies_change_nothing(mailbox, read_replies, invited,
         outlook_reply(uid=cancelled.ical_uid, attendee=ines.email, organizer=organizer, message_id="<f6@x.test>"),
         outlook_reply(uid=past.ical_uid, attendee=ines.email, organizer=organizer, message_id="<f7@x.test>"),
         # the subject names an answer, but it answers none of our emails
-        subject_only_reply(attendee=ines.email, organizer=organizer, subject=f"Accepté : {sent.subject}",
+        subject_only_reply(attendee=ines.email, organizer=organizer, subject=f"Accepté : {sent.subject}",
                            in_reply_to="<invented@x.test>", message_id="<f8@x.test>"),
         # PARTSTAT that is not an answer
         gmail_reply(uid=meeting.ical_uid, attendee=ines.email, organizer=organizer, partstat="DELEGATED",

@@ -74,6 +74,6 @@ def test_invitation_without_venue_says_lieu_a_confirmer(smtp_server, network, ca
     html = message.get_body(("html",)).get_content()
     landing = sf.page_text(client.get(f"/rencontres/reponse/{make_rsvp_token(invitation)}"))
 
-    assert "Où : Lieu à confirmer" in text
+    assert "Où : Lieu à confirmer" in text
     assert "Lieu à confirmer</p>" in html
     assert "Lieu à confirmer" in landing

@@ -38,7 +38,7 @@ def test_place_comes_with_a_calendar_invitation(training, members, smtp_server):
     db.session.commit()
     send_due()
     message = smtp_server.messages[0]
-    assert message["Subject"] == "Inscription confirmée : Animer une réunion avec des élus — 15 juin 2027"
+    assert message["Subject"] == "Inscription confirmée : Animer une réunion avec des élus — 15 juin 2027"
     calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     assert calendar.get_param("method") == "REQUEST"
 
@@ -107,7 +107,7 @@ def test_full_training_view_says_waitlist(client, login, training, members):
     db.session.commit()
     login(members[2])
     response = client.post(f"/rencontres/{training.id}/inscription", follow_redirects=True)
-    assert "La formation est complète : vous êtes sur liste d'attente (position 1)." in sf.page_text(response)
+    assert "La formation est complète : vous êtes sur liste d'attente (position 1)." in sf.page_text(response)
 
 
 def test_opening_registrations_announces_without_calendar(network, members, caf_facilitator):
@@ -116,5 +116,5 @@ def test_opening_registrations_announces_without_calendar(network, members, caf_
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert sent == 5
     assert training.status == MeetingStatus.INVITED
-    assert {row.subject for row in rows} == {f"Formation mutualisée : {training.title}"}
+    assert {row.subject for row in rows} == {f"Formation mutualisée : {training.title}"}
     assert all(b"text/calendar" not in row.raw for row in rows)

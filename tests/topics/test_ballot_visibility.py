@@ -11,7 +11,7 @@ from tests.topics.factories import create_topic, create_vote
 @pytest.fixture
 def described(network, coordinator):
     return [create_topic(network, author=coordinator, title="Le SDSF",
-                         description="Où en est le schéma départemental des services aux familles ?"),
+                         description="Où en est le schéma départemental des services aux familles ?"),
             create_topic(network, author=coordinator, title="L'inclusion", description=None),
             create_topic(network, author=coordinator, title="Les tiers-lieux", description="Visite d'un tiers-lieu.")]
 
@@ -29,7 +29,7 @@ def test_ballot_shows_each_topic_description(client, login, coordinator, open_vo
     page = client.get(f"/themes/votes/{open_vote.id}").get_data(as_text=True)
 
     assert page.count('<p class="ballot__description">') == 2
-    assert ('<p class="ballot__description">Où en est le schéma départemental des services aux familles ?</p>'
+    assert ('<p class="ballot__description">Où en est le schéma départemental des services aux familles ?</p>'
             in page)
     assert '<p class="ballot__description">Visite d&#39;un tiers-lieu.</p>' in page
 

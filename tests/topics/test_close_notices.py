@@ -82,14 +82,14 @@ def test_facilitators_hear_once_that_their_rounds_reached_the_deadline(rounds):
     assert f1_texts[0].startswith(f"Bonjour {rounds['f1'].first_name},")
     assert len(f1_texts) == 2 and _without_greeting(_texts(rounds["f2"].email)) == _without_greeting(f1_texts)
     leader, tied = sorted(f1_texts, key=lambda text: "Ex æquo" in text)
-    assert "Participation : 2 membres sur 5." in leader
-    assert "En tête : « Accueil des familles » (3 points)." in leader
-    assert "Ex æquo en tête (2 points chacun) : « Accueil des familles », « Bien vieillir »." in tied
+    assert "Participation : 2 membres sur 5." in leader
+    assert "En tête : « Accueil des familles » (3 points)." in leader
+    assert "Ex æquo en tête (2 points chacun) : « Accueil des familles », « Bien vieillir »." in tied
     assert f"/themes/votes/{rounds['rounds']['R1'].id}" in leader
     (other_network,) = _texts(rounds["g"].email)
-    assert "Aucun bulletin n'a été déposé" in other_network and "Participation : 0 membre sur 1." in other_network
+    assert "Aucun bulletin n'a été déposé" in other_network and "Participation : 0 membre sur 1." in other_network
     assert db.session.scalar(select(OutboxMessage.subject).where(OutboxMessage.recipients == rounds["g"].email)) \
-        == "Vote clos : confirmez le thème de la prochaine rencontre"
+        == "Vote clos : confirmez le thème de la prochaine rencontre"
 
 
 def test_a_round_closed_then_confirmed_before_the_command_runs_is_not_announced(rounds):

@@ -25,7 +25,7 @@ def tally_of(vote):
 
 def test_propose_topic_keeps_author_date_and_links(network, coordinator):
     topic = services.propose_topic(actor=coordinator, network=network, title="  Le SDSF ",
-                                   description="Où en est le schéma ?", links="https://a.test/x\n\n https://b.test ")
+                                   description="Où en est le schéma ?", links="https://a.test/x\n\n https://b.test ")
     db.session.commit()
     assert (topic.title, topic.author_id, topic.status) == ("Le SDSF", coordinator.id, TopicStatus.BACKLOG)
     assert topic.link_list == ["https://a.test/x", "https://b.test"]
@@ -232,7 +232,7 @@ def _allocation(topics, *points):
 
 
 @pytest.mark.parametrize(("points", "error", "message"), [
-    ((2, 1), DomainError, "Vous avez réparti 3 points : vous en avez 2 au maximum."),
+    ((2, 1), DomainError, "Vous avez réparti 3 points : vous en avez 2 au maximum."),
     ((3,), DomainError, "2 points au maximum sur un même thème."),
     ((-1, 1), DomainError, "Les points attribués ne peuvent pas être négatifs."),
     ((0, 0), DomainError, "Attribuez au moins un point."),
@@ -264,7 +264,7 @@ def test_cast_ballot_refuses_an_inactive_member_and_an_admin(vote, topics, voter
 
 
 def test_cast_ballot_refused_after_the_deadline(vote, topics, voters):
-    with pytest.raises(InvalidTransition, match="Le vote est clos depuis le .* : votre bulletin n'a pas été enregistré"):
+    with pytest.raises(InvalidTransition, match="Le vote est clos depuis le .* : votre bulletin n'a pas été enregistré"):
         services.cast_ballot(vote, {topics[0].id: 1}, actor=voters[0], now=vote.closes_at)
 
 
@@ -343,7 +343,7 @@ def test_confirm_refuses_when_the_next_meeting_already_has_another_topic(vote, t
                                                                          next_meeting, network):
     create_agenda_item(next_meeting, title="Déjà choisi", topic=create_topic(network, title="Déjà choisi"))
     _closed_vote_with_tie(vote, topics, voters, facilitator)
-    with pytest.raises(Conflict, match="a déjà un thème : « Déjà choisi »"):
+    with pytest.raises(Conflict, match="a déjà un thème : « Déjà choisi »"):
         services.confirm_vote_round(vote, topic=topics[0], actor=facilitator)
 
 
@@ -404,12 +404,12 @@ def test_opening_a_round_emails_each_active_member_of_the_network(network, meeti
     recipients = sorted(mail.rcpt_tos[0] for mail in smtp_server.received)
     assert recipients == sorted(member.email for member in (facilitator, coordinator, *voters))
     message = smtp_server.received[0].message
-    assert message["Subject"] == "Vote ouvert : le thème de la prochaine rencontre"
+    assert message["Subject"] == "Vote ouvert : le thème de la prochaine rencontre"
     assert message["Reply-To"] == network.mailbox_email
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "- Animer une réunion avec des élus\n- L'inclusion\n- Le SDSF\n" in text
     assert "Vous disposez de 1 point à répartir, 2 au plus par thème." in text  # ⌈3 thèmes / 3⌉
-    assert "Clôture : jeudi 19 mars 2099 à 18h00 (heure de Paris)." in text
+    assert "Clôture : jeudi 19 mars 2099 à 18h00 (heure de Paris)." in text
     assert f"/themes/votes/{vote.id}" in text
 
 
@@ -438,8 +438,8 @@ def test_confirming_a_round_emails_the_chosen_topic_and_its_meeting(network, top
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == sorted(
         member.email for member in (facilitator, coordinator, *voters))
     message = smtp_server.received[0].message
-    assert message["Subject"] == "Thème retenu : L'inclusion"
+    assert message["Subject"] == "Thème retenu : L'inclusion"
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert "le thème retenu est : L'inclusion." in text
+    assert "le thème retenu est : L'inclusion." in text
     assert "Il ouvrira la rencontre « Rencontre de mars » du jeudi 12 mars 2099 (information thématique)." in text
     assert f"/rencontres/{following.id}" in text

@@ -37,7 +37,7 @@ def test_topic_list_shows_backlog_and_open_round(client, login, coordinator, vot
 
 def test_topic_create_records_the_proposal(client, login, coordinator, network):
     login(coordinator)
-    response = client.post("/themes/proposer", data={"title": "Le SDSF", "description": "Où en est-on ?",
+    response = client.post("/themes/proposer", data={"title": "Le SDSF", "description": "Où en est-on ?",
                                                      "links": "https://www.caf.fr/sdsf"})
     topic = db.session.scalar(select(Topic))
     assert response.status_code == 302 and response.location == f"/themes/{topic.id}"
@@ -151,7 +151,7 @@ def test_ballot_with_too_many_points_is_refused_with_a_french_message(client, lo
     response = client.post(f"/themes/votes/{vote.id}/bulletin",
                            data={f"topic_{topics[0].id}": 2, f"topic_{topics[1].id}": 1})
     assert response.status_code == 400
-    assert "Vous avez réparti 3 points : vous en avez 2 au maximum." in response.get_data(as_text=True)
+    assert "Vous avez réparti 3 points : vous en avez 2 au maximum." in response.get_data(as_text=True)
     assert queries.ballot_of(vote, coordinator) is None
 
 
@@ -273,13 +273,13 @@ def test_history_query_count_does_not_grow(client, login, coordinator, network, 
 def test_topic_create_refused_by_the_service_shows_the_form_again_and_keeps_nothing(client, login, coordinator,
                                                                                     network, monkeypatch):
     monkeypatch.setattr(services, "propose_topic",
-                        factories.refusing_service("Ce thème est déjà proposé : votez pour lui."))
+                        factories.refusing_service("Ce thème est déjà proposé : votez pour lui."))
     login(coordinator)
 
-    response = client.post("/themes/proposer", data={"title": "Le SDSF", "description": "Où en est-on ?"})
+    response = client.post("/themes/proposer", data={"title": "Le SDSF", "description": "Où en est-on ?"})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="Le SDSF"' in page  # the input is kept
-    assert "Ce thème est déjà proposé : votez pour lui." in page
+    assert "Ce thème est déjà proposé : votez pour lui." in page
     assert db.session.scalar(db.select(db.func.count(Network.id))) == 1  # the refused write is rolled back

@@ -105,7 +105,7 @@ def send_follow_up_reminders(*, now: datetime | None = None) -> int:
         if client is None:
             continue
         queue_templated_email("codev_follow_up_reminder", to=client.email,
-                              subject=f"CODEV : où en est votre cas {case.reference} ?", member=client,
+                              subject=f"CODEV : où en est votre cas {case.reference} ?", member=client,
                               reference=case.reference, link=external_url("codev.follow_up", case_id=case.id))
         case.followup_reminder_sent_at = now
         record_audit(actor=None, action="codev.follow_up.reminder", obj=case, fields=["followup_reminder_sent_at"])

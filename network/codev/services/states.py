@@ -101,7 +101,7 @@ def _check_meeting(case: Case, meeting: Meeting, statuses, *, future_only: bool)
     if meeting.network_id != case.network_id:
         raise NotAllowed("Cette rencontre n'appartient pas au réseau du cas.")
     if meeting.status not in statuses or (future_only and meeting.starts_at <= utcnow()):
-        raise DomainError("Cette rencontre n'accueille plus de cas : choisissez une rencontre à venir.")
+        raise DomainError("Cette rencontre n'accueille plus de cas : choisissez une rencontre à venir.")
 
 
 def _dissolve_subgroup(case: Case, actor: Member) -> None:
@@ -113,8 +113,8 @@ def _dissolve_subgroup(case: Case, actor: Member) -> None:
 
 def _notify_client(case: Case, target: CaseState, meeting: Meeting | None) -> None:
     client = db.session.get(Member, case.client_id)
-    subject = {CaseState.SELECTED: f"CODEV : votre cas {case.reference} est retenu",
-               CaseState.POSTPONED: f"CODEV : votre cas {case.reference} est reporté"}[target]
+    subject = {CaseState.SELECTED: f"CODEV : votre cas {case.reference} est retenu",
+               CaseState.POSTPONED: f"CODEV : votre cas {case.reference} est reporté"}[target]
     queue_templated_email("codev_case_state", to=client.email, subject=subject, member=client,
                           reference=case.reference, target=target.value, meeting=meeting,
                           link=external_url("codev.case_detail", case_id=case.id))

@@ -48,7 +48,7 @@ def record_attendance(*, actor: Member, meeting: Meeting, member_id: int, status
         .where(Invitation.meeting_id == meeting.id, Invitation.member_id == member_id)
     ).first() or (None, None)
     if invited is None:
-        raise DomainError("Cette personne n'est pas invitée à cette rencontre : ajoutez-la comme participant·e sur place.")
+        raise DomainError("Cette personne n'est pas invitée à cette rencontre : ajoutez-la comme participant·e sur place.")
     if attendance is None:
         attendance = Attendance(meeting_id=meeting.id, member_id=member_id, status=status,
                                 recorded_by_id=actor.id, recorded_at=now)
@@ -57,7 +57,7 @@ def record_attendance(*, actor: Member, meeting: Meeting, member_id: int, status
                 db.session.add(attendance)
                 db.session.flush()
         except IntegrityError:
-            raise Conflict("Cette présence vient d'être enregistrée par quelqu'un d'autre : rechargez la page.") from None
+            raise Conflict("Cette présence vient d'être enregistrée par quelqu'un d'autre : rechargez la page.") from None
         record_audit(actor=actor, action="attendance.record", obj=attendance, fields=["status"],
                      network_id=meeting.network_id)
     elif attendance.status != status:

@@ -51,7 +51,7 @@ def change_meeting_status(meeting: Meeting, target: MeetingStatus, *, actor: Mem
             f"Une rencontre « {meeting.status_label} » ne peut pas passer à l'état « {MeetingStatus(target).label} »."
         )
     if target == S.INVITED and meeting.starts_at <= now:
-        raise InvalidTransition("Cette rencontre a déjà commencé : il est trop tard pour inviter.")
+        raise InvalidTransition("Cette rencontre a déjà commencé : il est trop tard pour inviter.")
     if target == S.HELD and not has_started_day(meeting, now):
         raise InvalidTransition("Une rencontre ne peut être marquée comme tenue qu'à partir de son jour.")
     previous = meeting.status
@@ -79,7 +79,7 @@ def send_invitations(meeting: Meeting, *, actor: Member, now: datetime | None = 
     if not can_manage_meeting(actor, meeting):
         raise NotAllowed("Seuls les co-animateurs du réseau peuvent envoyer les invitations.")
     if meeting.starts_at <= now:
-        raise InvalidTransition("Cette rencontre a déjà commencé : il est trop tard pour inviter.")
+        raise InvalidTransition("Cette rencontre a déjà commencé : il est trop tard pour inviter.")
     return _invite(meeting, actor=actor, now=now)
 
 
@@ -111,7 +111,7 @@ def _invite(meeting: Meeting, *, actor: Member, now: datetime) -> int:
             mailing.mark_sent(guests, now)
             db.session.flush()
     except IntegrityError:
-        raise Conflict("Les invitations sont en cours d'envoi par ailleurs : rechargez la page.") from None
+        raise Conflict("Les invitations sont en cours d'envoi par ailleurs : rechargez la page.") from None
     context = mailing.load_context(meeting)
     for invitation, member in [*zip(new, members, strict=True), *((guest, None) for guest in guests)]:
         mailing.queue_meeting_email(context, invitation, member, kind=mailing.INVITATION)
@@ -128,7 +128,7 @@ def _announce_training(meeting: Meeting, *, now: datetime) -> int:
     url = external_url("sessions.meeting_detail", meeting_id=meeting.id)
     for member in members:
         queue_templated_email(
-            "training_announcement", to=member.email, subject=f"Formation mutualisée : {meeting.title}",
+            "training_announcement", to=member.email, subject=f"Formation mutualisée : {meeting.title}",
             reply_to=context.network.mailbox_email, name=member.first_name, meeting=meeting,
             network=context.network, venue=context.venue, meeting_url=url)
     return len(members)

@@ -101,7 +101,7 @@ def rsvp_links(invitation: Invitation) -> dict[str, str]:
 
 def subject_for(kind: str, meeting: Meeting) -> str:
     when = format_datetime(meeting.starts_at, "d MMMM y")
-    return f"{SUBJECT_PREFIX[kind]} : {meeting.title} — {when}"
+    return f"{SUBJECT_PREFIX[kind]} : {meeting.title} — {when}"
 
 
 def greeting_name(invitation: Invitation, recipient: Member | None) -> str | None:
@@ -124,7 +124,7 @@ def queue_meeting_email(context: MeetingContext, invitation: Invitation, recipie
     calendar = None
     if kind in (INVITATION, UPDATE, CANCELLATION, TRAINING_PLACE):
         method = CANCEL if kind == CANCELLATION else REQUEST
-        answer_line = f"Répondre : {links[Rsvp.YES].split('?')[0]}" if links else None
+        answer_line = f"Répondre : {links[Rsvp.YES].split('?')[0]}" if links else None
         # A training's place is taken on the site: the calendar shows it accepted, not « please reply ».
         attendee = Attendee(email, recipient.full_name if recipient else invitation.guest_name,
                             partstat="ACCEPTED" if meeting.is_training else "NEEDS-ACTION")

@@ -123,7 +123,7 @@ def _check_meeting_data(network_id: int, data: MeetingData, *, now: datetime, mo
     if data.ends_at <= data.starts_at:
         raise DomainError("La fin doit être postérieure au début.")
     if moved and data.starts_at <= now:
-        raise DomainError("La date choisie est déjà passée : choisissez une date à venir.")
+        raise DomainError("La date choisie est déjà passée : choisissez une date à venir.")
     if data.venue_id is not None:
         venue = db.session.get(Venue, data.venue_id)
         if venue is None or venue.network_id != network_id:
@@ -200,7 +200,7 @@ def _move_agenda(meeting: Meeting, data: MeetingData) -> None:
             value = getattr(item, name)
             if value is not None and not data.starts_at <= value + shift <= data.ends_at:
                 raise DomainError(f"L'ordre du jour suit la rencontre, mais le point « {item.title} » "
-                                  "sortirait des nouveaux horaires : raccourcissez-le ou modifiez l'heure de fin.")
+                                  "sortirait des nouveaux horaires : raccourcissez-le ou modifiez l'heure de fin.")
     for item in items:
         if item.starts_at is not None:
             item.starts_at += shift

@@ -274,7 +274,7 @@ def _invitation_by_reference(message: EmailMessage, sender: str) -> Invitation:
         .outerjoin(Member, Member.id == Invitation.member_id)
         .where(or_(func.lower(Member.email) == sender, func.lower(Invitation.guest_email) == sender))
         .order_by(Meeting.starts_at.desc())).all()
-    matches = [invitation for invitation, title in rows if any(f" : {title} — " in row.subject for row in ours)]
+    matches = [invitation for invitation, title in rows if any(f" : {title} — " in row.subject for row in ours)]
     if len(matches) != 1:
         raise Ignored("answer in the subject only: the meeting cannot be told")
     return matches[0]

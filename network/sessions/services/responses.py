@@ -27,7 +27,7 @@ def check_answerable(meeting: Meeting, now: datetime) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("Cette rencontre a été annulée.")
     if meeting.ends_at <= now:
-        raise DomainError("Cette rencontre est passée : il n'est plus possible d'y répondre.")
+        raise DomainError("Cette rencontre est passée : il n'est plus possible d'y répondre.")
     if meeting.status != MeetingStatus.INVITED:
         raise DomainError("Les invitations à cette rencontre ne sont pas ouvertes.")
 
@@ -55,7 +55,7 @@ def answer_invitation(invitation: Invitation, *, answer: str, comment: str | Non
     `source` says where the answer came from (the site, the email's link)."""
     now = now or utcnow()
     if answer not in ANSWERS:
-        raise DomainError("Réponse inconnue : choisissez oui, non ou excusé·e.")
+        raise DomainError("Réponse inconnue : choisissez oui, non ou excusé·e.")
     if actor is not None and invitation.member_id != actor.id:
         raise NotAllowed("Cette invitation ne vous est pas adressée.")
     meeting = db.session.get(Meeting, invitation.meeting_id)

@@ -43,7 +43,7 @@ def guest_add(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
     form = GuestForm()
     if not form.validate_on_submit():
-        flash("Invitation non envoyée : " + " ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("Invitation non envoyée : " + " ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites")
     back = url_for("sessions.meeting_detail", meeting_id=meeting_id) + "#invites"
     with on_refusal(back):
@@ -64,12 +64,12 @@ def rsvp(meeting_id):
     # The home page's one-click answer comes back to the home page.
     back = safe_next_url(request.form.get("next"), url_for("sessions.meeting_detail", meeting_id=meeting_id))
     if not form.validate_on_submit():
-        flash("Choisissez une réponse : oui, non ou excusé·e.", "error")
+        flash("Choisissez une réponse : oui, non ou excusé·e.", "error")
         return redirect(back)
     with on_refusal(back):
         services.answer_invitation(invitation, answer=form.answer.data, comment=form.comment.data, actor=current_user)
     commit_keeping_loaded()  # the flash shows the answer just written: no reload of the invitation
-    flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
+    flash(f"Réponse enregistrée : {invitation.rsvp_label.lower()}.", "success")
     return redirect(back)
 
 

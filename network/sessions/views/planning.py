@@ -97,7 +97,7 @@ def meeting_edit(meeting_id):
             changed = services.update_meeting(actor=current_user, meeting=meeting, data=_meeting_data(form))
         db.session.commit()
         resent = meeting.status == MeetingStatus.INVITED and set(changed) & set(services.planning.CALENDAR_FIELDS)
-        flash("Rencontre modifiée" + (" ; une mise à jour est envoyée aux invités." if resent else "."), "success")
+        flash("Rencontre modifiée" + (" ; une mise à jour est envoyée aux invités." if resent else "."), "success")
         return redirect(url_for("sessions.meeting_detail", meeting_id=meeting.id))
     return render_template("sessions/meeting_form.html", form=form, meeting=meeting)
 
@@ -123,7 +123,7 @@ def meeting_status(meeting_id, status):
     with on_refusal(back):
         services.change_meeting_status(meeting, MeetingStatus(status), actor=current_user)
     db.session.commit()
-    flash(f"Rencontre : {MeetingStatus(status).label.lower()}.", "success")
+    flash(f"Rencontre : {MeetingStatus(status).label.lower()}.", "success")
     return redirect(back)
 
 
@@ -250,7 +250,7 @@ def venue_edit(venue_id):
                 update = services.update_venue(actor=current_user, venue=venue, data=_venue_data(form))
         db.session.commit()
         flash("Lieu enregistré." if venue is None or not update.meetings_updated else
-              "Lieu enregistré ; une mise à jour est envoyée aux invités "
+              "Lieu enregistré ; une mise à jour est envoyée aux invités "
               + ("de la rencontre à venir qui s'y tient." if update.meetings_updated == 1 else
                  f"des {update.meetings_updated} rencontres à venir qui s'y tiennent."), "success")
         return redirect(url_for("sessions.venue_list"))

@@ -21,9 +21,9 @@ def training_register(meeting_id):
         registration = services.register(actor=current_user, meeting=meeting)
     position = services.waitlist_position(registration) if registration.is_waitlisted else None
     db.session.commit()
-    flash(f"La formation est complète : vous êtes sur liste d'attente (position {position}). "
+    flash(f"La formation est complète : vous êtes sur liste d'attente (position {position}). "
           "Vous serez prévenu·e par e-mail si une place se libère." if position else
-          "Inscription confirmée : l'invitation arrive dans votre agenda.", "info" if position else "success")
+          "Inscription confirmée : l'invitation arrive dans votre agenda.", "info" if position else "success")
     return redirect(back)
 
 
