@@ -14,9 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LAZY_PLURAL = re.compile(r"\w\((?:s|es|x)\)|·e\(s\)", re.IGNORECASE)
 # « : ; ? ! » after a word take a no-break space, not a plain one (« Lieu : », « Où en êtes-vous ? »)
 PLAIN_SPACE_BEFORE = re.compile(r"(?<=\S) [:;?!](?=\s|$|<|\{)")
-# what is not text a reader sees in a template: Jinja, HTML tags and comments, scripts and styles
-NOT_TEXT = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>",
-                      re.S)
+# what is not text a reader sees in a template: Jinja (a word, once rendered), HTML tags and comments, scripts and
+# styles (a boundary)
+JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+MARKUP = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>", re.S)
 
 
 @pytest.mark.parametrize(("count", "expected"), [
@@ -88,7 +89,9 @@ def _template_text_hits() -> list[str]:
     """Plain spaces before high punctuation in what templates and scripts write, Jinja and markup aside."""
     hits = []
     for path in sorted([*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt")]):
-        text = NOT_TEXT.sub(lambda match: "x" + "\n" * match.group().count("\n"), path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        text = JINJA.sub(lambda match: "x" + "\n" * match.group().count("\n"), text)
+        text = MARKUP.sub(lambda match: " " + "\n" * match.group().count("\n"), text)
         for number, line in enumerate(text.splitlines(), 1):
             if PLAIN_SPACE_BEFORE.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")

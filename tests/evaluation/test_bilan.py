@@ -344,7 +344,7 @@ def test_bilan_pdf_and_xlsx_show_shared_resources(client, login, admin, shared):
             "Réseau B 1 1 document ou lien, 0 compte rendu publié, 0 actualité 0 0 document, 0 fiche CODEV 0 "
             "Total 7 4 documents ou liens, 1 compte rendu publié, 2 actualités 2 1 document, 1 fiche CODEV 3") in text
     # the no-break space prints with the space's glyph (DejaVu): read back from the PDF, it is a space
-    assert (f"6. Trajectoires : ressources partagées année par année Réseau {Y1} {Y2} Réseau A 3 3 "
+    assert (f"6. Trajectoires : ressources partagées année par année Réseau {Y1} {Y2} Réseau A 3 3 "
             "Réseau B 0 1 Total 3 4") in text
     assert [row[24:] for row in networks] == [tuple(RESOURCE_COLUMNS), (6, 3, 1, 2, 2, 1, 1, 3),
                                               (1, 1, 0, 0, 0, 0, 0, 0), (7, 4, 1, 2, 2, 1, 1, 3)]
@@ -445,7 +445,7 @@ def test_a_format_1_publication_renders_as_published_and_is_not_corrected_by_res
     assert "<strong>7 sur 10</strong>" in page and "<strong>8 sur 12</strong>" in page
     assert [needle for needle in ('id="ressources"', 'data-label="Ressources partagées"', "ressource partagée",
                                   "Téléchargements") if needle in page] == []
-    assert "4. Trajectoires : cas CODEV travaillés année par année" in text
+    assert "4. Trajectoires : cas CODEV travaillés année par année" in text
     assert "5. Ressources partagées" not in text and "ressources partagées année par année" not in text
     assert [cell.value for cell in workbook["Réseaux"][1]] == FORMAT_1_NETWORK_COLUMNS
     assert [cell.value for cell in workbook["Trajectoires"][1]] == [

@@ -27,6 +27,11 @@ from tests.sessions.factories import create_meeting
 NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
 
+def _collapsed(html: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces kept (str.split would turn them into spaces)."""
+    return re.sub(r"[ \t\r\n]+", " ", html).strip()
+
+
 def at(*parts) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
@@ -122,7 +127,7 @@ def test_cli_exports_and_dashboard_show_it(app, client, login, shared_world):
     synthesis = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(min_row=2, values_only=True)}
     assert (synthesis["Ressources partagées"], synthesis["Ressources : partages avec tous les réseaux"]) == (5, 2)
     assert "Ressources partagées" in [row[0] for row in workbook["Définitions"].iter_rows(values_only=True)]
-    page = " ".join(client.get("/evaluation/?annee=2025").get_data(as_text=True).split())
+    page = _collapsed(client.get("/evaluation/?annee=2025").get_data(as_text=True))
     assert ('<p class="stat__label">Ressources partagées</p> <p class="stat__value">5</p> <p class="stat__note">2 '
             'documents ou liens, 1 compte rendu publié, 2 actualités</p>') in page
     assert "dans la bibliothèque nationale : 1 document, 1 fiche CODEV" in page
@@ -131,7 +136,7 @@ def test_cli_exports_and_dashboard_show_it(app, client, login, shared_world):
 def test_admin_overview_has_a_column_per_network_and_total(client, login, admin, shared_world):
     login(admin)
 
-    page = " ".join(client.get("/evaluation/reseaux?annee=2025").get_data(as_text=True).split())
+    page = _collapsed(client.get("/evaluation/reseaux?annee=2025").get_data(as_text=True))
 
     assert "<th>Ressources partagées</th>" in page
     cells = [cell.split("</td>")[0] for cell in page.split('<td data-label="Ressources partagées">')[1:]]
