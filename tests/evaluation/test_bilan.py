@@ -22,12 +22,13 @@ from network.evaluation.models import GridActivity, GridRubric, Publication, Sel
 from network.periods import PARIS
 from network.extensions import db
 from network.members import services as member_services
-from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import Minutes, NewsItem, Resource, ResourceDownload, SharedCaseSheet
+from network.resources.enums import MinutesStatus, ResourceStatus
+from network.resources.models import Minutes, NewsItem, ResourceDownload, SharedCaseSheet
 from network.sessions.models import Attendance
 from tests import factories
 from tests.codev.factories import create_case
 from tests.evaluation.conftest import create_meeting, invite_and_record
+from tests.evaluation.resource_rows import link_on
 
 THIS_YEAR = utcnow().astimezone(PARIS).year
 Y1, Y2 = THIS_YEAR - 2, THIS_YEAR - 1
@@ -236,15 +237,6 @@ def test_bilan_query_count_does_not_grow_with_networks(client, login, admin, two
 
 # --- « Ressources partagées » (payload FORMAT 2) -----------------------------------------------------------------
 
-def _link(meeting, *, status=ResourceStatus.PUBLISHED, shared_at=None) -> Resource:
-    resource = Resource(network_id=meeting.network_id, meeting_id=meeting.id, kind=ResourceKind.LINK, status=status,
-                        title="Support", url="https://example.org/support", year=meeting.starts_at.year,
-                        shared_at=shared_at, shared_theme="housing" if shared_at else None)
-    db.session.add(resource)
-    db.session.flush()
-    return resource
-
-
 @pytest.fixture
 def shared(two_networks):
     return _share_resources(two_networks)
@@ -260,11 +252,11 @@ def _share_resources(two_networks):
     Total: 7 (4, 1, 2), shares 2, downloads 3; Y1 3, Y2 4.
     """
     network_a = two_networks["a"]
-    _link(two_networks["early"])
-    downloaded = _link(two_networks["late"], shared_at=datetime(Y2, 4, 2, 10, tzinfo=UTC))
-    _link(two_networks["late"])
-    _link(two_networks["late"], status=ResourceStatus.PENDING)
-    _link(two_networks["meeting_b"])
+    link_on(two_networks["early"])
+    downloaded = link_on(two_networks["late"], shared_at=datetime(Y2, 4, 2, 10, tzinfo=UTC))
+    link_on(two_networks["late"])
+    link_on(two_networks["late"], status=ResourceStatus.PENDING)
+    link_on(two_networks["meeting_b"])
     before = create_meeting(network_a, datetime(Y1 - 1, 5, 5, 9, tzinfo=UTC))
     case = create_case(two_networks["members_a"][0], state=CaseState.WORKED, meeting=before,
                        has_capitalisation_consent=True)

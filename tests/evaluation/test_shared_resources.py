@@ -17,12 +17,13 @@ from network.evaluation import indicators
 from network.evaluation.figures import SharedResources
 from network.periods import Period, Scope, Series
 from network.extensions import db
-from network.resources.enums import MinutesStatus, ResourceKind, ResourceStatus
-from network.resources.models import Minutes, NewsItem, Resource, ResourceDownload, SharedCaseSheet
+from network.resources.enums import MinutesStatus, ResourceStatus
+from network.resources.models import Minutes, NewsItem, ResourceDownload, SharedCaseSheet
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
 from tests.codev.factories import create_case
 from tests.sessions.factories import create_meeting
+from tests.evaluation.resource_rows import link_on
 
 NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
@@ -36,15 +37,6 @@ def at(*parts) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def _link(meeting, *, status=ResourceStatus.PUBLISHED, shared_at=None) -> Resource:
-    resource = Resource(network_id=meeting.network_id, meeting_id=meeting.id, kind=ResourceKind.LINK, status=status,
-                        title="Support", url="https://example.org/support", year=meeting.starts_at.year,
-                        shared_at=shared_at, shared_theme="housing" if shared_at else None)
-    db.session.add(resource)
-    db.session.flush()
-    return resource
-
-
 @pytest.fixture
 def shared_world():
     network = factories.create_network(name="Réseau A", slug="reseau-a")
@@ -55,12 +47,12 @@ def shared_world():
     december = create_meeting(network, starts_at=at(2024, 12, 10, 9), status=MeetingStatus.HELD)
     cancelled = create_meeting(network, starts_at=at(2025, 9, 10, 9), status=MeetingStatus.CANCELLED)
     elsewhere = create_meeting(other, starts_at=at(2025, 5, 20, 9), status=MeetingStatus.HELD)
-    downloaded = _link(spring, shared_at=at(2025, 4, 2, 10))
-    _link(training)
-    _link(spring, status=ResourceStatus.PENDING)  # a guest's slides not published: not shared
-    _link(december)
-    _link(cancelled)
-    _link(elsewhere)
+    downloaded = link_on(spring, shared_at=at(2025, 4, 2, 10))
+    link_on(training)
+    link_on(spring, status=ResourceStatus.PENDING)  # a guest's slides not published: not shared
+    link_on(december)
+    link_on(cancelled)
+    link_on(elsewhere)
     db.session.add_all([
         Minutes(meeting_id=spring.id, network_id=network.id, status=MinutesStatus.PUBLISHED, year=2025),
         Minutes(meeting_id=training.id, network_id=network.id, status=MinutesStatus.DRAFT, year=2025),
