@@ -18,8 +18,18 @@ def format_datetime(value: datetime, pattern: str) -> str:
     return babel_format_datetime(value, pattern)
 
 
+# A pattern ending with the time of day: its date part goes to Babel, the time is written as french_clock writes it.
+CLOCK_SUFFIXES = ("HH'h'mm", "H' h 'mm", "H 'h' mm")
+
+
 def french_datetime(value: datetime | None, pattern: str = "EEEE d MMMM y 'à' HH'h'mm") -> str:
-    return "" if value is None else format_datetime(value, pattern)
+    """« mardi 8 septembre 2026 à 9 h 30 »: Babel's date, then the time in French typography (french_clock)."""
+    if value is None:
+        return ""
+    for suffix in CLOCK_SUFFIXES:
+        if pattern.endswith(suffix):
+            return format_datetime(value, pattern[:-len(suffix)]) + french_clock(value)
+    return format_datetime(value, pattern)
 
 
 def french_date(value: date | datetime | None, pattern: str = "d MMMM y") -> str:
@@ -29,7 +39,8 @@ def french_date(value: date | datetime | None, pattern: str = "d MMMM y") -> str
 
 
 def french_time(value: datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "HH'h'mm")
+    """The time of day alone, as in running text: « 9 h 30 », « 16 h »."""
+    return french_clock(value)
 
 
 def french_clock(value: datetime | None) -> str:

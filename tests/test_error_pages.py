@@ -59,10 +59,12 @@ def test_french_dates_in_europe_paris(app):
     with app.test_request_context():
         summer = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
         winter = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
-        assert french_datetime(summer) == "mardi 1 juillet 2025 à 10h00"
-        assert french_datetime(winter) == "jeudi 1 janvier 2026 à 00h30"
+        assert french_datetime(summer) == "mardi 1 juillet 2025 à 10\u00a0h"
+        assert french_datetime(winter) == "jeudi 1 janvier 2026 à 0\u00a0h\u00a030"
+        assert french_datetime(winter, "d MMMM y 'à' H' h 'mm") == "1 janvier 2026 à 0\u00a0h\u00a030"
+        assert french_datetime(winter, "d MMMM y") == "1 janvier 2026"
         assert french_date(date(2025, 3, 1)) == "1 mars 2025"
-        assert french_time(summer) == "10h00"
+        assert (french_time(summer), french_time(winter)) == ("10\u00a0h", "0\u00a0h\u00a030")
         assert french_date(None) == ""
         assert french_percent(0.873) == "87\u00a0%"
         assert french_percent(None) == "n.d."

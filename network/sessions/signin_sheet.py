@@ -7,10 +7,10 @@ fpdf2's core Helvetica with the windows-1252 encoding covers French entirely
 
 import unicodedata
 
-from flask_babel import format_datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from network.formatting import french_clock, french_date
 from network.sessions.signin_layout import signature_columns, structure  # noqa: F401  (re-exported)
 from network.text import clean_text
 
@@ -99,7 +99,7 @@ def _boxed(pdf: FPDF, width: float, text: str) -> None:
 def build_signin_pdf(meeting, venue, rows: list[tuple[str, str, str]], hosts: list[str] = (),
                      blank_rows: int = 5) -> bytes:
     """rows: (name, institution, territory) for each invited person, in order; hosts: the Caf and MSA names."""
-    when = format_datetime(meeting.starts_at, "EEEE d MMMM y, HH'h'mm") + " – " + format_datetime(meeting.ends_at, "HH'h'mm")
+    when = f"{french_date(meeting.starts_at, 'EEEE d MMMM y')}, {french_clock(meeting.starts_at)} – {french_clock(meeting.ends_at)}"
     signatures = signature_columns(meeting)
     columns = [("Nom", NAME_WIDTH), ("Structure · territoire", STRUCTURE_WIDTH),
                *((label, SIGNATURE_WIDTH / len(signatures)) for label in signatures)]

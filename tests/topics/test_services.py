@@ -409,7 +409,7 @@ def test_opening_a_round_emails_each_active_member_of_the_network(network, meeti
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "- Animer une réunion avec des élus\n- L'inclusion\n- Le SDSF\n" in text
     assert "Vous disposez de 1 point à répartir, 2 au plus par thème." in text  # ⌈3 thèmes / 3⌉
-    assert "Clôture : jeudi 19 mars 2099 à 18h00 (heure de Paris)." in text
+    assert "Clôture : jeudi 19 mars 2099 à 18\u00a0h (heure de Paris)." in text
     assert f"/themes/votes/{vote.id}" in text
 
 
