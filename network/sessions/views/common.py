@@ -13,27 +13,26 @@ STAFF = (Role.ADMIN, Role.FACILITATOR)
 NETWORK_ROLES = (Role.ADMIN, Role.FACILITATOR, Role.COORDINATOR)
 
 
-def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
-    """The meeting with venue, facilitators and network; 404 if unknown or another network's, 403 if out of reach."""
-    meeting = queries.meeting_detail(meeting_id) or abort(404)
+def _authorized(meeting, *, manage: bool = False):
+    """The meeting (an entity or a plain row) if the signed-in member may see it, or manage it; 403 if out of reach."""
     require_in_reach(meeting.network_id)
     require(can_manage_meeting(current_user, meeting) if manage else can_view_meeting(current_user, meeting))
     return meeting
 
 
+def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
+    """The meeting with venue, facilitators and network; 404 if unknown or another network's, 403 if out of reach."""
+    return _authorized(queries.meeting_detail(meeting_id) or abort(404), manage=manage)
+
+
 def load_meeting_page(meeting_id: int) -> queries.MeetingPage:
     """As `load_meeting` (same 404 and 403), for the pages that only show the meeting: one plain row."""
-    meeting = queries.meeting_page(meeting_id) or abort(404)
-    require_in_reach(meeting.network_id)
-    require(can_view_meeting(current_user, meeting))
-    return meeting
-
+    return _authorized(queries.meeting_page(meeting_id) or abort(404))
 
 
 def load_meeting_view(meeting_id: int) -> queries.MeetingView:
     """As `load_meeting_page` (same 404 and 403), with what the meeting page reads for the signed-in member: one
     statement."""
     view = queries.meeting_view(meeting_id, current_user.id) or abort(404)
-    require_in_reach(view.meeting.network_id)
-    require(can_view_meeting(current_user, view.meeting))
+    _authorized(view.meeting)
     return view
