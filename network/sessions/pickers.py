@@ -3,7 +3,7 @@ from any feature without a cycle."""
 
 from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from network.calendar import paris_to_utc, to_paris
 from network.extensions import db
@@ -30,7 +30,9 @@ def workshop_meeting_choices(network_id: int, *, now: datetime, after: datetime 
     if shared_since is not None:
         lower = Meeting.starts_at > shared_since
     else:
-        lower = Meeting.starts_at >= start_of_day(now) if today else Meeting.starts_at > now
+        # today's: started since midnight in Paris, or still in progress (one that began before midnight)
+        lower = or_(Meeting.starts_at >= start_of_day(now), Meeting.ends_at > now) if today \
+            else Meeting.starts_at > now
     has_workshop = select(AgendaItem.id).where(AgendaItem.meeting_id == Meeting.id,
                                                AgendaItem.kind == AgendaItemKind.CODEV).exists()
     query = select(Meeting).where(Meeting.network_id == network_id, Meeting.kind == MeetingKind.QUARTERLY,

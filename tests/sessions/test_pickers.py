@@ -61,3 +61,14 @@ def test_picker_without_meetings_is_empty(network):
 def test_start_of_day_is_paris_midnight():
     assert start_of_day(NOW) == datetime(2026, 12, 7, 23, 0, tzinfo=UTC)
     assert start_of_day(datetime(2026, 7, 1, 22, 30, tzinfo=UTC)) == datetime(2026, 7, 1, 22, 0, tzinfo=UTC)
+
+
+def test_picker_today_keeps_a_meeting_under_way_that_began_before_midnight(network):
+    just_after_midnight = datetime(2026, 12, 8, 23, 10, tzinfo=UTC)  # 0 h 10 in Paris, 9 December
+    create_meeting(network, starts_at=just_after_midnight - timedelta(minutes=30),
+                   ends_at=just_after_midnight + timedelta(hours=3), title="Veillée", with_workshop=True)
+    create_meeting(network, starts_at=just_after_midnight - timedelta(hours=8), title="Finie hier", with_workshop=True,
+                   ends_at=just_after_midnight - timedelta(hours=1))
+
+    assert _titles(workshop_meeting_choices(network.id, now=just_after_midnight)) == ["Veillée"]
+    assert _titles(workshop_meeting_choices(network.id, now=just_after_midnight, today=False)) == []
