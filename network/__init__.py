@@ -11,6 +11,7 @@ from network.auth import enforce_access_policy
 from network.cli import register_cli
 from network.config import CONFIGS, config_from_environment
 from network.database import install_idle_ping, install_read_only_commit, install_sqlite_pragmas
+from network.deferred_begin import install_deferred_begin
 from network.error_pages import register_error_pages
 from network.network_versions import install_network_versions
 from network.routing import install_input_parsing
@@ -62,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     install_read_only_commit(app)
+    install_deferred_begin(app)
     install_network_versions()
     # include_name: the full-text search objects (network/resources/search.py) live outside the models.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), include_name=search.include_name)
