@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), include_name=search.include_name)
     csrf.init_app(app)
     mail.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    babel.init_app(app, locale_selector=lambda: formatting.LOCALE, timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
