@@ -9,6 +9,7 @@ from wtforms import (
     DateField, DateTimeField, DecimalField, FloatField, Form as WTForm, IntegerField, RadioField, SelectChoice,
     SelectField, SelectMultipleField, StringField, TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from network.text import DB_INT_MAX, DB_INT_MIN, FIRST_DATE, LAST_DATE, clean_text, has_line_break
@@ -106,6 +107,13 @@ class Form(FlaskForm):
     """Every form of the application derives from this one (tests/test_input_policy.py checks it)."""
 
     class Meta:
+        # WTForms' own messages in French, its catalog loaded once per worker: Flask-WTF would read and parse the
+        # catalog file again for every request that builds a form (~0.15 ms, a tenth of a light page).
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             apply_input_policy(field)
