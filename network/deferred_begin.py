@@ -3,9 +3,10 @@
 psycopg sends BEGIN before a connection's first statement, and the request ends the transaction with COMMIT: two
 round trips of the four a signed-in page makes (BEGIN, the member, the page, COMMIT), each a wake-up of the
 database server. A GET or HEAD request's connection runs its plain SELECTs in autocommit instead. The first
-statement that is anything else — an INSERT, UPDATE or DELETE, a SELECT … FOR UPDATE or FOR SHARE, an advisory
-lock, a savepoint, any text the app did not compile as a SELECT — is preceded by BEGIN, so that it and everything
-after it run in one transaction, committed or rolled back by the request exactly as before.
+statement that is anything else — an INSERT, UPDATE or DELETE (also inside a WITH), a SELECT … FOR UPDATE or FOR
+SHARE, an advisory lock, a sequence or setting function, a savepoint, any statement that does not start with
+SELECT or WITH — is preceded by BEGIN, so that it and everything after it run in one transaction, committed or
+rolled back by the request exactly as before.
 
 A plain SELECT outside a transaction sees the data committed when it starts: what it sees inside a READ COMMITTED
 transaction, PostgreSQL's default and this app's. SQLite's driver already works this way (BEGIN before the first
