@@ -7,13 +7,16 @@ import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
 from network import create_app
+from network.calendar import PARIS
 from network.network_versions import NetworkVersion
 from network.result_cache import clear_all_caches
 from network.extensions import db as _db
@@ -22,6 +25,15 @@ from tests import factories
 # A real IMAP server (Debian's Dovecot) for the calendar replies: fixtures imap_server, imap_mailbox; and every
 # calendar email a test queues read back by icalendar, vobject and ical.js after the test.
 pytest_plugins = ["tests.dovecot", "tests.calendar_check"]
+
+@pytest.fixture
+def mid_year():
+    """For the tests of « this year »'s figures, which need meetings already held this year: on the first days of
+    January there are none, whatever a test creates. The test runs on 15 June of the current year (Paris), from
+    10 h, the clock ticking."""
+    with time_machine.travel(datetime(datetime.now(PARIS).year, 6, 15, 10, tzinfo=PARIS), tick=True):
+        yield
+
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

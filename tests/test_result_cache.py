@@ -262,6 +262,7 @@ def attended_meeting(network, facilitator):
     return meeting, members
 
 
+@pytest.mark.usefixtures("mid_year")  # figures of this year: meetings already held
 def test_dashboard_figures_are_kept_until_a_write_in_their_network(client, login, facilitator, attended_meeting,
                                                                   other_network, count_queries):
     meeting, members = attended_meeting

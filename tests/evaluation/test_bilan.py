@@ -188,6 +188,7 @@ def test_publication_freezes_the_figures_and_notes_a_later_correction(client, lo
     assert _text(client.get(f"/evaluation/bilan?de={Y1}&a={Y2}")).count("<strong>9 sur 12</strong>")
 
 
+@pytest.mark.usefixtures("mid_year")  # figures of this year: meetings already held
 def test_publication_is_not_corrected_by_a_later_reactivation(client, login, admin, two_networks):
     facilitator = factories.create_member(network=two_networks["a"], role="facilitator", joined_on=date(Y1, 1, 1))
     leaver = two_networks["members_a"][4]

@@ -22,6 +22,7 @@ def shared(facilitator, meeting):
     return resource
 
 
+@pytest.mark.usefixtures("mid_year")  # figures of this year: meetings already held
 def test_share_puts_the_resource_on_a_theme_shelf_for_every_network(login, client, make_client, facilitator,
                                                                     outsider, admin, shared, network):
     login(facilitator)

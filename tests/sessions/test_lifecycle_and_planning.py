@@ -3,9 +3,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from network.audit import AuditEvent
+from network.calendar import PARIS
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
@@ -15,6 +17,13 @@ from network.sessions.models import AgendaItem, Meeting, Venue
 from tests.sessions import factories as sf
 
 S = MeetingStatus
+
+
+@pytest.fixture(autouse=True)
+def autumn_2026():
+    """The planning tests plan 2027, its dates all to come: they run on 2 November 2026, from 10 h in Paris."""
+    with time_machine.travel(datetime(2026, 11, 2, 10, tzinfo=PARIS), tick=True):
+        yield
 
 
 def _count(model) -> int:
