@@ -23,7 +23,7 @@ from network.extensions import db
 
 DEFERRED = "network.begin_deferred"  # in the pool record's info: this checkout runs plain SELECTs in autocommit
 READ_METHODS = frozenset({"GET", "HEAD"})
-IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open on the server
+IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, no transaction open (not imported: SQLite deployments load this module)
 
 _NOT_A_PLAIN_READ = re.compile(
     r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|LOCK|NEXTVAL|SETVAL|SET_CONFIG|PG_ADVISORY\w*|PG_NOTIFY)\b"

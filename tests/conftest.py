@@ -26,12 +26,19 @@ from tests import factories
 # calendar email a test queues read back by icalendar, vobject and ical.js after the test.
 pytest_plugins = ["tests.dovecot", "tests.calendar_check"]
 
+
+def clock_at(moment: datetime):
+    """The whole process's clock moved to `moment`, still ticking (time-machine): a test whose result must not
+    depend on the day CI runs. Use it as a context manager."""
+    return time_machine.travel(moment, tick=True)
+
+
 @pytest.fixture
 def mid_year():
     """For the tests of « this year »'s figures, which need meetings already held this year: on the first days of
     January there are none, whatever a test creates. The test runs on 15 June of the current year (Paris), from
-    10 h, the clock ticking."""
-    with time_machine.travel(datetime(datetime.now(PARIS).year, 6, 15, 10, tzinfo=PARIS), tick=True):
+    10 h."""
+    with clock_at(datetime(datetime.now(PARIS).year, 6, 15, 10, tzinfo=PARIS)):
         yield
 
 

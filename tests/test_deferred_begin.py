@@ -4,6 +4,7 @@ as before. POST requests, CLI commands and app contexts outside a request are un
 
 import pytest
 from flask import has_request_context
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, func, select, update
 
 from network.deferred_begin import is_plain_select
@@ -16,7 +17,7 @@ IDLE, IN_TRANSACTION = "idle", "in transaction"
 @pytest.fixture
 def postgresql(db):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("psycopg opens a transaction before the first statement; SQLite's driver before the first write")
+        pytest.skip("deferring BEGIN is PostgreSQL's: on SQLite the driver already begins only before the first write")
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def statuses(app):
         if not has_request_context() or connection.get_execution_options().get("unobserved"):
             return
         status = connection.connection.dbapi_connection.info.transaction_status
-        seen.append((statement.split(None, 1)[0].upper(), IDLE if status == 0 else IN_TRANSACTION))
+        seen.append((statement.split(None, 1)[0].upper(), IDLE if status == TransactionStatus.IDLE else IN_TRANSACTION))
 
     event.listen(db.engine, "after_cursor_execute", after)
     yield seen
@@ -111,7 +112,7 @@ def test_connection_back_in_the_pool_is_transactional_again(postgresql, app, net
         read_after = db.session.connection().connection.driver_connection
         db.session.scalar(select(Network.id))
         assert read_after.autocommit is False
-        assert read_after.info.transaction_status == 2  # INTRANS: psycopg sent BEGIN before the SELECT
+        assert read_after.info.transaction_status == TransactionStatus.INTRANS  # psycopg sent BEGIN first
 
     assert read_after is read_in_request
     assert statuses == [("SELECT", IDLE)]

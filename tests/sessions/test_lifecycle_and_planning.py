@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from network.audit import AuditEvent
@@ -14,6 +13,7 @@ from network.extensions import db
 from network.sessions import services
 from network.sessions.enums import MeetingStatus
 from network.sessions.models import AgendaItem, Meeting, Venue
+from tests.conftest import clock_at
 from tests.sessions import factories as sf
 
 S = MeetingStatus
@@ -22,7 +22,7 @@ S = MeetingStatus
 @pytest.fixture(autouse=True)
 def autumn_2026():
     """The planning tests plan 2027, its dates all to come: they run on 2 November 2026, from 10 h in Paris."""
-    with time_machine.travel(datetime(2026, 11, 2, 10, tzinfo=PARIS), tick=True):
+    with clock_at(datetime(2026, 11, 2, 10, tzinfo=PARIS)):
         yield
 
 
