@@ -11,7 +11,6 @@ from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
-import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
@@ -21,16 +20,28 @@ from network.network_versions import NetworkVersion
 from network.result_cache import clear_all_caches
 from network.extensions import db as _db
 from tests import factories
+from tests.clock import SUITE_NOW, clock_at
 
 # A real IMAP server (Debian's Dovecot) for the calendar replies: fixtures imap_server, imap_mailbox; and every
 # calendar email a test queues read back by icalendar, vobject and ical.js after the test.
 pytest_plugins = ["tests.dovecot", "tests.calendar_check"]
 
 
-def clock_at(moment: datetime):
-    """The whole process's clock moved to `moment`, still ticking (time-machine): a test whose result must not
-    depend on the day CI runs. Use it as a context manager."""
-    return time_machine.travel(moment, tick=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests and those of the OpenID provider keep the machine's clock (tests/clock.py)."""
+    for item in items:
+        if "/e2e/" in str(item.fspath) or "oidc_provider" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_clock)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request):
+    """Every test starts at SUITE_NOW (tests/clock.py), the clock ticking from there."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with clock_at(SUITE_NOW):
+        yield
 
 
 @pytest.fixture

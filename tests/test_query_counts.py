@@ -23,10 +23,11 @@ from network.sessions.models import Attendance, Invitation, Meeting
 from network.topics.enums import VoteStatus
 from network.topics.models import Ballot, BallotPoint, Topic, TopicVote, TopicVoteCandidate
 from tests import factories
+from tests.clock import SUITE_NOW
 
 SIZES = (1, 3, 300)
 _numbers = itertools.count(1)
-YEAR = utcnow().year
+YEAR = SUITE_NOW.year
 
 
 def _members(network, count):

@@ -7,7 +7,6 @@ from sqlalchemy import select, update
 
 from network import create_app
 from network.database import utcnow
-from network.periods import PARIS
 from network.extensions import db
 from network.members.models import LoginSession, Network
 from network.network_versions import (
@@ -18,10 +17,11 @@ from network.result_cache import ResultCache
 from network.sessions.models import Attendance, Invitation
 from network.topics.models import Ballot, BallotPoint, Topic, TopicVote
 from tests import factories
+from tests.clock import SUITE_NOW
 from tests.evaluation.conftest import create_meeting, invite_and_record
 from tests.sessions.factories import create_meeting as create_planned_meeting, invite
 
-THIS_YEAR = utcnow().astimezone(PARIS).year
+THIS_YEAR = SUITE_NOW.year
 
 
 @pytest.fixture

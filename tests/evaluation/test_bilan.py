@@ -19,18 +19,18 @@ from network.database import utcnow
 from network.errors import DomainError
 from network.evaluation import bilan, services
 from network.evaluation.models import GridActivity, GridRubric, Publication, SelfEfficacyResponse
-from network.periods import PARIS
 from network.extensions import db
 from network.members import services as member_services
 from network.resources.enums import MinutesStatus, ResourceStatus
 from network.resources.models import Minutes, NewsItem, ResourceDownload, SharedCaseSheet
 from network.sessions.models import Attendance
 from tests import factories
+from tests.clock import SUITE_NOW
 from tests.codev.factories import create_case
 from tests.evaluation.conftest import create_meeting, invite_and_record
 from tests.evaluation.resource_rows import link_on
 
-THIS_YEAR = utcnow().astimezone(PARIS).year
+THIS_YEAR = SUITE_NOW.year
 Y1, Y2 = THIS_YEAR - 2, THIS_YEAR - 1
 NBSP = "\u00a0"
 

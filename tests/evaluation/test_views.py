@@ -9,20 +9,19 @@ import pytest
 from openpyxl import load_workbook
 
 from network.codev.enums import CaseState, Outcome, Theme
-from network.database import utcnow
 from network.evaluation import services
 from network.evaluation.exports import neutralise
 from network.evaluation.models import SelfEfficacyResponse
-from network.periods import PARIS
 from network.extensions import db
 from network.topics.enums import VoteStatus
 from network.topics.models import Ballot
 from tests import factories
+from tests.clock import SUITE_NOW
 from tests.codev.factories import CONTEXT, QUESTION, create_case
 from tests.evaluation.conftest import create_meeting, invite_and_record
 from tests.topics.factories import create_topic, create_vote
 
-THIS_YEAR = utcnow().astimezone(PARIS).year
+THIS_YEAR = SUITE_NOW.year
 # The figures of this year need meetings held earlier this year: every test runs on 15 June (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("mid_year")
 

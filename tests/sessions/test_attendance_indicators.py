@@ -16,16 +16,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from network.calendar import to_paris
 from network.database import utcnow
 from network.extensions import db
 from network.sessions import queries
 from network.sessions.enums import MeetingKind, MeetingStatus
 from network.sessions.models import Attendance, Invitation
 from tests import factories
+from tests.clock import SUITE_NOW
 from tests.sessions import factories as sf
 
-YEAR = to_paris(utcnow()).year - 1  # a whole past year, inside the evaluation dashboard's year filter
+YEAR = SUITE_NOW.year - 1  # a whole past year, inside the evaluation dashboard's year filter
 
 
 def _meeting(network, month, day, title, kind=MeetingKind.QUARTERLY):

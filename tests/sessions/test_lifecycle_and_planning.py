@@ -13,7 +13,7 @@ from network.extensions import db
 from network.sessions import services
 from network.sessions.enums import MeetingStatus
 from network.sessions.models import AgendaItem, Meeting, Venue
-from tests.conftest import clock_at
+from tests.clock import clock_at
 from tests.sessions import factories as sf
 
 S = MeetingStatus

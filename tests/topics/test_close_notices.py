@@ -1,12 +1,11 @@
 """A round that reaches its deadline while open: its facilitators are told once, by email, to confirm the topic."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import select
 
-from network.database import utcnow
 from network.extensions import db
 from network.members.enums import Role
 from network.outbox import OutboxMessage
@@ -14,9 +13,10 @@ from network.topics import services
 from network.topics.enums import VoteStatus
 from network.topics.models import TopicVote
 from tests import factories
+from tests.clock import SUITE_NOW
 from tests.topics.factories import create_meeting, create_topic, create_vote
 
-NOW = utcnow().replace(microsecond=0)
+NOW = SUITE_NOW.astimezone(UTC)  # each test starts from it (tests/clock.py)
 
 
 def _vote(meeting, topics, closes_at, ballots=(), status=VoteStatus.OPEN):
