@@ -130,6 +130,31 @@ def test_dashboard_says_how_many_entry_answers_were_too_incomplete_to_score(clie
     assert "<dt>Questionnaires d'entrée trop incomplets pour un score</dt><dd>2 " in page
 
 
+def test_dashboard_filters_show_the_chosen_period_and_territory(client, login, network, facilitator):
+    arras = factories.create_territory(network, "Arras & <Lens>")
+    factories.create_territory(network, "Béthune")
+    login(facilitator)
+
+    page = client.get(f"/evaluation/?annee={THIS_YEAR - 1}&trimestre=2&territoire={arras.id}").get_data(as_text=True)
+
+    assert (f'<label for="annee">Année</label><select id="annee" name="annee"><option value="{THIS_YEAR}">'
+            f'{THIS_YEAR}</option><option value="{THIS_YEAR - 1}" selected>{THIS_YEAR - 1}</option>') in page
+    assert ('<select id="trimestre" name="trimestre"><option value="">Toute l&#39;année</option>'
+            '<option value="1">1er trimestre</option><option value="2" selected>2e trimestre</option>') in page
+    assert (f'<select id="territoire" name="territoire"><option value="">Tous les territoires</option>'
+            f'<option value="{arras.id}" selected>Arras &amp; &lt;Lens&gt;</option>') in page
+
+
+def test_dashboard_filters_left_out_or_wrong_show_this_year(client, login, network, facilitator):
+    login(facilitator)
+
+    page = client.get("/evaluation/?annee=1900&trimestre=9").get_data(as_text=True)
+
+    assert f'<option value="{THIS_YEAR}" selected>{THIS_YEAR}</option>' in page
+    assert ' selected>' not in page.split('id="trimestre"')[1].split("</select>")[0]
+    assert 'id="territoire"' not in page  # a network without territories has nothing to choose
+
+
 def test_dashboard_shows_codev_and_vote_figures_with_counts(client, login, facilitator, with_codev):
     login(facilitator)
 
