@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, Row, and_, bindparam, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
@@ -16,7 +16,7 @@ from network.periods import Scope, ScopeShape, Series
 from network.extensions import db
 from network.members.enums import Role
 from network.members.history import active_on_day
-from network.members.models import Member, MembershipPeriod, Network
+from network.members.models import Member, MembershipPeriod, Network, Territory
 
 # --- self-efficacy --------------------------------------------------------------------------------
 
@@ -300,3 +300,14 @@ def publications() -> list[Publication]:
 def publication(publication_id: int) -> Publication | None:
     return db.session.scalar(select(Publication).options(joinedload(Publication.published_by))
                              .where(Publication.id == publication_id))
+
+
+@lru_cache(maxsize=1)
+def _territory_choices_statement():
+    return (select(Territory.id, Territory.name).where(Territory.network_id == bindparam("network_id"))
+            .order_by(Territory.name))
+
+
+def territory_choices(network_id: int) -> list[Row]:
+    """(id, name) of the network's territories by name, the period filter's choices: plain rows (Core)."""
+    return db.session.connection().execute(_territory_choices_statement(), {"network_id": network_id}).all()

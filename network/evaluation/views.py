@@ -21,10 +21,9 @@ from network.periods import PARIS, Period, Scope
 from network.evaluation.scales import GSE_CITATION, GSE_SCORING_RULE
 from network.extensions import db
 from network.members.enums import Role
-from network.members.models import Network, Territory
+from network.members.models import Network
 from network.scope import network_in_scope
 from network.views_support import on_refusal
-from sqlalchemy import select
 
 STAFF = (Role.ADMIN, Role.FACILITATOR)
 FILTER_NAMES = ("annee", "trimestre", "territoire")
@@ -52,8 +51,7 @@ def _filters(network: Network | None) -> tuple[PeriodFilterForm, Scope]:
     # Figures as of the start of the minute: the same request a few seconds later hits the dashboard cache.
     now = utcnow().replace(second=0, microsecond=0)
     this_year = now.astimezone(PARIS).year
-    territories = db.session.execute(select(Territory.id, Territory.name).where(Territory.network_id == network.id)
-                                     .order_by(Territory.name)).all() if network else []  # rows: the choices
+    territories = queries.territory_choices(network.id) if network else []
     form = PeriodFilterForm(request.args, years=list(range(this_year, this_year - 5, -1)), territories=territories,
                             meta={"csrf": False})
     if not form.validate():
