@@ -9,7 +9,7 @@ from network.calendar import PARIS
 # Every test but the browser and single-sign-on ones runs from this instant, still ticking, so that the day CI runs
 # decides no result: the factories' meetings of 2027 stay to come, « this year » is 2026. The browser tests keep the
 # real clock (Chromium checks cookies against it), and so do the tests that use the OpenID provider (node signs its
-# tokens with it): tests/conftest.py marks them real_clock.
+# tokens with it): see tests/conftest.py suite_clock.
 SUITE_NOW = datetime(2026, 12, 1, 10, tzinfo=PARIS)
 
 

@@ -27,17 +27,11 @@ from tests.clock import SUITE_NOW, clock_at
 pytest_plugins = ["tests.dovecot", "tests.calendar_check"]
 
 
-def pytest_collection_modifyitems(items):
-    """The browser tests and those of the OpenID provider keep the machine's clock (tests/clock.py)."""
-    for item in items:
-        if "/e2e/" in str(item.fspath) or "oidc_provider" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.real_clock)
-
-
 @pytest.fixture(autouse=True)
 def suite_clock(request):
-    """Every test starts at SUITE_NOW (tests/clock.py), the clock ticking from there."""
-    if request.node.get_closest_marker("real_clock"):
+    """Every test starts at SUITE_NOW (tests/clock.py), the clock ticking from there; but the browser tests
+    (Chromium checks cookies against the machine's clock) and the OpenID provider's (node signs tokens with it)."""
+    if request.node.get_closest_marker("e2e") or "oidc_provider" in request.fixturenames:
         yield
         return
     with clock_at(SUITE_NOW):
@@ -47,9 +41,9 @@ def suite_clock(request):
 @pytest.fixture
 def mid_year():
     """For the tests of « this year »'s figures, which need meetings already held this year: on the first days of
-    January there are none, whatever a test creates. The test runs on 15 June of the current year (Paris), from
+    January there are none, whatever a test creates. The test runs on 15 June of the suite's year (Paris), from
     10 h."""
-    with clock_at(datetime(datetime.now(PARIS).year, 6, 15, 10, tzinfo=PARIS)):
+    with clock_at(datetime(SUITE_NOW.year, 6, 15, 10, tzinfo=PARIS)):
         yield
 
 

@@ -6,24 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from network.audit import AuditEvent
-from network.calendar import PARIS
 from network.database import utcnow
 from network.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from network.extensions import db
 from network.sessions import services
 from network.sessions.enums import MeetingStatus
 from network.sessions.models import AgendaItem, Meeting, Venue
-from tests.clock import clock_at
 from tests.sessions import factories as sf
 
 S = MeetingStatus
-
-
-@pytest.fixture(autouse=True)
-def autumn_2026():
-    """The planning tests plan 2027, its dates all to come: they run on 2 November 2026, from 10 h in Paris."""
-    with clock_at(datetime(2026, 11, 2, 10, tzinfo=PARIS)):
-        yield
 
 
 def _count(model) -> int:
