@@ -26,20 +26,15 @@ FEW, MANY = 5, 25
 
 
 def inside(page: str, role: str, requests: int) -> None:
-    from sqlalchemy import select
-
     from network import create_app
     from network.extensions import db
-    from network.members.models import Member, Network
     from plan import USER_AGENT, signed_session_cookie, url
-    from profile_pages import hot_pages
+    from profile_pages import first_member, hot_pages
 
     app = create_app()
     app.config["RESULT_CACHE"] = False
     with app.app_context():
-        network = db.session.scalar(select(Network).where(Network.slug.like("dep-%")).order_by(Network.slug))
-        member = db.session.scalar(select(Member).where(Member.network_id == network.id, Member.role == role)
-                                   .order_by(Member.id))
+        _network, member = first_member(role)
         cookie, _token = signed_session_cookie(member)
         db.session.commit()
         path = dict(hot_pages(member, url))[page]

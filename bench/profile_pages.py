@@ -153,21 +153,30 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
     ]
 
 
+def first_member(role: str):
+    """(network, member): the first national network, by slug, and its first member of `role`, by id."""
+    from sqlalchemy import select
+
+    from network.extensions import db
+    from network.members.models import Member, Network
+
+    network = db.session.scalar(select(Network).where(Network.slug.like("dep-%")).order_by(Network.slug))
+    return network, db.session.scalar(select(Member).where(Member.network_id == network.id, Member.role == role)
+                                      .order_by(Member.id))
+
+
 def inside(requests: int, only: str | None) -> None:
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
     from network import create_app
     from network.extensions import db
-    from network.members.models import Member, Network
     from plan import USER_AGENT, signed_session_cookie, url
 
     name, profile = profiler()
     app = create_app()
     app.config["RESULT_CACHE"] = False
     with app.app_context():
-        network = db.session.scalar(select(Network).where(Network.slug.like("dep-%")).order_by(Network.slug))
-        member = db.session.scalar(select(Member).where(Member.network_id == network.id,
-                                                        Member.role == "facilitator").order_by(Member.id))
+        network, member = first_member("facilitator")
         cookie, _token = signed_session_cookie(member)
         db.session.commit()
         pages = [(page, path) for page, path in hot_pages(member, url)
