@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from network.deferred_begin import began_nothing
 from network.extensions import db
 from network.network_versions import NETWORK_IDS_OPTION
 
@@ -136,6 +137,9 @@ def commit_keeping_loaded() -> None:
 # statement at each ROLLBACK (DEALLOCATE ALL). Ending each request with ROLLBACK, as the session does when it
 # closes, made PostgreSQL parse and plan every statement of every page anew (the dashboard's planning cost
 # three times its execution). A transaction that only read ends with COMMIT instead: same effect, plans kept.
+# A GET or HEAD request on PostgreSQL whose BEGIN was deferred and never sent (network.deferred_begin) has no
+# transaction on the server: psycopg's ROLLBACK is then a no-op that keeps the plans, and the session's close ends
+# the request without the COMMIT's bookkeeping (expiring every loaded object: 7 % of a meeting page's instructions).
 
 _WROTE = "network.transaction_wrote"  # in Connection.info: a write ran since the transaction began
 _CONNECTION = "network.transaction_connection"  # in Session.info: the connection of the open transaction
@@ -187,7 +191,7 @@ def install_read_only_commit(app: Flask) -> None:
         transaction = session.get_transaction()
         if transaction is not None and not transaction.is_active:
             return  # a statement failed (and its error was handled): only a rollback can end it
-        if transaction_wrote(session) is False:
+        if transaction_wrote(session) is False and not began_nothing(session.info[_CONNECTION]):
             session.commit()
 
 

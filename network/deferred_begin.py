@@ -66,6 +66,13 @@ def install_deferred_begin(app) -> None:
             record.invalidate(error)
 
 
+def began_nothing(connection) -> bool:
+    """Whether `connection` (a SQLAlchemy Connection) deferred BEGIN and no statement has needed it yet: there is no
+    transaction on the server to end (the session's close releases the connection without a round trip)."""
+    return bool(connection.info.get(DEFERRED)) and (
+        connection.connection.dbapi_connection.info.transaction_status == IDLE)
+
+
 def _defer_begin_on_reads(session, _transaction, connection) -> None:
     if connection.dialect.name != "postgresql" or not has_request_context() or request.method not in READ_METHODS:
         return

@@ -5,7 +5,7 @@ as before. POST requests, CLI commands and app contexts outside a request are un
 import pytest
 from flask import has_request_context
 from psycopg.pq import TransactionStatus
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, text, update
 
 from network.deferred_begin import is_plain_select
 from network.extensions import db
@@ -116,6 +116,29 @@ def test_connection_back_in_the_pool_is_transactional_again(postgresql, app, net
 
     assert read_after is read_in_request
     assert statuses == [("SELECT", IDLE)]
+
+
+def test_read_request_that_began_nothing_ends_without_commit_and_keeps_prepared_statements(
+        postgresql, app, client, login, facilitator):
+    login(facilitator)
+    db.session.remove()
+    db.engine.dispose()  # one connection in the pool: every request below, then the check, use it
+    ends = []
+    listeners = {name: (lambda _conn, name=name: ends.append(name)) for name in ("commit", "rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        for _ in range(6):  # psycopg prepares a statement on its 5th run on a connection
+            assert client.get("/profil").status_code == 200
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+    with app.app_context():
+        prepared = db.session.scalars(select(func.count()).select_from(text("pg_prepared_statements"))
+                                      .where(text("statement LIKE '%login_sessions.token = $1%'"))).all()
+
+    assert "commit" not in ends  # the session's close ended each request: psycopg sends nothing when idle
+    assert prepared == [1]  # the member's statement, prepared once and kept from request to request
 
 
 @pytest.mark.parametrize("statement, plain", [

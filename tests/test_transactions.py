@@ -26,15 +26,17 @@ def network_count() -> int:
     return db.session.scalar(select(func.count(Network.id)))
 
 
-def test_read_only_request_ends_with_commit(client, login, facilitator, transaction_ends):
+def test_read_only_request_ends_with_commit_where_it_began_a_transaction(db, client, login, facilitator,
+                                                                          transaction_ends):
     login(facilitator)
     transaction_ends.clear()
 
-    # Not a kept page (/membres is one: its version peek runs on an autocommit connection, reset on return).
     response = client.get("/profil")
 
     assert response.status_code == 200
-    assert transaction_ends == ["commit"]
+    # On PostgreSQL a GET's reads ran outside a transaction (network.deferred_begin): the session's close ends
+    # the request, which psycopg does not send (tests/test_deferred_begin.py)
+    assert transaction_ends == (["rollback"] if db.engine.dialect.name == "postgresql" else ["commit"])
 
 
 def test_read_only_app_context_ends_with_commit(app, transaction_ends):
