@@ -1,5 +1,5 @@
-"""Accessibility basics on the main pages, as each demo role: exactly one <h1>, headings that do not
-skip a level downwards, every form control labelled, and `aria-current` on the active menu entry."""
+"""Accessibility basics on the main pages, as each demo role: a plain-text title, exactly one <h1>, headings that
+do not skip a level downwards, every form control labelled, and `aria-current` on the active menu entry."""
 
 from html.parser import HTMLParser
 
@@ -30,10 +30,16 @@ class PageAudit(HTMLParser):
         self.controls: list[dict] = []  # {tag, id, name, wrapped, aria}
         self.ids: set[str] = set()
         self.current_links: list[str] = []
+        self.title: str | None = None  # the document's <title> (not an SVG chart's)
         self._in_nav = 0
+        self._in_title = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._in_title:
+            self.title += f"<{tag}>"  # markup written in <title> shows as text in the browser's tab
+        elif tag == "title" and self.title is None:
+            self._in_title, self.title = True, ""
         if attrs.get("id"):
             self.ids.add(attrs["id"])
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -53,8 +59,14 @@ class PageAudit(HTMLParser):
         elif tag == "a" and self._in_nav and attrs.get("aria-current") == "page":
             self.current_links.append(attrs.get("href"))
 
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
     def handle_endtag(self, tag):
-        if tag == "label":
+        if tag == "title":
+            self._in_title = False
+        elif tag == "label":
             self.label_depth -= 1
         elif tag == "nav" and self._in_nav:
             self._in_nav -= 1
@@ -128,6 +140,8 @@ def test_main_pages_have_one_h1_and_labelled_fields(client, login, demo, role):
             problems.append(f"{path}: HTTP {response.status_code}")
             continue
         page = audit(response)
+        if "<" in (page.title or "<") or not page.title.strip().endswith(" · Réseau des chargés de coopération"):
+            problems.append(f"{path}: title {page.title!r}")
         if page.headings.count(1) != 1:
             problems.append(f"{path}: {page.headings.count(1)} <h1>")
         elif page.headings[0] != 1:
@@ -155,8 +169,9 @@ def test_public_pages_have_one_h1_and_labelled_fields(client, demo, path):
 
 def test_page_audit_reports_what_it_should():
     page = PageAudit()
-    page.feed('<h1>A</h1><h3>B</h3><label for="a">A</label><input id="a"><input name="b" type="text">'
+    page.feed('<title>Vote<script src="x"></script> · R</title><h1>A</h1><h3>B</h3><label for="a">A</label><input id="a"><input name="b" type="text">'
               '<label><select name="c"></select></label><input type="hidden" name="d"><textarea name="e"></textarea>')
 
+    assert page.title == "Vote<script> · R"
     assert page.unlabelled() == ["input name=b id=None", "textarea name=e id=None"]
     assert page.skipped_levels() == [(1, 3)]
