@@ -1,9 +1,13 @@
-"""Main navigation by role. Entries whose endpoint is not registered are skipped,
-so a feature appears in the menu as soon as its blueprint exists."""
+"""Main navigation by role, and the links every page's frame carries. Entries whose endpoint is not registered are
+skipped, so a feature appears in the menu as soon as its blueprint exists.
+
+Both depend only on the role and on where the app is mounted (the request's script root), never on data: each
+worker builds them once per role and mount point and keeps them in the app's extensions. Building them on every
+page was 14 of a page's ~20 calls to url_for, ~4 % of a meeting page's work."""
 
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_login import current_user
 
 from network.members.enums import Role
@@ -43,16 +47,44 @@ class NavItem:
     section: str | tuple[str, ...]
 
 
-def nav_items() -> list[NavItem]:
+@dataclass(frozen=True)
+class FrameLinks:
+    """The links of base.html's header and footer."""
+    favicon: str
+    stylesheet: str
+    script: str
+    home: str
+    profile: str
+    logout: str
+    privacy: str
+
+
+def _built(kind: str, key, build):
+    built = current_app.extensions.setdefault("network.navigation", {})
+    if (kind, key) not in built:
+        built[kind, key] = build()
+    return built[kind, key]
+
+
+def nav_items() -> tuple[NavItem, ...]:
     if not has_request_context() or not current_user.is_authenticated:  # emails render outside requests
-        return []
+        return ()
     role = Role(current_user.role)
-    return [
+    return _built("menu", (role, request.script_root), lambda: tuple(
         NavItem(entry.label, url_for(entry.endpoint), entry.section)
         for entry in NAV_ENTRIES
         if role in entry.roles and entry.endpoint in current_app.view_functions
-    ]
+    ))
+
+
+def frame_links() -> FrameLinks | None:
+    if not has_request_context():  # emails render outside requests, and have no frame
+        return None
+    return _built("frame", request.script_root, lambda: FrameLinks(
+        favicon=url_for("static", filename="favicon.svg"), stylesheet=url_for("static", filename="css/app.css"),
+        script=url_for("static", filename="js/app.js"), home=url_for("home.index"),
+        profile=url_for("members.profile"), logout=url_for("members.logout"), privacy=url_for("home.privacy")))
 
 
 def install_navigation(app) -> None:
-    app.context_processor(lambda: {"nav_items": nav_items()})
+    app.context_processor(lambda: {"nav_items": nav_items(), "frame_links": frame_links()})
