@@ -78,6 +78,7 @@ def main() -> int:
     app_root = Path(args.app_root).resolve()
     env = app_environment(args.db, app_root, cache=False)
     env["PYTHONPATH"] = os.pathsep.join((str(app_root), str(BENCH_DIRECTORY)))
+    env["PYTHONHASHSEED"] = "0"  # the same iteration order of sets and dicts of strings in every run
     few, many = (count(env, app_root, args.page, args.role, requests) for requests in (FEW, MANY))
     print(f"{args.page} ({args.role}, {args.db}, {app_root}): {(many - few) // (MANY - FEW):,} instructions per request")
     return 0
