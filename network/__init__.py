@@ -16,7 +16,7 @@ from network.error_pages import register_error_pages
 from network.network_versions import install_network_versions
 from network.routing import install_input_parsing
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
-from network.members.services import load_member_for_login_token
+from network.members.signed_in import load_member_for_login_token
 from network.resources import search, sheet_search  # noqa: F401  (sheet_search: the sheets' flush listener)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -3,11 +3,9 @@
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select, update
 
 from network.audit import record_audit, set_changed
 from network.database import utcnow
@@ -322,7 +320,6 @@ def authenticate(email: str, password: str, *, ip_address: str, now: datetime | 
     Brute force is slowed per account + source (free failures, then a doubling wait), capped per account and per
     source; the caps spare a source the account signed in from lately, so nobody can lock a member or an office
     out. The member is emailed when the account collects many failures (README, "Login throttling")."""
-    config = current_app.config
     now = now or utcnow()
     email = normalize_email(email)
     source = source_key(ip_address)
@@ -425,31 +422,6 @@ def revoke_login_sessions(member: Member) -> None:
         update(LoginSession).where(LoginSession.member_id == member.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-@lru_cache(maxsize=1)
-def _member_for_login_token_statement():
-    """Built once (it runs on every signed-in request); the token and the cut-off are bound at execution."""
-    return (
-        select(Member, LoginSession.created_at).options(joinedload(Member.network))
-        .join(LoginSession, LoginSession.member_id == Member.id)
-        .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None),
-               LoginSession.created_at >= bindparam("opened_since"), Member.is_active.is_(True))
-    )
-
-
-def load_member_for_login_token(token: str) -> Member | None:
-    """Flask-Login's user loader: one query, live and unexpired sessions of active members only.
-
-    The member carries its login token and the moment that login session expires (the page cache needs both)."""
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    row = db.session.execute(_member_for_login_token_statement(),
-                             {"token": token, "opened_since": utcnow() - lifetime}).first()
-    if row is None:
-        return None
-    member, opened_at = row
-    member.login_token, member.login_expires_at = token, opened_at + lifetime
-    return member
 
 
 def request_password_reset(email: str, *, ip_address: str) -> None:

@@ -13,6 +13,7 @@ from network.members import services
 from network.members.enums import InstitutionKind, Role
 from network.members.models import LoginSession
 from network.members.services import LoginThrottled, MemberData
+from network.members.signed_in import load_member_for_login_token
 from network.outbox import OutboxMessage
 from network.throttle import ThrottleEvent, source_key
 from tests import factories
@@ -404,10 +405,10 @@ def test_authenticate_success_clears_the_source_failures_and_keeps_the_account_c
 def test_login_token_loads_member_until_closed(db, coordinator):
     token = services.open_login_session(coordinator, ip_address="10.0.0.1")
     db.session.commit()
-    assert services.load_member_for_login_token(token).id == coordinator.id
+    assert load_member_for_login_token(token).id == coordinator.id
     services.close_login_session(token)
     db.session.commit()
-    assert services.load_member_for_login_token(token) is None
+    assert load_member_for_login_token(token) is None
 
 
 def test_login_token_older_than_session_lifetime_is_refused(app, db, coordinator):
@@ -416,7 +417,7 @@ def test_login_token_older_than_session_lifetime_is_refused(app, db, coordinator
     row = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
     row.created_at = services.utcnow() - app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=1)
     db.session.commit()
-    assert services.load_member_for_login_token(token) is None
+    assert load_member_for_login_token(token) is None
 
 
 def test_login_token_of_deactivated_member_is_refused(db, network, facilitator, coordinator):
@@ -424,7 +425,7 @@ def test_login_token_of_deactivated_member_is_refused(db, network, facilitator, 
     db.session.commit()
     coordinator.is_active = False
     db.session.commit()
-    assert services.load_member_for_login_token(token) is None
+    assert load_member_for_login_token(token) is None
 
 
 # --- password reset requests ----------------------------------------------------------------------------
@@ -469,7 +470,7 @@ def test_set_password_hashes_with_scrypt_and_revokes_sessions(db, coordinator):
     db.session.commit()
     assert coordinator.password_hash.startswith("scrypt:")
     assert "un nouveau" not in coordinator.password_hash
-    assert services.load_member_for_login_token(token) is None
+    assert load_member_for_login_token(token) is None
 
 
 @pytest.mark.parametrize("password, message", [
