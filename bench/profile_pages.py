@@ -133,15 +133,20 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
     from network.extensions import db
     from network.sessions.models import Invitation, Meeting
 
+    from network.database import utcnow
+
     meetings = db.session.execute(
-        select(Meeting.id, Meeting.title).join(Invitation, Invitation.meeting_id == Meeting.id)
+        select(Meeting.id, Meeting.title, Meeting.ends_at).join(Invitation, Invitation.meeting_id == Meeting.id)
         .where(Invitation.member_id == member.id).order_by(Meeting.starts_at.desc())).all()
     from plan import TODAY_TITLE, UPCOMING_TITLE
 
     today = next((m.id for m in meetings if m.title == TODAY_TITLE), meetings[0].id)
     upcoming = next((m.id for m in meetings if m.title.startswith(UPCOMING_TITLE)), meetings[0].id)
+    # most meetings a member opens are past ones: their page also counts the attendance (a third statement)
+    past = next((m.id for m in meetings if m.ends_at < utcnow()), meetings[-1].id)
     return [
         ("meeting (invited)", url("sessions.meeting_detail", meeting_id=upcoming)),
+        ("meeting (past)", url("sessions.meeting_detail", meeting_id=past)),
         ("my meetings", url("sessions.my_meetings")),
         ("calendar feed", url("sessions.calendar_feed", token=member.calendar_token)),
         ("case list", url("codev.case_list")),
