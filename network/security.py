@@ -42,26 +42,36 @@ def is_private_request() -> bool:
     return policy_of(request.endpoint) != PUBLIC or "token" in (request.view_args or {})
 
 
-def mark_private(response):
+def mark_private(response, cache_control: str | None = None):
     """after_request: `Cache-Control: private, no-store` on every private response.
 
     A view that chose its own private policy keeps it: the calendar feed is `private, no-cache` so that calendar
-    clients (which store the events anyway) can revalidate it with its ETag; shared caches still may not keep it."""
+    clients (which store the events anyway) can revalidate it with its ETag; shared caches still may not keep it.
+    cache_control: the response's Cache-Control header when the caller has read it already ("" when absent)."""
     if is_private_request():
-        current = response.headers.get("Cache-Control", "")
+        current = response.headers.get("Cache-Control", "") if cache_control is None else cache_control
         if "no-store" not in current and "private" not in current:
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     return response
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def install_security_headers(app) -> None:
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return mark_private(response)
+        # Each header is added unless the view set its own. The response's headers are read in one pass: werkzeug
+        # looks a missing header up by raising and catching a KeyError, which was a dozen exceptions per page.
+        present = {name.lower(): value for name, value in response.headers}
+        for name, value in SECURITY_HEADERS + ((HSTS,) if app.config.get("SESSION_COOKIE_SECURE") else ()):
+            if name.lower() not in present:
+                response.headers.add(name, value)
+        return mark_private(response, present.get("cache-control", ""))

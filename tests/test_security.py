@@ -244,6 +244,19 @@ def test_security_headers_on_every_page(client):
     assert client.get("/page-inexistante").headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_security_headers_keep_what_the_view_set_and_come_once(app):
+    with app.test_request_context("/ressources/1/fichier"):
+        response = app.make_response("fichier")
+        response.headers["content-security-policy"] = "default-src 'none'; sandbox"  # any case, as HTTP allows
+        response.headers["Cache-Control"] = "private, no-cache"
+        response = app.process_response(response)
+
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
+    assert response.headers.getlist("Cache-Control") == ["private, no-cache"]  # a private policy of its own
+    assert [response.headers.getlist(name) for name in ("X-Content-Type-Options", "X-Frame-Options")] == [
+        ["nosniff"], ["DENY"]]
+
+
 def test_page_templates_have_no_inline_script_or_style():
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
