@@ -14,7 +14,6 @@ from network.database import install_idle_ping, install_read_only_commit, instal
 from network.deferred_begin import install_deferred_begin
 from network.error_pages import register_error_pages
 from network.network_versions import install_network_versions
-from network.pg_cursor import install_lazy_descriptions
 from network.routing import install_input_parsing
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.signed_in import load_member_for_login_token
@@ -63,7 +62,10 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
-        install_lazy_descriptions(db.engine)
+        if db.engine.dialect.name == "postgresql":
+            from network.pg_cursor import install_lazy_descriptions  # psycopg: PostgreSQL deployments only
+
+            install_lazy_descriptions(db.engine)
     install_read_only_commit(app)
     install_deferred_begin(app)
     install_network_versions()

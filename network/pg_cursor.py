@@ -57,9 +57,8 @@ class Cursor(psycopg.Cursor):
 
 
 def install_lazy_descriptions(engine: Engine) -> None:
-    """Every PostgreSQL connection of `engine` makes its cursors with this module's Cursor."""
-    if engine.dialect.name != "postgresql":
-        return
+    """Every connection of `engine` (PostgreSQL's) makes its cursors with this module's Cursor. Imported only by
+    PostgreSQL deployments: a SQLite worker does not load psycopg (~9 MB)."""
 
     @event.listens_for(engine, "connect")
     def _lazy_descriptions(dbapi_connection, _record):

@@ -111,6 +111,16 @@ def test_a_started_app_has_not_loaded_the_libraries_of_rare_pages_and_commands()
     assert result.stdout.strip() == ""
 
 
+def test_a_started_app_on_sqlite_has_not_loaded_psycopg():
+    # the PostgreSQL driver (~9 MB a worker): SQLAlchemy loads it for a PostgreSQL database, the app never for SQLite
+    script = ("import sys; from network import create_app; "
+              "create_app('testing', {'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+              "print(' '.join(sorted(name for name in ('psycopg', 'network.pg_cursor') if name in sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == ""
+
+
 def test_the_lazily_loaded_names_of_the_identity_provider_are_reached_through_oidc():
     from network.identity import oidc, oidc_client
 
