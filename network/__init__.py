@@ -15,6 +15,7 @@ from network.deferred_begin import install_deferred_begin
 from network.error_pages import register_error_pages
 from network.network_versions import install_network_versions
 from network.routing import install_input_parsing
+from network.session_cookie import SessionInterface
 from network.extensions import babel, csrf, db, login_manager, mail, migrate
 from network.members.signed_in import load_member_for_login_token
 from network.resources import search, sheet_search  # noqa: F401  (sheet_search: the sheets' flush listener)
@@ -74,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=lambda: formatting.LOCALE, timezone_selector=lambda: "Europe/Paris")
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
