@@ -130,10 +130,9 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
     when they exist)."""
     from sqlalchemy import select
 
+    from network.database import utcnow
     from network.extensions import db
     from network.sessions.models import Invitation, Meeting
-
-    from network.database import utcnow
 
     meetings = db.session.execute(
         select(Meeting.id, Meeting.title, Meeting.ends_at).join(Invitation, Invitation.meeting_id == Meeting.id)

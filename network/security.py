@@ -42,15 +42,14 @@ def is_private_request() -> bool:
     return policy_of(request.endpoint) != PUBLIC or "token" in (request.view_args or {})
 
 
-def mark_private(response, cache_control: str | None = None):
-    """after_request: `Cache-Control: private, no-store` on every private response.
+def mark_private(response, cache_control: str):
+    """`Cache-Control: private, no-store` on every private response (cache_control: the header the view set, "" if
+    none).
 
     A view that chose its own private policy keeps it: the calendar feed is `private, no-cache` so that calendar
-    clients (which store the events anyway) can revalidate it with its ETag; shared caches still may not keep it.
-    cache_control: the response's Cache-Control header when the caller has read it already ("" when absent)."""
+    clients (which store the events anyway) can revalidate it with its ETag; shared caches still may not keep it."""
     if is_private_request():
-        current = response.headers.get("Cache-Control", "") if cache_control is None else cache_control
-        if "no-store" not in current and "private" not in current:
+        if "no-store" not in cache_control and "private" not in cache_control:
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     return response
 

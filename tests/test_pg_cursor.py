@@ -13,7 +13,8 @@ from network.pg_cursor import Cursor, LazyDescription
 @pytest.fixture
 def dbapi_connection(db):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("psycopg's cursors exist on PostgreSQL only")
+        pytest.skip("psycopg's cursors exist on PostgreSQL only: SQLite's driver describes its results itself, and the app "
+                    "installs these cursors on PostgreSQL connections alone")
     return db.session.connection().connection.dbapi_connection
 
 
