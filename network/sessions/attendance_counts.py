@@ -5,10 +5,11 @@ Every function takes a Scope (networks, period, optional territory, `now`) and i
 whatever the data size.
 """
 
+from datetime import datetime
 from fractions import Fraction
 from functools import lru_cache
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from network.database import one_of
@@ -83,10 +84,10 @@ def count_columns():
     )
 
 
-def eligible_invitations(statement, shape: ScopeShape, kind: str | tuple[str, ...]):
-    """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
-    scope."""
-    statement = (
+def _eligible(statement, meetings):
+    """Invitations of members active at the meeting date (their membership period then), in the recorded meetings
+    that the `meetings` condition selects."""
+    return (
         statement.select_from(Invitation)
         .join(Meeting, Meeting.id == Invitation.meeting_id)
         # the member's period covering the meeting's start: active then, in that territory and institution (periods
@@ -94,14 +95,34 @@ def eligible_invitations(statement, shape: ScopeShape, kind: str | tuple[str, ..
         .join(MembershipPeriod, active_at(Invitation.member_id, Meeting.starts_at))
         .outerjoin(Attendance, and_(Attendance.meeting_id == Invitation.meeting_id,
                                     Attendance.member_id == Invitation.member_id))
-        .where(
-            meeting_filter(shape, kind),
-            is_recorded(),
-        )
+        .where(meetings, is_recorded())
     )
+
+
+def eligible_invitations(statement, shape: ScopeShape, kind: str | tuple[str, ...]):
+    """Invitations of members active at the meeting date (their membership period then), in recorded meetings of the
+    scope."""
+    statement = _eligible(statement, meeting_filter(shape, kind))
     if shape.territory_id is not None:
         statement = statement.where(MembershipPeriod.territory_id == shape.territory_id)
     return statement
+
+
+def is_counted(starts_at: datetime, status: str, now: datetime) -> bool:
+    """Whether a meeting has figures as of `now`: started and not cancelled, as meeting_filter selects it in any
+    scope whose period holds its start (its network and kind are its own)."""
+    return starts_at < now and status != MeetingStatus.CANCELLED
+
+
+@lru_cache(maxsize=1)
+def one_meeting_counts():
+    """The counts (meeting_id, invited, present, partial, excused) of the meeting bound to `meeting_id`, over the
+    invitations that eligible_invitations counts, once it is_counted as of the bound `now`: a subquery for the
+    meeting page's single statement to join (no row when nothing is counted). Built once, as its statement."""
+    meeting = and_(Meeting.id == bindparam("meeting_id"), Meeting.status != MeetingStatus.CANCELLED,
+                   Meeting.starts_at < bindparam("now"))
+    return (_eligible(select(Invitation.meeting_id.label("meeting_id"), *count_columns()), meeting)
+            .group_by(Invitation.meeting_id).subquery("attendance_counts"))
 
 
 def counts_of(row) -> AttendanceCounts:
@@ -148,8 +169,12 @@ def meeting_attendance(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=Non
     rows: meeting_rows(scope, kind) already fetched, to reuse them instead of querying again."""
     if rows is None:
         rows = meeting_rows(scope, kind)
-    return [MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), counts_of(row))
-            for row in rows]
+    return [meeting_attendance_of_row(row) for row in rows]
+
+
+def meeting_attendance_of_row(row) -> MeetingAttendance:
+    """A meeting's figures from a row with its id, title, starts_at, status, is_recorded and counts."""
+    return MeetingAttendance(row.id, row.title, row.starts_at, row.status, bool(row.is_recorded), counts_of(row))
 
 
 def _mean_meeting_rate(recorded_rows) -> float | None:

@@ -232,20 +232,23 @@ class AgendaLine(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class MeetingView:
     """What the meeting page reads, in one statement: the meeting (MeetingPage), the viewer's own answer and training
-    registration, the answers counted, the confirmed places of a training and the agenda."""
+    registration, the answers counted, the confirmed places of a training, the agenda and the attendance figures as
+    the evaluation counts them (None before the start and for a cancelled meeting)."""
     meeting: MeetingPage
     mine: MyAnswer | None
     registration: MyRegistration | None
     counts: RsvpCounts
     places_taken: int
     agenda: list[AgendaLine]
+    attendance: MeetingAttendance | None
 
 
-def meeting_view(meeting_id: int, viewer_id: int) -> MeetingView | None:
-    """The meeting page's reads for `viewer_id` in one statement: the meeting row (left-joined with the viewer's
-    invitation and registration and with the answer counts) once per agenda point, in `agenda` order."""
+def meeting_view(meeting_id: int, viewer_id: int, now: datetime) -> MeetingView | None:
+    """The meeting page's reads for `viewer_id` as of `now` in one statement: the meeting row (left-joined with the
+    viewer's invitation and registration, with the answer counts and with the attendance counts) once per agenda
+    point, in `agenda` order."""
     rows = db.session.connection().execute(_meeting_view_statement(),
-                                           {"meeting_id": meeting_id, "viewer_id": viewer_id}).all()
+                                           {"meeting_id": meeting_id, "viewer_id": viewer_id, "now": now}).all()
     if not rows:
         return None
     row = rows[0]
@@ -259,14 +262,17 @@ def meeting_view(meeting_id: int, viewer_id: int) -> MeetingView | None:
         places_taken=int(row.places_taken or 0),
         agenda=[AgendaLine(row.agenda_id, row.agenda_kind, row.agenda_title, row.agenda_starts_at,
                            row.agenda_ends_at, row.agenda_speaker, row.agenda_details)
-                for row in rows if row.agenda_id is not None])
+                for row in rows if row.agenda_id is not None],
+        attendance=attendance_counts.meeting_attendance_of_row(row)
+        if attendance_counts.is_counted(row.starts_at, row.status, now) else None)
 
 
 @lru_cache(maxsize=1)
 def _meeting_view_statement():
     """Built once (the meeting page is the busiest page); the meeting and the viewer are bound at execution. Every
-    join but the agenda's gives one row at most (unique meeting and member), the answer counts are grouped before
-    they are joined: the meeting row comes once per agenda point, or once without agenda."""
+    join but the agenda's gives one row at most (unique meeting and member), the answer and attendance counts are
+    grouped before they are joined: the meeting row comes once per agenda point, or once without agenda. The
+    attendance counts are the evaluation's (attendance_counts.one_meeting_counts): the page shows what it counts."""
     viewer_id = bindparam("viewer_id")
     counts = (select(Invitation.meeting_id, *rsvp_count_columns())
               .where(Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id.is_not(None))
@@ -274,6 +280,7 @@ def _meeting_view_statement():
     places = (select(func.count(Registration.id))
               .where(Registration.meeting_id == Meeting.id, Registration.status == RegistrationStatus.CONFIRMED)
               .correlate(Meeting).scalar_subquery())
+    attendance = attendance_counts.one_meeting_counts()
     return (
         _meeting_page_statement()
         .add_columns(
@@ -284,10 +291,13 @@ def _meeting_view_statement():
             AgendaItem.id.label("agenda_id"), AgendaItem.kind.label("agenda_kind"),
             AgendaItem.title.label("agenda_title"), AgendaItem.starts_at.label("agenda_starts_at"),
             AgendaItem.ends_at.label("agenda_ends_at"), AgendaItem.speaker.label("agenda_speaker"),
-            AgendaItem.details.label("agenda_details"))
+            AgendaItem.details.label("agenda_details"),
+            attendance_counts.is_recorded().label("is_recorded"), attendance.c.invited, attendance.c.present,
+            attendance.c.partial, attendance.c.excused)
         .outerjoin(Invitation, and_(Invitation.meeting_id == Meeting.id, Invitation.member_id == viewer_id))
         .outerjoin(Registration, and_(Registration.meeting_id == Meeting.id, Registration.member_id == viewer_id))
         .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+        .outerjoin(attendance, attendance.c.meeting_id == Meeting.id)
         .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)
     )
@@ -579,7 +589,7 @@ def meeting_attendance_of(meeting: Meeting, now: datetime) -> MeetingAttendance 
 
     The indicators' statement over the instant the meeting starts (its network's meetings of that kind starting
     then: this one, in all likelihood), not over its year: the same figures, whatever the year holds."""
-    if meeting.starts_at >= now or meeting.is_cancelled:  # what the indicators exclude: no query needed
+    if not attendance_counts.is_counted(meeting.starts_at, meeting.status, now):  # no query needed
         return None
     scope = Scope(period=Instant(meeting.starts_at), now=now, network_ids=(meeting.network_id,))
     rows = attendance_counts.meeting_attendance(scope, meeting.kind)

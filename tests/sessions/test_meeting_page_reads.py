@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from network.calendar import to_paris
 from network.database import utcnow
 from network.extensions import db
 from network.periods import Instant, Period, Scope
 from network.sessions import attendance_counts, queries
+from network.sessions.attendance_figures import AttendanceCounts
 from network.sessions.enums import MeetingKind, MeetingStatus, RegistrationStatus, Rsvp
-from network.sessions.models import AgendaItem, Attendance, Registration
+from network.sessions.models import AgendaItem, Attendance, Invitation, Registration
 from tests import factories
 from tests.sessions import factories as sf
 
@@ -116,7 +118,7 @@ def test_meeting_view_reads_answer_counts_and_agenda_in_one_statement(network, p
     db.session.commit()
     meeting_id, viewer_id = meeting.id, people[4].id
     with count_queries() as counter:
-        view = queries.meeting_view(meeting_id, viewer_id)
+        view = queries.meeting_view(meeting_id, viewer_id, utcnow())
     assert counter.count == 1
     # three agenda points: the answers are counted once, not once per point
     assert (view.counts.yes, view.counts.no, view.counts.excused, view.counts.pending) == (2, 1, 1, 1)
@@ -124,9 +126,9 @@ def test_meeting_view_reads_answer_counts_and_agenda_in_one_statement(network, p
     assert view.mine == (people[4].id, "pending", "Je confirme la semaine prochaine")
     assert view.registration is None and view.places_taken == 0
     assert view.meeting.id == meeting.id and view.meeting.network_id == network.id
-    stranger = queries.meeting_view(meeting.id, people[0].id + 1000)
+    stranger = queries.meeting_view(meeting.id, people[0].id + 1000, utcnow())
     assert stranger.mine is None and stranger.counts == view.counts and len(stranger.agenda) == 3
-    assert queries.meeting_view(meeting.id + 1000, people[0].id) is None
+    assert queries.meeting_view(meeting.id + 1000, people[0].id, utcnow()) is None
 
 
 def test_meeting_view_of_a_training_reads_the_viewers_registration_and_the_places(network, people):
@@ -139,13 +141,13 @@ def test_meeting_view_of_a_training_reads_the_viewers_registration_and_the_place
                             RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
                             RegistrationStatus.WAITLISTED)))])
     db.session.commit()
-    view = queries.meeting_view(training.id, people[3].id)
+    view = queries.meeting_view(training.id, people[3].id, utcnow())
     assert view.places_taken == 2 and view.agenda == [] and view.mine is None
     assert view.registration.is_waitlisted and view.registration.meeting_id == training.id
     from network.sessions.services import waitlist_position
     assert waitlist_position(view.registration) == 2
-    assert not queries.meeting_view(training.id, people[0].id).registration.is_waitlisted
-    assert queries.meeting_view(training.id, people[4].id).registration is None
+    assert not queries.meeting_view(training.id, people[0].id, utcnow()).registration.is_waitlisted
+    assert queries.meeting_view(training.id, people[4].id, utcnow()).registration is None
 
 
 def _past_and_upcoming(network, people):
@@ -169,7 +171,58 @@ def test_meeting_page_statements_of_a_member_and_of_a_facilitator(make_client, l
             with count_queries() as counter:
                 assert client.get(f"/rencontres/{meeting_id}").status_code == 200
             statements[who.role, meeting_id == past.id] = len(_meeting_statements(counter))
-    # the meeting with the viewer's answer, the counts and the agenda; the door counter once it has started; the
-    # invitations' table for the facilitators
-    assert statements == {("coordinator", True): 2, ("coordinator", False): 1,
-                          ("facilitator", True): 3, ("facilitator", False): 2}
+    # the meeting with the viewer's answer, the counts, the agenda and the attendance figures; the invitations' table
+    # for the facilitators
+    assert statements == {("coordinator", True): 1, ("coordinator", False): 1,
+                          ("facilitator", True): 2, ("facilitator", False): 2}
+
+
+def test_meeting_view_reads_the_attendance_figures_the_evaluation_counts(network, people, count_queries):
+    """The meeting page's one statement joins the evaluation's own counting (attendance_counts.one_meeting_counts):
+    its figures are those of the evaluation, in every case the evaluation tells apart."""
+    first = _held(network, SPRING, people, ("present", "partial", "excused", "absent"))
+    db.session.add_all([AgendaItem(meeting_id=first.id, kind="thematic", title=title, position=position)
+                        for position, title in enumerate(("Accueil", "Atelier", "Vote"))])
+    newcomer = factories.create_member(network=network, joined_on=date(2025, 6, 1))  # not a member yet in March
+    sf.invite(first, newcomer)
+    db.session.add(Invitation(meeting_id=first.id, guest_email="elu@example.test", guest_name="Un élu"))
+    same_instant = _held(network, SPRING, people[:3], ("present",))
+    unrecorded = _held(network, SPRING + timedelta(days=30), people, ())
+    training = _held(network, SPRING + timedelta(days=60), people[1:], ("partial", "present"),
+                     kind=MeetingKind.TRAINING)
+    now = utcnow()
+    in_progress = _held(network, now - timedelta(hours=1), people[:2], ("present",))
+    db.session.commit()
+    ids = {meeting.id: meeting for meeting in (first, same_instant, unrecorded, training, in_progress)}
+    viewer_id = people[0].id
+    with count_queries() as counter:
+        views = {meeting_id: queries.meeting_view(meeting_id, viewer_id, now) for meeting_id in ids}
+    assert counter.count == len(ids)
+    for meeting_id, meeting in ids.items():
+        year = Scope(period=Period(to_paris(meeting.starts_at).year), now=now, network_ids=(network.id,))
+        evaluated = next(row for row in attendance_counts.meeting_attendance(year, meeting.kind)
+                         if row.meeting_id == meeting_id)
+        assert views[meeting_id].attendance == evaluated == queries.meeting_attendance_of(_loaded(meeting), now)
+    counts = views[first.id].attendance.counts
+    # five members active in March (the newcomer and the guest are not counted), counted once whatever the agenda
+    assert (counts.invited, counts.present, counts.partial, counts.excused, counts.absent) == (5, 1, 1, 1, 2)
+    assert len(views[first.id].agenda) == 3
+    assert views[same_instant.id].attendance.counts.invited == 3
+    assert not views[unrecorded.id].attendance.is_recorded
+    assert views[unrecorded.id].attendance.counts == AttendanceCounts()
+    assert (views[training.id].attendance.counts.present, views[training.id].attendance.counts.partial) == (1, 1)
+    assert views[in_progress.id].attendance.counts.attended == 1
+
+
+def test_meeting_view_has_no_attendance_figures_before_the_start_nor_for_a_cancelled_meeting(network, people):
+    upcoming = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() + timedelta(days=3))
+    sf.invite(upcoming, *people)
+    cancelled = _held(network, SPRING, people, ("present", "present"))
+    cancelled.status = MeetingStatus.CANCELLED
+    db.session.commit()
+    now = utcnow()
+    assert queries.meeting_view(upcoming.id, people[0].id, now).attendance is None
+    assert queries.meeting_view(cancelled.id, people[0].id, now).attendance is None
+    # as of a moment after its start, the same meeting has its figures (recorded: no, nobody checked in)
+    later = queries.meeting_view(upcoming.id, people[0].id, upcoming.starts_at + timedelta(minutes=1)).attendance
+    assert later is not None and not later.is_recorded and later.counts == AttendanceCounts()

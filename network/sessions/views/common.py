@@ -1,5 +1,7 @@
 """Helpers shared by the meeting views: loading with authorization."""
 
+from datetime import datetime
+
 from flask import abort
 from flask_login import current_user
 
@@ -30,9 +32,9 @@ def load_meeting_page(meeting_id: int) -> queries.MeetingPage:
     return _authorized(queries.meeting_page(meeting_id) or abort(404))
 
 
-def load_meeting_view(meeting_id: int) -> queries.MeetingView:
-    """As `load_meeting_page` (same 404 and 403), with what the meeting page reads for the signed-in member: one
-    statement."""
-    view = queries.meeting_view(meeting_id, current_user.id) or abort(404)
+def load_meeting_view(meeting_id: int, now: datetime) -> queries.MeetingView:
+    """As `load_meeting_page` (same 404 and 403), with what the meeting page reads for the signed-in member as of
+    `now`: one statement."""
+    view = queries.meeting_view(meeting_id, current_user.id, now) or abort(404)
     _authorized(view.meeting)
     return view

@@ -1,6 +1,8 @@
 """Template context of the calendar and meeting pages: every value computed here, in a fixed
 number of queries, so templates only format."""
 
+from datetime import datetime
+
 from flask_login import current_user
 
 from network.database import utcnow
@@ -41,10 +43,9 @@ def calendar_context(network, year: int) -> dict:
     }
 
 
-def meeting_context(view: queries.MeetingView) -> dict:
-    """Plain rows for what the page lists, flags for the forms it shows."""
+def meeting_context(view: queries.MeetingView, now: datetime) -> dict:
+    """Plain rows for what the page lists, flags for the forms it shows, as of `now` (the view's)."""
     meeting, mine, registration = view.meeting, view.mine, view.registration
-    now = utcnow()
     answers_visible = can_see_answers(current_user, meeting)
     can_manage = can_manage_meeting(current_user, meeting)
     if not meeting.is_training:
@@ -59,7 +60,7 @@ def meeting_context(view: queries.MeetingView) -> dict:
         "invitations": queries.invitation_rows(meeting.id) if answers_visible else [],
         "rsvp_labels": RSVP_LABELS, "rsvp_source_labels": RSVP_SOURCE_LABELS,
         "counts": view.counts,
-        "attendance": queries.meeting_attendance_of(meeting, now),
+        "attendance": view.attendance,
         # the answer and guest forms are written out in the template: no form object to build for the page
         "mine": mine, "answerable": answerable, "rsvp_choices": RSVP_CHOICES, "takes_guests": takes_guests,
         "transitions": allowed_transitions(meeting), "day_started": has_started_day(meeting, now),

@@ -48,7 +48,8 @@ def my_meetings():
 @bp.route("/<int:meeting_id>")
 @roles(*NETWORK_ROLES)
 def meeting_detail(meeting_id):
-    return render_template("sessions/meeting_detail.html", **meeting_context(load_meeting_view(meeting_id)))
+    now = utcnow()
+    return render_template("sessions/meeting_detail.html", **meeting_context(load_meeting_view(meeting_id, now), now))
 
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:
