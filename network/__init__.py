@@ -64,9 +64,10 @@ def _init_extensions(app: Flask) -> None:
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         install_idle_ping(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
         if db.engine.dialect.name == "postgresql":
-            from network.pg_cursor import install_lazy_descriptions  # psycopg: PostgreSQL deployments only
+            from network.pg_cursor import install_lazy_descriptions, keep_long_statement_conversions  # psycopg
 
             install_lazy_descriptions(db.engine)
+            keep_long_statement_conversions()
     install_read_only_commit(app)
     install_deferred_begin(app)
     install_network_versions()

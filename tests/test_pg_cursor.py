@@ -1,13 +1,13 @@
 """PostgreSQL cursors build their description's Column objects only when one is read, and describe the result they
-were taken from as psycopg's own description does."""
+were taken from as psycopg's own description does; psycopg keeps the conversion of the app's long statements."""
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from network.extensions import db
 from network.members.models import Network
-from network.pg_cursor import Cursor, LazyDescription
+from network.pg_cursor import LONGEST_KEPT_STATEMENT, Cursor, LazyDescription
 
 
 @pytest.fixture
@@ -53,3 +53,19 @@ def test_sqlalchemy_reads_rows_through_it(dbapi_connection, network):
 
     assert (row.slug, row.name) == (network.slug, network.name)
     assert db.session.execute(statement).mappings().one() == {"slug": network.slug, "name": network.name}
+
+
+def test_psycopg_keeps_the_conversion_of_the_apps_long_statements(dbapi_connection, network):
+    """A statement longer than psycopg's own limit (4,096 characters; the meeting page's is 4,627) is converted once
+    (`%(name)s` → `$1`), then found in psycopg's cache."""
+    from psycopg._queries import _query2pg
+
+    statement = (select(Network.slug).where(Network.id == bindparam("network_id"))
+                 .prefix_with(f"/* {'x' * 5000} */"))
+    assert 4096 < len(str(statement.compile(db.engine))) <= LONGEST_KEPT_STATEMENT
+    db.session.execute(statement, {"network_id": network.id})
+    before = _query2pg.cache_info()
+    for _ in range(2):
+        assert db.session.execute(statement, {"network_id": network.id}).scalar_one() == network.slug
+    after = _query2pg.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (2, 0)
