@@ -141,7 +141,7 @@ def hot_pages(member, url) -> list[tuple[str, str]]:
 
     today = next((m.id for m in meetings if m.title == TODAY_TITLE), meetings[0].id)
     upcoming = next((m.id for m in meetings if m.title.startswith(UPCOMING_TITLE)), meetings[0].id)
-    # most meetings a member opens are past ones: their page also counts the attendance (a third statement)
+    # most meetings a member opens are past ones: their page also shows the attendance figures
     past = next((m.id for m in meetings if m.ends_at < utcnow()), meetings[-1].id)
     return [
         ("meeting (invited)", url("sessions.meeting_detail", meeting_id=upcoming)),

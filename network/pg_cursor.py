@@ -26,9 +26,9 @@ from psycopg import pq
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-# The statuses of a result with rows, as psycopg's own description tests them (TUPLES_CHUNK: psycopg 3.2 and later).
 LONGEST_KEPT_STATEMENT = 16_384  # characters: the app's longest statement is under a third of it
 
+# The statuses of a result with rows, as psycopg's own description tests them (TUPLES_CHUNK: psycopg 3.2 and later).
 _ROWS = frozenset(status for status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE,
                                         getattr(pq.ExecStatus, "TUPLES_CHUNK", None)) if status is not None)
 

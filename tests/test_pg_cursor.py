@@ -13,8 +13,8 @@ from network.pg_cursor import LONGEST_KEPT_STATEMENT, Cursor, LazyDescription
 @pytest.fixture
 def dbapi_connection(db):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("psycopg's cursors exist on PostgreSQL only: SQLite's driver describes its results itself, and the app "
-                    "installs these cursors on PostgreSQL connections alone")
+        pytest.skip("psycopg's cursors and statement cache exist on PostgreSQL only: SQLite's driver describes its "
+                    "results and passes its statements itself, and the app installs neither on SQLite")
     return db.session.connection().connection.dbapi_connection
 
 
