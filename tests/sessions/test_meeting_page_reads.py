@@ -226,3 +226,43 @@ def test_meeting_view_has_no_attendance_figures_before_the_start_nor_for_a_cance
     # as of a moment after its start, the same meeting has its figures (recorded: no, nobody checked in)
     later = queries.meeting_view(upcoming.id, people[0].id, upcoming.starts_at + timedelta(minutes=1)).attendance
     assert later is not None and not later.is_recorded and later.counts == AttendanceCounts()
+
+
+def test_postgresql_reads_the_invitees_periods_by_their_index(network, people):
+    """The page's attendance counts look up each invitee's period by its index, however many periods the country
+    has: joined to the periods, PostgreSQL's costs preferred hashing them all (1 ms more per page on the national
+    data, growing with it)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plan is PostgreSQL's; SQLite reaches each invitee's period by the index in either shape")
+    from sqlalchemy import text
+    # the country's other members, one period each, and a meeting of forty invitees: the sizes of the national data
+    db.session.execute(text(
+        "INSERT INTO members (network_id, email, first_name, last_name, role, is_associated_operator, is_active, "
+        "joined_on, created_at) SELECT :network, 'pays' || n || '@example.test', 'P', 'N' || n, 'coordinator', "
+        "false, true, DATE '2024-01-01', now() FROM generate_series(1, 5000) AS n"), {"network": network.id})
+    db.session.execute(text(
+        "INSERT INTO membership_periods (member_id, started_at) SELECT id, TIMESTAMP '2024-01-01' FROM members "
+        "WHERE email LIKE 'pays%'"))
+    invitees = db.session.scalars(text("SELECT id FROM members WHERE email LIKE 'pays%' ORDER BY id LIMIT 35")).all()
+    meeting = _held(network, SPRING, people, ("present", "partial"))
+    db.session.execute(text("INSERT INTO invitations (meeting_id, member_id, rsvp) SELECT :meeting, id, 'pending' "
+                            "FROM members WHERE id = ANY(:ids)"), {"meeting": meeting.id, "ids": list(invitees)})
+    db.session.commit()
+    for table in ("members", "membership_periods", "invitations", "attendances", "meetings"):
+        db.session.execute(text(f"ANALYZE {table}"))
+    statement = queries._meeting_view_statement()
+    parameters = {"meeting_id": meeting.id, "viewer_id": people[0].id, "now": utcnow()}
+    compiled = statement.params(parameters).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))
+    period_reads = list(_nodes_reading(plan[0]["Plan"], "membership_periods"))
+    # each read of the periods is a lookup of one invitee's (an index condition on the member), never a scan of all
+    assert period_reads and all(node.get("Index Cond", "").startswith("((member_id = ") for node in period_reads)
+    assert queries.meeting_view(meeting.id, people[0].id, utcnow()).attendance.counts.invited == 40
+
+
+def _nodes_reading(node: dict, table: str):
+    """The nodes of a PostgreSQL JSON plan that read `table`."""
+    if node.get("Relation Name") == table:
+        yield node
+    for child in node.get("Plans", ()):
+        yield from _nodes_reading(child, table)
