@@ -140,6 +140,26 @@ def test_postgresql_search_uses_the_gin_index(db, facilitator, meeting):
     db.session.rollback()
 
 
+def test_postgresql_search_reads_the_stored_vectors(db, facilitator, meeting):
+    """A network's search reads each row's stored tsvector (fts_vector), whichever index the planner takes: never
+    to_tsvector worked out again for every row of the network on each request."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the stored vector is PostgreSQL's (SQLite searches its FTS5 tables)")
+    from sqlalchemy import select, text
+    from network.resources import search
+    from network.resources.models import Resource
+    _attach(facilitator, meeting, samples.pdf("Les élus du territoire"), "elus.pdf")
+    statement = select(Resource.id).where(Resource.network_id == meeting.network_id, search.matches(Resource, ["elus"]))
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "fts_vector @@" in plan and "to_tsvector" not in plan
+    assert db.session.scalars(statement).all() == [db.session.scalar(select(Resource.id))]
+    # the stored vector follows the text
+    db.session.execute(text("UPDATE resources SET search_text = 'compte rendu'"))
+    assert db.session.scalars(statement).all() == []
+    db.session.rollback()
+
+
 def test_national_demo_materials_are_searchable(db):
     from datetime import date
     from sqlalchemy import func, select
