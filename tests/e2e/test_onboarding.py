@@ -69,6 +69,9 @@ def test_facilitator_invites_member_who_activates_account_and_signs_in(live_serv
 def test_menu_opens_from_menu_button_on_phone(live_server, new_page, coordinator):
     page = new_page(viewport=PHONE)
     sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    # app.js (a deferred script) wires the button on DOMContentLoaded: the heading can be there before it ran, and a
+    # click then did nothing (seen once in CI on a busy machine)
+    page.wait_for_load_state("load")
     navigation = page.locator("#navigation")
     menu_button = page.get_by_role("button", name="Menu")
     expect(navigation).to_be_hidden()
