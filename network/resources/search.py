@@ -109,7 +109,8 @@ def install_search_objects(table) -> None:
 # --- keeping the index and querying it ----------------------------------------------------------------
 
 def reindex(model, rows) -> None:
-    """After a flush: SQLite's FTS table follows `search_text` (PostgreSQL's stored vector and its index follow by themselves)."""
+    """After a flush: SQLite's FTS table follows `search_text` (PostgreSQL's stored vector and its index follow by
+    themselves)."""
     if _dialect() != "sqlite" or not rows:
         return
     fts = PREFIX + model.__tablename__
