@@ -86,7 +86,7 @@ def network_version(network_id: int) -> int:
 
 def every_network_version() -> tuple[tuple[int, int], ...]:
     """Every network's (id, version): what a deployment-wide result depends on."""
-    return tuple(tuple(row) for row in db.session.connection().execute(_EVERY_VERSION))
+    return tuple(tuple(row) for row in db.session.connection().execute(_EVERY_VERSION).all())
 
 
 _VERSION_OF = select(NetworkVersion.version).where(NetworkVersion.network_id == bindparam("network_id"))

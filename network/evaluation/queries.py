@@ -77,7 +77,7 @@ def self_efficacy_by_period(scope: Scope | Series, *, by_network: bool = False
             int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change,
             unscored_t0=int(row.unscored))
         for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
-                                                   scope.parameters)
+                                                   scope.parameters).all()
     }
 
 
@@ -199,7 +199,8 @@ def group_rubric_means(scope: Scope) -> list[RubricMean]:
     networks (by network and position): one query."""
     return [RubricMean(row.id, row.title, row.short_title, row.n0 or 0, row.n1 or 0,
                        _published(row.n0, row.mean0), _published(row.n1, row.mean1))
-            for row in db.session.connection().execute(_group_rubric_means_statement(scope.shape), scope.parameters)]
+            for row in db.session.connection().execute(_group_rubric_means_statement(scope.shape),
+                                                      scope.parameters).all()]
 
 
 def _published(respondents: int | None, mean) -> float | None:

@@ -486,8 +486,7 @@ class MyMeeting(MeetingLabels):
 def my_meetings(member_id: int) -> list[MyMeeting]:
     """Meetings the member is invited to or registered for, with their answer and attendance, latest first:
     plain rows in one query."""
-    rows = db.session.connection().execute(_my_meetings_statement(), {"member_id": member_id})
-    return [MyMeeting(*row) for row in rows]
+    return [MyMeeting(*row) for row in _rows(_my_meetings_statement(), member_id=member_id)]
 
 
 @lru_cache(maxsize=1)

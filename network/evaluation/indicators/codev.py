@@ -52,7 +52,7 @@ def codev_figures(scope: Scope, *, by_network: bool = False) -> dict[int | None,
 
 
 def _codev_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], CodevFigures]:
-    totals = run(_codev_statements(scope.shape, by_network), scope).all()
+    totals = run(_codev_statements(scope.shape, by_network), scope)
     return {
         (int(bucket), group): CodevFigures(cases_worked=worked, distinct_clients=clients, distinct_themes=themes,
                             followed_up=followed, resolved=int(resolved or 0),

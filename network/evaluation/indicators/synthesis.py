@@ -52,7 +52,7 @@ def series_summaries(series: Series, *, with_total: bool = True
 
 def _summaries_by_period(scope: Scope | Series, with_total: bool, meetings=None, trainings=None, member_rows=None,
                          training_member_rows=None):
-    networks = run(_networks_statement(scope.shape), scope).all()
+    networks = run(_networks_statement(scope.shape), scope)
     members = _active_members(scope)
     if meetings is None:
         meetings = meeting_rows(scope, MeetingKind.QUARTERLY)

@@ -54,6 +54,6 @@ def vote_turnout(scope: Scope, *, by_network: bool = False) -> dict[int | None, 
 
 
 def _votes_by_period(scope: Scope | Series, by_network: bool) -> dict[tuple[int, int | None], VoteTurnout]:
-    rows = run(_vote_turnout_statement(scope.shape, by_network), scope).all()
+    rows = run(_vote_turnout_statement(scope.shape, by_network), scope)
     return {(int(bucket), group): VoteTurnout(rounds=count, ballots=int(ballots), eligible=int(eligible))
             for bucket, group, count, ballots, eligible in rows if count}
