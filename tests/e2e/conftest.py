@@ -57,8 +57,8 @@ def browser():
         browser.close()
 
 
-def _new_page(browser, request, viewport):
-    context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris")
+def _new_page(browser, request, viewport, **options):
+    context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     pages = getattr(request.node, "_pages", [])
@@ -69,11 +69,12 @@ def _new_page(browser, request, viewport):
 
 @pytest.fixture
 def new_page(browser, request):
-    """new_page(viewport=PHONE) opens a page in a fresh browser context (its own cookies)."""
+    """new_page(viewport=PHONE) opens a page in a fresh browser context (its own cookies); other keywords are the
+    context's options (java_script_enabled=False)."""
     contexts = []
 
-    def _open(viewport=DESKTOP):
-        context, page = _new_page(browser, request, viewport)
+    def _open(viewport=DESKTOP, **options):
+        context, page = _new_page(browser, request, viewport, **options)
         contexts.append(context)
         return page
 

@@ -83,3 +83,44 @@ def test_menu_opens_from_menu_button_on_phone(live_server, new_page, coordinator
     expect(menu_button).to_have_attribute("aria-expanded", "true")
     expect(navigation.get_by_role("link", name="Accueil")).to_be_visible()
     expect(navigation.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+    menu_button.click()
+
+    expect(navigation).to_be_hidden()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+
+
+def test_menu_opens_without_javascript_on_phone(live_server, new_page, coordinator):
+    """Without JavaScript « Menu » is a link to the menu, which the stylesheet shows once it is the page's target."""
+    page = new_page(viewport=PHONE, java_script_enabled=False)
+    sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    navigation = page.locator("#navigation")
+    expect(navigation).to_be_hidden()
+    expect(page.get_by_role("button", name="Menu")).to_have_count(0)
+
+    page.get_by_role("link", name="Menu").click()
+
+    expect(page).to_have_url(f"{live_server}/#navigation")
+    expect(navigation).to_be_visible()
+    expect(navigation.get_by_role("link", name="Accueil")).to_be_visible()
+    navigation.get_by_role("link", name="Rencontres").click()
+    expect(page.locator("h1")).to_contain_text("Rencontres")
+    expect(navigation).to_be_hidden()
+
+
+def test_menu_followed_before_the_script_ran_stays_open_as_a_button(live_server, new_page, coordinator):
+    """A tap on the « Menu » link before app.js ran opens the menu; the button the script puts in its place says so
+    and closes it."""
+    page = new_page(viewport=PHONE)
+    sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    page.goto(f"{live_server}/rencontres/mes-rencontres#navigation")  # another document: app.js runs anew
+    page.wait_for_load_state("load")
+    navigation = page.locator("#navigation")
+    menu_button = page.get_by_role("button", name="Menu")
+    expect(navigation).to_be_visible()
+    expect(menu_button).to_have_attribute("aria-expanded", "true")
+
+    menu_button.click()
+
+    expect(navigation).to_be_hidden()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
