@@ -193,8 +193,9 @@ def _mean_meeting_rate(recorded_rows) -> float | None:
     return float(sum(rates) / len(rates)) if rates else None
 
 
-def _per_member(shape: ScopeShape, kind: str):
-    """Meetings attended and invited to per member (and network, and period of the shape)."""
+def _per_member(shape: ScopeShape, kind: str, member_id=None):
+    """Meetings attended and invited to per member (and network, and period of the shape); member_id: only this
+    member's."""
     attended = func.coalesce(func.sum(case((one_of(Attendance.status, ATTENDED_STATUSES), 1), else_=0)), 0)
     bucket = period_bucket(shape, Meeting.starts_at)
     statement = eligible_invitations(
@@ -202,6 +203,8 @@ def _per_member(shape: ScopeShape, kind: str):
                attended.label("attended"), func.count(Invitation.id).label("invited")),
         shape, kind,
     )
+    if member_id is not None:
+        statement = statement.where(Invitation.member_id == member_id)
     return group_by_period(statement.group_by(Meeting.network_id, Invitation.member_id), shape, bucket)
 
 
@@ -241,6 +244,24 @@ def member_assiduity(scope: Scope, kind: str = MeetingKind.QUARTERLY, rows=None)
         rows = member_assiduity_rows(scope, kind)
     return [MemberAssiduity(row.id, f"{row.first_name} {row.last_name}", int(row.attended), int(row.invited))
             for row in rows]
+
+
+@lru_cache(maxsize=64)
+def _one_member_assiduity_statement(shape: ScopeShape, kind: str):
+    return _per_member(shape, kind, member_id=bindparam("member_id"))
+
+
+def one_member_assiduity(scope: Scope, member_id: int, name: str,
+                         kind: str = MeetingKind.QUARTERLY) -> MemberAssiduity | None:
+    """member_assiduity's line of one member, over a scope of one period and one network (None when the member was
+    invited to none of its recorded meetings), counting that member's invitations only: « my meetings » reads one
+    member's, not the network's."""
+    rows = db.session.connection().execute(_one_member_assiduity_statement(scope.shape, kind),
+                                           {**scope.parameters, "member_id": member_id}).all()
+    if not rows:
+        return None
+    (row,) = rows
+    return MemberAssiduity(member_id, name, int(row.attended), int(row.invited))
 
 
 def _assiduity_from(member_rows, by_network: bool) -> dict[tuple[int, int | None], Assiduity]:

@@ -5,7 +5,9 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, case, func, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    ARRAY, Integer, Row, and_, any_, bindparam, case, cast, func, literal_column, null, or_, select, union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
@@ -486,13 +488,24 @@ class MyMeeting(MeetingLabels):
 def my_meetings(member_id: int) -> list[MyMeeting]:
     """Meetings the member is invited to or registered for, with their answer and attendance, latest first:
     plain rows in one query."""
-    return [MyMeeting(*row) for row in _rows(_my_meetings_statement(), member_id=member_id)]
+    statement = _my_meetings_statement(db.session.get_bind().dialect.name)
+    return [MyMeeting(*row) for row in _rows(statement, member_id=member_id)]
 
 
-@lru_cache(maxsize=1)
-def _my_meetings_statement():
-    """Built once; the member id is bound at execution."""
+@lru_cache(maxsize=2)
+def _my_meetings_statement(dialect: str):
+    """Built once per database; the member id is bound at execution."""
     member_id = bindparam("member_id")
+    mine = union_all(select(Invitation.meeting_id).where(Invitation.member_id == member_id),
+                     select(Registration.meeting_id).where(Registration.member_id == member_id)).subquery("mine")
+    if dialect == "postgresql":
+        # The member's meeting ids as one array, which PostgreSQL looks up in the meetings' primary key (one index
+        # scan). Given the ids as a subquery, its costs preferred reading every meeting of the country (0.75 ms of
+        # the statement's 0.92 ms on the national data, and growing with it) to thirty index lookups.
+        of_the_member = Meeting.id == any_(cast(select(func.array_agg(mine.c.meeting_id)).scalar_subquery(),
+                                                ARRAY(Integer)))
+    else:
+        of_the_member = Meeting.id.in_(select(mine.c.meeting_id))  # SQLite looks each id up
     return (
         select(Meeting.id, Meeting.title, Meeting.kind, Meeting.status, Meeting.starts_at, Meeting.ends_at,
                Venue.name, Venue.city, Invitation.rsvp, Attendance.status, Registration.status)
@@ -500,9 +513,7 @@ def _my_meetings_statement():
         .outerjoin(Invitation, and_(Invitation.meeting_id == Meeting.id, Invitation.member_id == member_id))
         .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id, Attendance.member_id == member_id))
         .outerjoin(Registration, and_(Registration.meeting_id == Meeting.id, Registration.member_id == member_id))
-        # by id through the member's own index, rather than testing the joins on every meeting of the country
-        .where(or_(Meeting.id.in_(select(Invitation.meeting_id).where(Invitation.member_id == member_id)),
-                   Meeting.id.in_(select(Registration.meeting_id).where(Registration.member_id == member_id))))
+        .where(of_the_member)
         .order_by(Meeting.starts_at.desc())
     )
 
@@ -617,5 +628,5 @@ def my_assiduity(member: Member, year: int, now: datetime) -> MemberAssiduity | 
     """The member's own assiduity over the quarterly meetings of the year in their network."""
     if member.network_id is None:
         return None
-    rows = attendance_counts.member_assiduity(network_year(member.network_id, year, now))
-    return next((row for row in rows if row.member_id == member.id), None)
+    return attendance_counts.one_member_assiduity(network_year(member.network_id, year, now), member.id,
+                                                  member.full_name)

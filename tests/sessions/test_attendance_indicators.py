@@ -18,7 +18,7 @@ import pytest
 
 from network.database import utcnow
 from network.extensions import db
-from network.sessions import queries
+from network.sessions import attendance_counts, queries
 from network.sessions.enums import MeetingKind, MeetingStatus
 from network.sessions.models import Attendance, Invitation
 from tests import factories
@@ -140,3 +140,17 @@ def test_my_meetings_rate_comes_from_the_indicators(client, login, network, caf_
     page = sf.page_text(client.get("/rencontres/mes-rencontres"))
     assert "Présent·e à <strong>1 rencontre sur 1</strong> (100\u00a0%)" in page
     assert f'href="/rencontres/{not_entered.id}"' in page  # still listed, only left out of the rate
+
+
+def test_one_members_assiduity_is_their_line_of_the_networks(network, year):
+    """« My meetings » reads one member's assiduity: the line the facilitators' list shows for them (A 2/2, B 2/2,
+    C 1/2, D 0/2; Émile joined after Q3, so is counted nowhere), and None for a member invited to nothing."""
+    scope = queries.network_year(network.id, YEAR, utcnow())
+    lines = {line.member_id: line for line in attendance_counts.member_assiduity(scope)}
+    a, b, c, d, late = year["members"]
+    mine = {member.id: attendance_counts.one_member_assiduity(scope, member.id, member.full_name)
+            for member in year["members"]}
+    assert mine == lines | {late.id: None}
+    assert [(mine[m.id].attended, mine[m.id].invited) for m in (a, b, c, d)] == [(2, 2), (2, 2), (1, 2), (0, 2)]
+    newcomer = factories.create_member(network=network)
+    assert attendance_counts.one_member_assiduity(scope, newcomer.id, newcomer.full_name) is None
