@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, func, select, union
 from sqlalchemy.orm import joinedload
@@ -81,9 +82,9 @@ class LibraryFilters:
         return search.query_words(self.query)
 
 
-@dataclass(frozen=True)
-class LibraryItem:
-    """One line of the library: a material or published minutes."""
+class LibraryItem(NamedTuple):
+    """One line of the library: a material or published minutes (a named tuple: a page builds up to 600 of them,
+    and a frozen dataclass sets each of its 13 fields through object.__setattr__)."""
 
     kind: str  # "resource" or "minutes"
     id: int
@@ -114,7 +115,10 @@ def _resource_statement(*, with_year: bool, family: str | None) -> Select:
     query = (select(Resource.id, Resource.title, Resource.kind, Resource.media_type, Resource.description,
                     Resource.url, Resource.size, Resource.meeting_id, Meeting.title.label("meeting_title"),
                     Meeting.starts_at, Topic.title.label("topic_title"))
-             .join(Meeting, Meeting.id == Resource.meeting_id).outerjoin(Topic, Topic.id == Resource.topic_id)
+             # a material's meeting is of its network (services._new_resource): said in the join, PostgreSQL reads the
+             # network's meetings by their index instead of hashing every meeting of the country (0.8 → 0.4 ms)
+             .join(Meeting, and_(Meeting.id == Resource.meeting_id, Meeting.network_id == Resource.network_id))
+             .outerjoin(Topic, Topic.id == Resource.topic_id)
              .where(Resource.network_id == bindparam("network_id"), Resource.status == ResourceStatus.PUBLISHED)
              .order_by(Meeting.starts_at.desc(), Resource.id).limit(LIBRARY_LIMIT))
     if with_year:
@@ -132,7 +136,8 @@ def _minutes_statement(*, with_year: bool) -> Select:
     """Published minutes of :network_id (of :year), newest meeting first: built once per filter shape."""
     query = (select(Minutes.id, Minutes.summary, Minutes.edited_at, Minutes.meeting_id,
                     Meeting.title.label("meeting_title"), Meeting.starts_at, Topic.title.label("topic_title"))
-             .join(Meeting, Meeting.id == Minutes.meeting_id).outerjoin(Topic, Topic.id == Minutes.topic_id)
+             .join(Meeting, and_(Meeting.id == Minutes.meeting_id, Meeting.network_id == Minutes.network_id))
+             .outerjoin(Topic, Topic.id == Minutes.topic_id)
              .where(Minutes.network_id == bindparam("network_id"), Minutes.status == MinutesStatus.PUBLISHED)
              .order_by(Meeting.starts_at.desc()).limit(LIBRARY_LIMIT))
     if with_year:
@@ -144,14 +149,20 @@ def _resource_rows(network_id: int, filters: LibraryFilters):
     query = _resource_statement(with_year=filters.year is not None, family=filters.family)
     if filters.words:
         query = query.where(search.matches(Resource, filters.words))
-    return db.session.execute(query, {"network_id": network_id, "year": filters.year}).all()
+    return _rows(query, {"network_id": network_id, "year": filters.year})
 
 
 def _minutes_rows(network_id: int, filters: LibraryFilters):
     query = _minutes_statement(with_year=filters.year is not None)
     if filters.words:
         query = query.where(search.matches(Minutes, filters.words))
-    return db.session.execute(query, {"network_id": network_id, "year": filters.year}).all()
+    return _rows(query, {"network_id": network_id, "year": filters.year})
+
+
+def _rows(statement, parameters: dict) -> list:
+    """Plain rows of a Core statement on the session's connection: columns, which need none of the ORM's result
+    processing (a quarter of the library's materials read). For the pages' reads: nothing pending is flushed."""
+    return db.session.connection().execute(statement, parameters).all()
 
 
 # A file's family and French label by its stored media type; None: a link.
@@ -185,7 +196,7 @@ def _library_years_statement() -> Select:
 
 
 def library_years(network_id: int) -> list[int]:
-    return sorted(db.session.scalars(_library_years_statement(), {"network_id": network_id}), reverse=True)
+    return sorted((year for (year,) in _rows(_library_years_statement(), {"network_id": network_id})), reverse=True)
 
 
 def group_by_meeting(items: list[LibraryItem]) -> list[LibraryGroup]:
