@@ -5,7 +5,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, select, union
+from sqlalchemy import Select, and_, bindparam, func, literal, select, union, union_all
 from sqlalchemy.orm import joinedload
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
@@ -279,34 +279,37 @@ class ResourceFigures:
 
 def resource_figures(year: int, *, network_id: int | None = None) -> list[ResourceFigures]:
     """Per network (or one), for the meetings of `year` (Paris): materials, minutes, shared; and the downloads of
-    the network's files during the year. Four statements."""
-    materials = (select(Resource.network_id, func.count(Resource.id).label("materials"),
-                        func.count(Resource.shared_at).label("shared"))
-                 .where(Resource.year == year, Resource.status == ResourceStatus.PUBLISHED)
-                 .group_by(Resource.network_id))
-    minutes = (select(Minutes.network_id, func.count(Minutes.id).label("minutes"))
-               .where(Minutes.year == year, Minutes.status == MinutesStatus.PUBLISHED).group_by(Minutes.network_id))
-    if network_id is not None:
-        materials = materials.where(Resource.network_id == network_id)
-        minutes = minutes.where(Minutes.network_id == network_id)
-    downloads = (select(Resource.network_id, func.sum(ResourceDownload.count).label("downloads"))
-                 .join(Resource, Resource.id == ResourceDownload.resource_id)
-                 .where(ResourceDownload.day >= date(year, 1, 1), ResourceDownload.day <= date(year, 12, 31))
-                 .group_by(Resource.network_id))
-    if network_id is not None:
-        downloads = downloads.where(Resource.network_id == network_id)
-    downloads_by_network = {row.network_id: int(row.downloads) for row in db.session.execute(downloads)}
-    by_network = {row.network_id: row for row in db.session.execute(materials)}
-    minutes_by_network = {row.network_id: row.minutes for row in db.session.execute(minutes)}
-    ids = set(by_network) | set(minutes_by_network) | set(downloads_by_network)
-    if not ids:
-        return []
-    names = dict(db.session.execute(select(Network.id, Network.name).where(Network.id.in_(ids))).all())
-    return sorted((ResourceFigures(names[i], by_network[i].materials if i in by_network else 0,
-                                   minutes_by_network.get(i, 0), by_network[i].shared if i in by_network else 0,
-                                   downloads_by_network.get(i, 0))
-                   for i in ids), key=lambda figures: figures.network_name)
+    the network's files during the year. One statement, by network name."""
+    parameters = {"year": year, "first_day": date(year, 1, 1), "last_day": date(year, 12, 31), "network_id": network_id}
+    rows = _rows(_figures_statement(one_network=network_id is not None), parameters)
+    return sorted((ResourceFigures(row.name, int(row.materials), int(row.minutes), int(row.shared), int(row.downloads))
+                   for row in rows), key=lambda figures: figures.network_name)
 
+
+@cache
+def _figures_statement(*, one_network: bool) -> Select:
+    """The three counts of each network as the parts of one union, added up by network: built once per shape, the
+    year, its first and last days (and the network) bound at execution."""
+    zero = literal(0)
+    materials = (select(Resource.network_id.label("network_id"), func.count(Resource.id).label("materials"),
+                        func.count(Resource.shared_at).label("shared"), zero.label("minutes"), zero.label("downloads"))
+                 .where(Resource.year == bindparam("year"), Resource.status == ResourceStatus.PUBLISHED)
+                 .group_by(Resource.network_id))
+    minutes = (select(Minutes.network_id, zero, zero, func.count(Minutes.id), zero)
+               .where(Minutes.year == bindparam("year"), Minutes.status == MinutesStatus.PUBLISHED)
+               .group_by(Minutes.network_id))
+    downloads = (select(Resource.network_id, zero, zero, zero, func.sum(ResourceDownload.count))
+                 .join(Resource, Resource.id == ResourceDownload.resource_id)
+                 .where(ResourceDownload.day >= bindparam("first_day"), ResourceDownload.day <= bindparam("last_day"))
+                 .group_by(Resource.network_id))
+    if one_network:
+        materials = materials.where(Resource.network_id == bindparam("network_id"))
+        minutes = minutes.where(Minutes.network_id == bindparam("network_id"))
+        downloads = downloads.where(Resource.network_id == bindparam("network_id"))
+    parts = union_all(materials, minutes, downloads).subquery("parts")
+    return (select(Network.name, *(func.sum(parts.c[column]).label(column)
+                                   for column in ("materials", "minutes", "shared", "downloads")))
+            .join(parts, parts.c.network_id == Network.id).group_by(Network.id, Network.name))
 
 
 # --- CODEV capitalisation sheets in the national library ----------------------------------------------------

@@ -19,6 +19,7 @@ from network.periods import Period, Scope, Series
 from network.extensions import db
 from network.resources.enums import MinutesStatus, ResourceStatus
 from network.resources.models import Minutes, NewsItem, ResourceDownload, SharedCaseSheet
+from network.resources.queries import ResourceFigures, resource_figures
 from network.sessions.enums import MeetingKind, MeetingStatus
 from tests import factories
 from tests.codev.factories import create_case
@@ -161,3 +162,16 @@ def test_dashboard_and_overview_put_a_no_break_space_before_their_colons(client,
     assert (overview.count("avec tous les réseaux\u00a0:</span>"), overview.count("téléchargements\u00a0:</span>")) == (
         3, 3)
     assert "dans la bibliothèque nationale\u00a0: 1 document, 1 fiche CODEV" in dashboard
+
+
+def test_library_figures_per_network_and_of_one_network(shared_world):
+    """The library's figures (the facilitators' counters, the admin's national table): the materials of the year's
+    meetings, the cancelled one's included, the pending one not; published minutes; shares; downloads by Paris day."""
+    network, other = shared_world["network"], shared_world["other"]
+
+    assert resource_figures(2025) == [ResourceFigures("Réseau A", materials=3, minutes=1, shared=1, downloads=7),
+                                      ResourceFigures("Réseau B", materials=1, minutes=0, shared=0, downloads=0)]
+    assert resource_figures(2025, network_id=other.id) == [ResourceFigures("Réseau B", 1, 0, 0, 0)]
+    assert resource_figures(2024, network_id=network.id) == [ResourceFigures("Réseau A", 1, 1, 0, 2)]
+    assert resource_figures(2026, network_id=network.id) == [ResourceFigures("Réseau A", 0, 0, 0, 8)]
+    assert resource_figures(2023) == []

@@ -87,8 +87,8 @@ def test_national_query_count_is_the_same_for_1_and_3_items(login, client, admin
             with count_queries() as counter:
                 assert client.get("/ressources/national", query_string={"annee": year}).status_code == 200
             counts.append(counter.count)
-    # the login loader, the shared items, the shared CODEV sheets, the count per network, the year's figures (4)
-    assert counts == [8, 8]
+    # the login loader, the shared items, the shared CODEV sheets, the count per network, the year's figures
+    assert counts == [5, 5]
 
 
 # --- CODEV capitalisation sheets ------------------------------------------------------------------------
