@@ -8,6 +8,7 @@ distinct themes, outcomes) — SQL aggregates, never a client's identity.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, Subquery, bindparam, func, or_, select, true, union
 from sqlalchemy.orm import joinedload, selectinload, undefer
@@ -121,9 +122,9 @@ def _case_list_statements(scope: str, *, with_state: bool) -> tuple[Select, Sele
     return count, page
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    """One line of the case list: metadata only (never content), and the member's own part in the case."""
+class CaseRow(NamedTuple):
+    """One line of the case list: metadata only (never content), and the member's own part in the case (a named
+    tuple: a frozen dataclass sets each field through object.__setattr__, fifty rows a page)."""
 
     id: int
     title: str
@@ -176,8 +177,10 @@ def case_list(member: Member, *, page: int = 1, state: str | None = None) -> tup
     count, page_rows = _case_list_statements(_case_scope(member), with_state=with_state)
     parameters = {"member_id": member.id, "network_id": member.network_id, "state": state if with_state else None,
                   "limit": PAGE_SIZE, "offset": (max(page, 1) - 1) * PAGE_SIZE}
-    total = db.session.execute(count, parameters).scalar_one()
-    rows = db.session.execute(page_rows, parameters).all()
+    # Core rows on the session's connection: columns need none of the ORM's result processing
+    connection = db.session.connection()
+    total = connection.execute(count, parameters).scalar_one()
+    rows = connection.execute(page_rows, parameters).all()
     return [CaseRow(case_id, title, case_type, theme, case_state, outcome, f"{first_name} {last_name}", network_name,
                     starts_at, role if role else ("client" if client_id == member.id else None))
             for (case_id, title, case_type, theme, case_state, outcome, client_id, first_name, last_name,
@@ -198,12 +201,18 @@ class WorkshopMeeting:
 
 def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: int = 6) -> list[WorkshopMeeting]:
     """The network's meetings a facilitator prepares workshops for: recent and upcoming, not cancelled."""
-    now = now or utcnow()
-    return [WorkshopMeeting(*row) for row in db.session.execute(
-        select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status)
-        .where(Meeting.network_id == network_id, Meeting.status != MeetingStatus.CANCELLED,
-               Meeting.starts_at >= now - timedelta(days=100))
-        .order_by(Meeting.starts_at).limit(limit))]
+    parameters = {"network_id": network_id, "since": (now or utcnow()) - timedelta(days=100), "limit": limit}
+    return [WorkshopMeeting(*row) for row in db.session.connection().execute(_workshop_meetings_statement(),
+                                                                             parameters).all()]
+
+
+@cache
+def _workshop_meetings_statement() -> Select:
+    """Built once (the case list shows it); the network, the cut-off and the limit are bound at execution."""
+    return (select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status)
+            .where(Meeting.network_id == bindparam("network_id"), Meeting.status != MeetingStatus.CANCELLED,
+                   Meeting.starts_at >= bindparam("since"))
+            .order_by(Meeting.starts_at).limit(bindparam("limit")))
 
 
 # --- a meeting's workshop ----------------------------------------------------------------------------------
