@@ -1,7 +1,7 @@
 """Named queries for the members pages, eager-loading exactly what templates use."""
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -11,9 +11,9 @@ from network.members.enums import Role
 from network.members.models import Institution, Member, Network, Territory
 
 
-@dataclass(frozen=True, slots=True)
-class DirectoryRow:
-    """One line of the member directory."""
+class DirectoryRow(NamedTuple):
+    """One line of the member directory (a named tuple: a frozen dataclass sets each of its 12 fields through
+    object.__setattr__, for every member of the network)."""
 
     id: int
     first_name: str
@@ -70,8 +70,9 @@ def directory(network: Network, *, search: str = "", include_inactive: bool = Fa
     words = search.strip().lower()
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     statement = _directory_statement(include_inactive=include_inactive, with_search=bool(words))
-    return [DirectoryRow(*row) for row in db.session.execute(statement, {"network_id": network.id,
-                                                                         "pattern": pattern})]
+    # Core rows on the session's connection: columns need none of the ORM's result processing
+    rows = db.session.connection().execute(statement, {"network_id": network.id, "pattern": pattern}).all()
+    return [DirectoryRow(*row) for row in rows]
 
 
 def member_detail(member_id: int) -> Member | None:
