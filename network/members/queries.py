@@ -6,6 +6,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from network.database import plain_rows
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Institution, Member, Network, Territory
@@ -70,9 +71,7 @@ def directory(network: Network, *, search: str = "", include_inactive: bool = Fa
     words = search.strip().lower()
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     statement = _directory_statement(include_inactive=include_inactive, with_search=bool(words))
-    # Core rows on the session's connection: columns need none of the ORM's result processing
-    rows = db.session.connection().execute(statement, {"network_id": network.id, "pattern": pattern}).all()
-    return [DirectoryRow(*row) for row in rows]
+    return [DirectoryRow(*row) for row in plain_rows(statement, {"network_id": network.id, "pattern": pattern})]
 
 
 def member_detail(member_id: int) -> Member | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
 from network.codev.models import Case, CaseAction, CaseRecord
+from network.database import plain_rows
 from network.extensions import db
 from network.members.models import Network
 from network.resources import search
@@ -149,20 +150,14 @@ def _resource_rows(network_id: int, filters: LibraryFilters):
     query = _resource_statement(with_year=filters.year is not None, family=filters.family)
     if filters.words:
         query = query.where(search.matches(Resource, filters.words))
-    return _rows(query, {"network_id": network_id, "year": filters.year})
+    return plain_rows(query, {"network_id": network_id, "year": filters.year})
 
 
 def _minutes_rows(network_id: int, filters: LibraryFilters):
     query = _minutes_statement(with_year=filters.year is not None)
     if filters.words:
         query = query.where(search.matches(Minutes, filters.words))
-    return _rows(query, {"network_id": network_id, "year": filters.year})
-
-
-def _rows(statement, parameters: dict) -> list:
-    """Plain rows of a Core statement on the session's connection: columns, which need none of the ORM's result
-    processing (a quarter of the library's materials read). For the pages' reads: nothing pending is flushed."""
-    return db.session.connection().execute(statement, parameters).all()
+    return plain_rows(query, {"network_id": network_id, "year": filters.year})
 
 
 # A file's family and French label by its stored media type; None: a link.
@@ -196,7 +191,8 @@ def _library_years_statement() -> Select:
 
 
 def library_years(network_id: int) -> list[int]:
-    return sorted((year for (year,) in _rows(_library_years_statement(), {"network_id": network_id})), reverse=True)
+    rows = plain_rows(_library_years_statement(), {"network_id": network_id})
+    return sorted((year for (year,) in rows), reverse=True)
 
 
 def group_by_meeting(items: list[LibraryItem]) -> list[LibraryGroup]:
@@ -281,7 +277,7 @@ def resource_figures(year: int, *, network_id: int | None = None) -> list[Resour
     """Per network (or one), for the meetings of `year` (Paris): materials, minutes, shared; and the downloads of
     the network's files during the year. One statement, by network name."""
     parameters = {"year": year, "first_day": date(year, 1, 1), "last_day": date(year, 12, 31), "network_id": network_id}
-    rows = _rows(_figures_statement(one_network=network_id is not None), parameters)
+    rows = plain_rows(_figures_statement(one_network=network_id is not None), parameters)
     return sorted((ResourceFigures(row.name, int(row.materials), int(row.minutes), int(row.shared), int(row.downloads))
                    for row in rows), key=lambda figures: figures.network_name)
 

@@ -66,9 +66,22 @@ def test_facilitator_invites_member_who_activates_account_and_signs_in(live_serv
     expect(second_visit.locator("h1")).to_have_text("Ce lien n'est plus valable")
 
 
+def _signed_in_on_phone(new_page, live_server, member, **options):
+    """A phone-sized page of `member`, signed in (options: the browser context's, e.g. java_script_enabled)."""
+    page = new_page(viewport=PHONE, **options)
+    sign_in(page, live_server, member.email, factories.TEST_PASSWORD, member.first_name)
+    return page
+
+
+def _menu_closes_from(menu_button, navigation):
+    menu_button.click()
+
+    expect(navigation).to_be_hidden()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+
+
 def test_menu_opens_from_menu_button_on_phone(live_server, new_page, coordinator):
-    page = new_page(viewport=PHONE)
-    sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    page = _signed_in_on_phone(new_page, live_server, coordinator)
     # app.js (a deferred script) wires the button on DOMContentLoaded: the heading can be there before it ran, and a
     # click then did nothing (seen once in CI on a busy machine)
     page.wait_for_load_state("load")
@@ -83,17 +96,12 @@ def test_menu_opens_from_menu_button_on_phone(live_server, new_page, coordinator
     expect(menu_button).to_have_attribute("aria-expanded", "true")
     expect(navigation.get_by_role("link", name="Accueil")).to_be_visible()
     expect(navigation.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-    menu_button.click()
-
-    expect(navigation).to_be_hidden()
-    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    _menu_closes_from(menu_button, navigation)
 
 
 def test_menu_opens_without_javascript_on_phone(live_server, new_page, coordinator):
     """Without JavaScript « Menu » is a link to the menu, which the stylesheet shows once it is the page's target."""
-    page = new_page(viewport=PHONE, java_script_enabled=False)
-    sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    page = _signed_in_on_phone(new_page, live_server, coordinator, java_script_enabled=False)
     navigation = page.locator("#navigation")
     expect(navigation).to_be_hidden()
     expect(page.get_by_role("button", name="Menu")).to_have_count(0)
@@ -111,16 +119,11 @@ def test_menu_opens_without_javascript_on_phone(live_server, new_page, coordinat
 def test_menu_followed_before_the_script_ran_stays_open_as_a_button(live_server, new_page, coordinator):
     """A tap on the « Menu » link before app.js ran opens the menu; the button the script puts in its place says so
     and closes it."""
-    page = new_page(viewport=PHONE)
-    sign_in(page, live_server, coordinator.email, factories.TEST_PASSWORD, coordinator.first_name)
+    page = _signed_in_on_phone(new_page, live_server, coordinator)
     page.goto(f"{live_server}/rencontres/mes-rencontres#navigation")  # another document: app.js runs anew
     page.wait_for_load_state("load")
     navigation = page.locator("#navigation")
     menu_button = page.get_by_role("button", name="Menu")
     expect(navigation).to_be_visible()
     expect(menu_button).to_have_attribute("aria-expanded", "true")
-
-    menu_button.click()
-
-    expect(navigation).to_be_hidden()
-    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    _menu_closes_from(menu_button, navigation)
