@@ -274,12 +274,15 @@ def verdicts(result: dict) -> list[str]:
                      f"{pages['share'] * 100:.1f} % — {'met' if met else 'missed'}")
     day = result["scenarios"].get("meeting-day")
     if day:
-        reads = {kind: row for kind, row in day["classes"].items() if not kind.startswith("write:")}
-        worst = max(reads, key=lambda kind: reads[kind]["p95"]) if reads else None
-        if worst:
-            met = reads[worst]["p95"] <= TARGET_P95_MS
-            lines.append(f"meeting day, p95 ≤ {TARGET_P95_MS:.0f} ms for every page class: worst {worst} "
-                         f"{reads[worst]['p95']:.1f} ms — {'met' if met else 'missed'}")
+        # the pages and, judged the same way, the writes: a reader of the result should not need the table
+        for label, is_write in (("page class", False), ("write", True)):
+            classes = {kind: row for kind, row in day["classes"].items() if kind.startswith("write:") == is_write}
+            if not classes:
+                continue
+            worst = max(classes, key=lambda kind: classes[kind]["p95"])
+            met = classes[worst]["p95"] <= TARGET_P95_MS
+            lines.append(f"meeting day, p95 ≤ {TARGET_P95_MS:.0f} ms for every {label}: worst {worst} "
+                         f"{classes[worst]['p95']:.1f} ms — {'met' if met else 'missed'}")
     rss = result.get("rss_mb", [])
     if rss:
         met = max(rss) <= TARGET_RSS_MB
