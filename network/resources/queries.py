@@ -291,10 +291,13 @@ def _figures_statement(*, one_network: bool) -> Select:
                         func.count(Resource.shared_at).label("shared"), zero.label("minutes"), zero.label("downloads"))
                  .where(Resource.year == bindparam("year"), Resource.status == ResourceStatus.PUBLISHED)
                  .group_by(Resource.network_id))
-    minutes = (select(Minutes.network_id, zero, zero, func.count(Minutes.id), zero)
+    # a union matches its parts' columns by position: each part names them in the same order as the first
+    minutes = (select(Minutes.network_id, zero.label("materials"), zero.label("shared"),
+                      func.count(Minutes.id).label("minutes"), zero.label("downloads"))
                .where(Minutes.year == bindparam("year"), Minutes.status == MinutesStatus.PUBLISHED)
                .group_by(Minutes.network_id))
-    downloads = (select(Resource.network_id, zero, zero, zero, func.sum(ResourceDownload.count))
+    downloads = (select(Resource.network_id, zero.label("materials"), zero.label("shared"), zero.label("minutes"),
+                        func.sum(ResourceDownload.count).label("downloads"))
                  .join(Resource, Resource.id == ResourceDownload.resource_id)
                  .where(ResourceDownload.day >= bindparam("first_day"), ResourceDownload.day <= bindparam("last_day"))
                  .group_by(Resource.network_id))

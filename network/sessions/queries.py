@@ -558,7 +558,6 @@ def feed(token: str) -> tuple[str, list[Row]] | None:
     rows, not models, in one query."""
     if not token:
         return None
-    # on the session's connection: the statement needs none of the ORM's result processing (a third of its cost)
     rows = plain_rows(_feed_statement(), {"token": token})
     if not rows:
         return None
