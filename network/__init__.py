@@ -3,10 +3,10 @@
 import os
 from pathlib import Path
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from network import formatting, navigation, outbox, security
+from network.application import Application
 from network.auth import enforce_access_policy
 from network.cli import register_cli
 from network.config import CONFIGS, config_from_environment
@@ -23,9 +23,9 @@ from network.resources import search, sheet_search  # noqa: F401  (sheet_search:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: type | str | None = None, overrides: dict | None = None) -> Flask:
+def create_app(config: type | str | None = None, overrides: dict | None = None) -> Application:
     """config: a class or a name from config.CONFIGS (default: RESEAU_ENV); overrides: extra settings."""
-    app = Flask(
+    app = Application(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -42,7 +42,7 @@ def create_app(config: type | str | None = None, overrides: dict | None = None) 
     return app
 
 
-def _configure(app: Flask, config, overrides: dict) -> None:
+def _configure(app: Application, config, overrides: dict) -> None:
     config_class = CONFIGS[config] if isinstance(config, str) else (config or config_from_environment())
     app.config.from_object(config_class)
     app.config["ENV_NAME"] = next((name for name, cls in CONFIGS.items() if cls is config_class), "custom")
@@ -57,7 +57,7 @@ def _configure(app: Flask, config, overrides: dict) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: Application) -> None:
     security.check_production_settings(app)
     db.init_app(app)
     with app.app_context():

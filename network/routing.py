@@ -34,7 +34,7 @@ CONVERTERS = {"int": BoundedIntConverter, "default": PrintableConverter, "string
 
 def reject_control_characters_in_query() -> None:
     """?q=%00 and the like answer 400: a query parameter is one line of text (PostgreSQL refuses NUL outright)."""
-    if any(_CONTROL.search(key) or any(_CONTROL.search(value) for value in values)
+    if request.query_string and any(_CONTROL.search(key) or any(_CONTROL.search(value) for value in values)
            for key, values in request.args.lists()):
         abort(400)
 
