@@ -4,7 +4,8 @@ Timings on a shared two-core machine move by ±15 % from one run to the next; th
 executes does not. The page is requested in-process (Flask test client) by the first member of the role in the first
 national network, as bench/profile_pages.py does, with the result caches off. The process is counted twice, with 5
 and with 25 requests after 3 warm-up requests, and the difference is given per request: start-up and warm-up cancel
-out. On PostgreSQL the server's work is not counted (another process); on SQLite it is (the engine runs in-process).
+out, and the objects they leave are frozen out of the garbage collector's reach (a full collection of them falling
+among the counted requests, or not, moved a count by 0.5–0.7 M). On PostgreSQL the server's work is not counted (another process); on SQLite it is (the engine runs in-process).
 
     .venv/bin/python bench/count_instructions.py [--db sqlite|postgresql] [--app-root PATH]
                                                  [--page dashboard] [--role facilitator]
@@ -14,6 +15,7 @@ about three minutes (callgrind runs the interpreter some 50 times slower).
 """
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -44,6 +46,10 @@ def inside(page: str, role: str, requests: int) -> None:
         status = client.get(path, headers={"User-Agent": USER_AGENT}).status_code
         if status != 200:
             sys.exit(f"{page}: HTTP {status}")
+    # The start-up's objects out of the collector's reach: whether a full collection of them falls among the counted
+    # requests would otherwise depend on how much the code allocates before, and move a count by 0.5–0.7 M.
+    gc.collect()
+    gc.freeze()
     for _ in range(requests):
         client.get(path, headers={"User-Agent": USER_AGENT})
 
