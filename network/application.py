@@ -3,13 +3,15 @@
 - **Template globals as one dict.** Jinja gives each template its globals as a `ChainMap` over the environment's,
   so that a global added after the template is loaded still shows. Each `{% from "_macros.html" import … %}` then
   compares the two sets of names, one Python-level `ChainMap` lookup per name (about 25 names, twice on a meeting
-  page: 4 % of a signed-in page's time in-process). The app adds every global while `create_app` runs, before any
-  template is loaded, as Jinja's documentation asks ("avoid modifying any globals after a template is loaded"), so a
-  plain dict holds the same names at the same values.
+  page). The app adds every global while `create_app` runs, before any template is loaded, as Jinja's documentation
+  asks ("avoid modifying any globals after a template is loaded"), so a plain dict holds the same names at the same
+  values.
 - **Whether a hook is a coroutine, asked once.** Flask asks `inspect.iscoroutinefunction` of every hook, context
   processor and view on every request (16 times for a meeting page). A function found synchronous is remembered in a
   weak set: a function made for one request (`after_this_request`) is forgotten with it. A coroutine function is
-  wrapped by Flask, every time, as before."""
+  wrapped by Flask, every time, as before.
+
+Together, 4.5 % of a past meeting page's instructions and 6.7 % of an upcoming one's (README, fifteenth pass)."""
 
 from weakref import WeakSet
 
