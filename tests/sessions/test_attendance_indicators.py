@@ -96,7 +96,8 @@ def test_history_page_shows_the_indicators(client, login, year, caf_facilitator)
     assert "2 sur 4</p><p>membres présents à 75 % des rencontres ou plus" in page
     assert "1 rencontre passée sans présences saisies" in page
     assert "Présences non saisies" in _row_of(page, "Rencontre du 2e trimestre")
-    assert _text(_row_of(page, "Rencontre du 3e trimestre")).endswith("3 sur 4 75\u00a0% 75\u00a0% (0 excusé·es)")
+    assert _text(_row_of(page, "Rencontre du 3e trimestre")).endswith("3 sur 4 75\u00a0% 75\u00a0% (0 excusé·e)")
+    assert _text(_row_of(page, "Rencontre du 1er trimestre")).endswith("(1 excusé·e)")
     assert "1 sur 2" in _row_of(page, "Animer une réunion avec des élus")
 
 
@@ -112,6 +113,7 @@ def test_history_page_and_dashboard_show_the_same_rates(client, login, year, caf
             assert figure in on_dashboard, (title, figure)
     for page in (history, dashboard):
         assert "Présences non saisies" in _row_of(page, "Rencontre du 2e trimestre")
+    assert "Assiduité par membre (4 membres invités)" in dashboard
 
 
 def test_calendar_and_meeting_pages_show_the_evaluation_rate(client, login, year, caf_facilitator):
@@ -126,6 +128,8 @@ def test_calendar_and_meeting_pages_show_the_evaluation_rate(client, login, year
     assert "3 sur 4 invité·es (75\u00a0%) · hors excusé·es\u00a0: 75\u00a0%" in detail
     assert "<dt>Présence</dt><dd>Présences non saisies</dd>" in unrecorded
     assert "3 présent·es sur 4" in checkin
+    training_checkin = sf.page_text(client.get(f"/rencontres/{year['training'].id}/presences"))
+    assert "1 présent·e sur 2" in training_checkin
 
 
 def test_my_meetings_rate_comes_from_the_indicators(client, login, network, caf_facilitator):

@@ -12,6 +12,7 @@ from network.extensions import db
 from network.sessions import services
 from network.sessions.enums import MeetingStatus
 from network.sessions.models import AgendaItem, Meeting, Venue
+from tests import factories
 from tests.sessions import factories as sf
 
 S = MeetingStatus
@@ -302,3 +303,20 @@ def test_agenda_item_view_adds_item(client, login, network, caf_facilitator):
     item = db.session.scalar(select(AgendaItem))
     assert response.status_code == 302
     assert (item.starts_at, item.speaker) == (datetime(2027, 6, 15, 7, 45, tzinfo=UTC), "Mme Roussel, Caf")
+
+
+def test_the_answers_line_agrees_with_each_count(client, login, network, coordinator, facilitator, caf_facilitator):
+    """On the meeting page and, for the co-facilitators, on the calendar."""
+    meeting = sf.create_meeting(network, status=S.INVITED, starts_at=sf.SUMMER_START, ends_at=sf.SUMMER_END)
+    sf.invite(meeting, coordinator, rsvp="excused")
+    sf.invite(meeting, facilitator, rsvp="yes")
+    login(caf_facilitator)
+    page = sf.page_text(client.get(f"/rencontres/{meeting.id}"))
+    calendar = sf.page_text(client.get(f"/rencontres/?annee={sf.SUMMER_START.year}"))
+    assert "Réponses\u00a0: 1 oui · 0 non · 1 excusé·e · 0 sans réponse" in page
+    assert "1 oui · 0 non · 1 excusé·e · 0 sans réponse" in calendar
+    sf.invite(meeting, factories.create_member(network=network), rsvp="excused")
+    page = sf.page_text(client.get(f"/rencontres/{meeting.id}"))
+    calendar = sf.page_text(client.get(f"/rencontres/?annee={sf.SUMMER_START.year}"))
+    assert "Réponses\u00a0: 1 oui · 0 non · 2 excusé·es · 0 sans réponse" in page
+    assert "1 oui · 0 non · 2 excusé·es · 0 sans réponse" in calendar

@@ -118,3 +118,21 @@ def test_opening_registrations_announces_without_calendar(network, members, caf_
     assert training.status == MeetingStatus.INVITED
     assert {row.subject for row in rows} == {f"Formation mutualisée : {training.title}"}
     assert all(b"text/calendar" not in row.raw for row in rows)
+
+
+def test_the_places_line_agrees_with_the_registrations(client, login, network, training, members, caf_facilitator):
+    unlimited = sf.create_meeting(network, kind=MeetingKind.TRAINING, status=MeetingStatus.INVITED,
+                                  starts_at=sf.SUMMER_START, ends_at=sf.SUMMER_END)
+    services.register(actor=members[0], meeting=training)
+    services.register(actor=members[0], meeting=unlimited)
+    db.session.commit()
+    login(caf_facilitator)
+    assert "<dt>Places</dt><dd>1 inscrit·e sur 2</dd>" in sf.page_text(client.get(f"/rencontres/{training.id}"))
+    assert ("<dt>Places</dt><dd>1 inscrit·e, sans limite</dd>"
+            in sf.page_text(client.get(f"/rencontres/{unlimited.id}")))
+    services.register(actor=members[1], meeting=training)
+    services.register(actor=members[1], meeting=unlimited)
+    db.session.commit()
+    assert "<dt>Places</dt><dd>2 inscrit·es sur 2</dd>" in sf.page_text(client.get(f"/rencontres/{training.id}"))
+    assert ("<dt>Places</dt><dd>2 inscrit·es, sans limite</dd>"
+            in sf.page_text(client.get(f"/rencontres/{unlimited.id}")))
