@@ -5,7 +5,8 @@ executes does not. The page is requested in-process (Flask test client) by the f
 national network, as bench/profile_pages.py does, with the result caches off. The process is counted twice, with 5
 and with 25 requests after 3 warm-up requests, and the difference is given per request: start-up and warm-up cancel
 out, and the objects they leave are frozen out of the garbage collector's reach (a full collection of them falling
-among the counted requests, or not, moved a count by 0.5–0.7 M). On PostgreSQL the server's work is not counted (another process); on SQLite it is (the engine runs in-process).
+among the counted requests, or not, moved a count by 0.5–0.7 M). On PostgreSQL the server's work is not counted
+(another process); on SQLite it is (the engine runs in-process).
 
     .venv/bin/python bench/count_instructions.py [--db sqlite|postgresql] [--app-root PATH]
                                                  [--page dashboard] [--role facilitator]
