@@ -9,7 +9,8 @@ from network.application import Application
 
 
 def test_a_template_s_globals_are_one_dict_of_the_environment_s_and_its_own(app):
-    template = app.jinja_env.from_string("{{ greeting }}, {{ Role.COORDINATOR.label }}", globals={"greeting": "Bonjour"})
+    template = app.jinja_env.from_string("{{ greeting }}, {{ Role.COORDINATOR.label }}",
+                                         globals={"greeting": "Bonjour"})
     assert type(template.globals) is dict
     assert template.globals["csrf_token"] is app.jinja_env.globals["csrf_token"]
     assert template.globals["url_for"] is app.jinja_env.globals["url_for"]
