@@ -1,5 +1,6 @@
 """gunicorn's settings for Réseau. gunicorn reads ./gunicorn.conf.py by default: started from the checkout's root, as
-the README's deployment and the benchmark do, it needs no option; from elsewhere, pass `-c /srv/reseau/gunicorn.conf.py`.
+the README's deployment and the benchmark do, it needs no option; from elsewhere, pass
+`-c /srv/reseau/gunicorn.conf.py`.
 
 The command line keeps the rest (`-w 4 -b 127.0.0.1:8000 'network:create_app()'`)."""
 

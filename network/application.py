@@ -13,6 +13,7 @@
 
 Together, 4.5 % of a past meeting page's instructions and 6.7 % of an upcoming one's (README, fifteenth pass)."""
 
+from contextlib import suppress
 from weakref import WeakSet
 
 from flask import Flask
@@ -37,8 +38,6 @@ class Application(Flask):
             return func
         ensured = super().ensure_sync(func)
         if ensured is func:
-            try:
+            with suppress(TypeError):  # not weakly referenceable (a builtin): asked again next time, as Flask does
                 self._synchronous.add(func)
-            except TypeError:  # not weakly referenceable (a builtin): asked again next time, as Flask does
-                pass
         return ensured
