@@ -222,9 +222,9 @@ def bracketed_meeting_pages(env: dict, app_root: Path, out: Path, plans: dict, i
         rounds.append(summary)
         print(f"    round {number}: {summary['rps']:.0f} req/s between ceilings of {before:.0f} and {after:.0f} "
               f"req/s: {summary['share'] * 100:.1f} %")
-    median = sorted(rounds, key=lambda summary: summary["share"])[(len(rounds) - 1) // 2]
-    return {**median, "rounds": [{key: summary[key] for key in ("rps", "share", "ceiling_before", "ceiling_after",
-                                                                "p50", "p95", "p99")} for summary in rounds]}
+    median = sorted(rounds, key=lambda row: row["share"])[(len(rounds) - 1) // 2]
+    kept = ("rps", "share", "ceiling_before", "ceiling_after", "p50", "p95", "p99")
+    return {**median, "rounds": [{key: row[key] for key in kept} for row in rounds]}
 
 
 def bench_database(database: str, args) -> dict:
