@@ -1,12 +1,13 @@
 """Model mixins, the UTC datetime column type, the SQLite connection pragmas, when a pooled connection is
 pinged and how a request ends its transaction."""
 
+import re
 import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from flask import Flask
-from sqlalchemy import DateTime, Row, event, exc, literal, update
+from sqlalchemy import DateTime, Integer, Row, String, case, event, exc, func, literal_column, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -45,11 +46,37 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+_WORD = re.compile(r"[a-z][a-z_]*")
+
+
+def constant(value: int | str):
+    """A constant of the app's own code — a number, a vocabulary's value — written into the statement's text
+    instead of bound: a bound value is converted, sent and bound again at every execution of a statement built
+    once. Only integers and lower-case words are accepted, so that nothing but such a constant is ever written."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"not a constant of the code: {value!r}")
+    if isinstance(value, int):
+        return literal_column(str(value), Integer())
+    if not _WORD.fullmatch(value):
+        raise ValueError(f"not a word: {value!r}")
+    return literal_column(f"'{value}'", String())
+
+
+def count_where(condition):
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END), its numbers written as constants: NULL over no rows, as SUM is."""
+    return func.sum(case((condition, constant(1)), else_=constant(0)))
+
+
+def or_zero(expression):
+    """COALESCE(expression, 0): a sum over no rows counted as zero."""
+    return func.coalesce(expression, constant(0))
+
+
 def one_of(column, values):
     """column IN (the constant values), each written as its own bound value: `column.in_(values)` would bind them as
     one expanding parameter, and SQLAlchemy rewrites the text of a statement that has one at every execution
     (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page)."""
-    return column.in_([literal(value, column.type) for value in values])
+    return column.in_([constant(value) for value in values])
 
 
 def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:

@@ -17,7 +17,7 @@ from network.codev.enums import (
     AFTER_WORKSHOP_STATES, POOL_STATES, CaseState, CaseType, Outcome, SubgroupEventKind, Theme,
 )
 from network.codev.models import Case, CaseAction, CaseFollowUp, CaseRecord, Subgroup, SubgroupEvent, SubgroupMember
-from network.database import plain_rows, utcnow
+from network.database import constant, plain_rows, utcnow
 from network.extensions import db
 from network.members.enums import Role
 from network.members.models import Member, Network
@@ -94,9 +94,10 @@ def _visible_cases(scope: str, *, with_state: bool) -> Subquery:
         .where(SubgroupMember.member_id == bindparam("member_id"), SubgroupMember.approved_at.is_not(None)),
     ]
     if scope == _ALL_NETWORKS:
-        branches.append(cases().where(Case.state != CaseState.DRAFT))
+        branches.append(cases().where(Case.state != constant(CaseState.DRAFT)))
     elif scope == _OWN_NETWORK:
-        branches.append(cases().where(Case.network_id == bindparam("network_id"), Case.state != CaseState.DRAFT))
+        branches.append(cases().where(Case.network_id == bindparam("network_id"),
+                                      Case.state != constant(CaseState.DRAFT)))
     return union(*branches).subquery("visible")
 
 
@@ -113,7 +114,7 @@ def _case_list_statements(scope: str, *, with_state: bool) -> tuple[Select, Sele
     seat = (select(SubgroupMember.role).join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
             .where(Subgroup.case_id == Case.id, SubgroupMember.member_id == bindparam("member_id"),
                    SubgroupMember.approved_at.is_not(None))
-            .limit(1).scalar_subquery())
+            .limit(constant(1)).scalar_subquery())
     page = (select(Case.id, Case.title, Case.case_type, Case.theme, Case.state, Case.outcome, Case.client_id,
                    Member.first_name, Member.last_name, Network.name, Meeting.starts_at, seat)
             .join(Member, Member.id == Case.client_id).join(Network, Network.id == Case.network_id)
@@ -207,7 +208,7 @@ def workshop_meetings(network_id: int, *, now: datetime | None = None, limit: in
 def _workshop_meetings_statement() -> Select:
     """Built once (the case list shows it); the network, the cut-off and the limit are bound at execution."""
     return (select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.status)
-            .where(Meeting.network_id == bindparam("network_id"), Meeting.status != MeetingStatus.CANCELLED,
+            .where(Meeting.network_id == bindparam("network_id"), Meeting.status != constant(MeetingStatus.CANCELLED),
                    Meeting.starts_at >= bindparam("since"))
             .order_by(Meeting.starts_at).limit(bindparam("limit")))
 
@@ -299,7 +300,7 @@ def export_rows(network: Network) -> list[tuple]:
         select(Case.id, Case.theme, Case.case_type, Case.state, Case.created_at, Case.proposed_at, Meeting.starts_at,
                Case.worked_at, Case.followed_up_at, Case.closed_at, Case.outcome, Case.postponed_count)
         .outerjoin(Meeting, Meeting.id == Case.meeting_id)
-        .where(Case.network_id == network.id, Case.state != CaseState.DRAFT)
+        .where(Case.network_id == network.id, Case.state != constant(CaseState.DRAFT))
         .order_by(Case.id)).all()
     return [(f"CODEV-{row[0]:05d}", *row[1:4], *[_day(value) for value in row[4:10]], row[10] or "", row[11])
             for row in rows]

@@ -6,7 +6,7 @@ from functools import lru_cache
 from sqlalchemy import Float, Row, and_, bindparam, case, cast, func, select
 from sqlalchemy.orm import joinedload
 
-from network.database import plain_rows
+from network.database import constant, or_zero, plain_rows
 from network.evaluation.enums import GRID_MAX_SCORE, MIN_GROUP_SIZE
 from network.evaluation.figures import RubricMean, RubricScore, SelfEfficacyGroup
 from network.evaluation.models import (
@@ -48,9 +48,10 @@ def _self_efficacy_statement(shape: ScopeShape, by_network: bool):
 
     # every T0 answered by the end, scored or not (a T0 with more than 3 items unanswered has no score: counted apart)
     t0 = answered_by_the_end(response.member_id, response.network_id, response.score.label("score")).where(
-        response.wave == 0).subquery("t0")
+        response.wave == constant(0)).subquery("t0")
     latest = (answered_by_the_end(response.member_id, func.max(response.wave).label("wave"))
-              .where(response.wave >= 1, scored).group_by(ends.c.bucket, response.member_id).subquery("latest"))
+              .where(response.wave >= constant(1), scored).group_by(ends.c.bucket, response.member_id)
+              .subquery("latest"))
     t1 = (select(latest.c.bucket, response.member_id, response.score.label("score"))
           .join(latest, and_(latest.c.member_id == response.member_id, latest.c.wave == response.wave))
           .subquery("t1"))
@@ -172,7 +173,7 @@ def _per_assessment_rubric():
     return (
         select(SelfAssessment.id.label("assessment_id"), SelfAssessment.member_id.label("member_id"),
                SelfAssessment.wave.label("wave"), GridActivity.rubric_id.label("rubric_id"),
-               func.coalesce(func.sum(score.score), 0).label("total"), func.count(score.score).label("scored"))
+               or_zero(func.sum(score.score)).label("total"), func.count(score.score).label("scored"))
         .join(score, score.assessment_id == SelfAssessment.id)
         .join(GridActivity, GridActivity.id == score.activity_id)
         .group_by(SelfAssessment.id, SelfAssessment.member_id, SelfAssessment.wave, GridActivity.rubric_id)
@@ -230,23 +231,23 @@ def _rubric_means_statement(shape: ScopeShape, latest: bool):
     chosen = _response_filters(select(assessment.member_id, assessment.id.label("assessment_id")), shape, assessment)
     if latest:
         last = _response_filters(
-            select(assessment.member_id, func.max(assessment.wave).label("wave")).where(assessment.wave >= 1),
+            select(assessment.member_id, func.max(assessment.wave).label("wave")).where(assessment.wave >= constant(1)),
             shape, assessment).group_by(assessment.member_id).subquery("last")
         chosen = chosen.join(last, and_(last.c.member_id == assessment.member_id, last.c.wave == assessment.wave))
     else:
-        chosen = chosen.where(assessment.wave == 0)
+        chosen = chosen.where(assessment.wave == constant(0))
     chosen = chosen.subquery("chosen")
     # each chosen assessment's rubric totals, added up from its own scores (by the (assessment, activity) index): a
     # join to every assessment's totals made PostgreSQL add up the scores of the whole country first
     score = SelfAssessmentScore
     per = (
         select(chosen.c.assessment_id, GridActivity.rubric_id.label("rubric_id"),
-               func.coalesce(func.sum(score.score), 0).label("total"), func.count(score.score).label("scored"))
+               or_zero(func.sum(score.score)).label("total"), func.count(score.score).label("scored"))
         .select_from(chosen).join(score, score.assessment_id == chosen.c.assessment_id)
         .join(GridActivity, GridActivity.id == score.activity_id)
         .group_by(chosen.c.assessment_id, GridActivity.rubric_id)
     ).subquery("per")
-    share = case((per.c.scored > 0, cast(per.c.total, Float) / (GRID_MAX_SCORE * per.c.scored)))
+    share = case((per.c.scored > constant(0), cast(per.c.total, Float) / (constant(GRID_MAX_SCORE) * per.c.scored)))
     return select(per.c.rubric_id, func.count(share).label("n"), func.avg(share).label("mean")).group_by(per.c.rubric_id)
 
 

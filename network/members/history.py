@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, insert, or_, select
 
+from network.database import constant
 from network.extensions import db
 from network.members.models import Member, MembershipPeriod, start_of
 
@@ -83,7 +84,7 @@ def has_period(*conditions):
     plan its costs prefer for a join from a network's members: about 1 ms per statement on the national data).
     Periods never overlap, so counting the members that have one is counting the join's rows."""
     return (select(func.count(MembershipPeriod.id)).where(*conditions).correlate_except(MembershipPeriod)
-            .scalar_subquery() > 0)
+            .scalar_subquery() > constant(0))
 
 
 def active_on_day(member_id, day, period=MembershipPeriod):

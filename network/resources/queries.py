@@ -5,12 +5,12 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, literal, select, union, union_all
+from sqlalchemy import Select, and_, bindparam, func, select, union, union_all
 from sqlalchemy.orm import joinedload
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, CaseType
 from network.codev.models import Case, CaseAction, CaseRecord
-from network.database import plain_rows
+from network.database import constant, plain_rows
 from network.extensions import db
 from network.members.models import Network
 from network.resources import search
@@ -37,7 +37,7 @@ def meeting_resources(meeting_id: int, *, include_pending: bool) -> list[Resourc
     query = (select(Resource).options(joinedload(Resource.uploaded_by))
              .where(Resource.meeting_id == meeting_id).order_by(Resource.created_at, Resource.id))
     if not include_pending:
-        query = query.where(Resource.status == ResourceStatus.PUBLISHED)
+        query = query.where(Resource.status == constant(ResourceStatus.PUBLISHED))
     return list(db.session.scalars(query))
 
 
@@ -120,8 +120,9 @@ def _resource_statement(*, with_year: bool, family: str | None) -> Select:
              # network's meetings by their index instead of hashing every meeting of the country (0.8 → 0.4 ms)
              .join(Meeting, and_(Meeting.id == Resource.meeting_id, Meeting.network_id == Resource.network_id))
              .outerjoin(Topic, Topic.id == Resource.topic_id)
-             .where(Resource.network_id == bindparam("network_id"), Resource.status == ResourceStatus.PUBLISHED)
-             .order_by(Meeting.starts_at.desc(), Resource.id).limit(LIBRARY_LIMIT))
+             .where(Resource.network_id == bindparam("network_id"),
+                    Resource.status == constant(ResourceStatus.PUBLISHED))
+             .order_by(Meeting.starts_at.desc(), Resource.id).limit(constant(LIBRARY_LIMIT)))
     if with_year:
         query = query.where(Resource.year == bindparam("year"))
     if family == "link":
@@ -139,8 +140,8 @@ def _minutes_statement(*, with_year: bool) -> Select:
                     Meeting.title.label("meeting_title"), Meeting.starts_at, Topic.title.label("topic_title"))
              .join(Meeting, and_(Meeting.id == Minutes.meeting_id, Meeting.network_id == Minutes.network_id))
              .outerjoin(Topic, Topic.id == Minutes.topic_id)
-             .where(Minutes.network_id == bindparam("network_id"), Minutes.status == MinutesStatus.PUBLISHED)
-             .order_by(Meeting.starts_at.desc()).limit(LIBRARY_LIMIT))
+             .where(Minutes.network_id == bindparam("network_id"), Minutes.status == constant(MinutesStatus.PUBLISHED))
+             .order_by(Meeting.starts_at.desc()).limit(constant(LIBRARY_LIMIT)))
     if with_year:
         query = query.where(Minutes.year == bindparam("year"))
     return query
@@ -186,7 +187,7 @@ def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]
 def _library_years_statement() -> Select:
     years = union(select(Resource.year).where(Resource.network_id == bindparam("network_id")),
                   select(Minutes.year).where(Minutes.network_id == bindparam("network_id"),
-                                             Minutes.status == MinutesStatus.PUBLISHED)).subquery()
+                                             Minutes.status == constant(MinutesStatus.PUBLISHED))).subquery()
     return select(years.c.year).distinct()
 
 
@@ -238,8 +239,8 @@ def _shared_statement(*, with_theme: bool) -> Select:
     query = (select(Resource.id, Resource.title, Resource.description, Resource.media_type, Resource.url,
                     Resource.size, Resource.shared_theme, Network.name.label("network_name"), Resource.shared_at)
              .join(Network, Network.id == Resource.network_id)
-             .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
-             .order_by(Resource.shared_at.desc(), Resource.id.desc()).limit(LIBRARY_LIMIT))
+             .where(Resource.shared_at.is_not(None), Resource.status == constant(ResourceStatus.PUBLISHED))
+             .order_by(Resource.shared_at.desc(), Resource.id.desc()).limit(constant(LIBRARY_LIMIT)))
     if with_theme:
         query = query.where(Resource.shared_theme == bindparam("theme"))
     return query
@@ -258,7 +259,7 @@ def shared_by_network() -> list[tuple[str, int]]:
     """For the admin: how many resources each network shares (the ones that travel)."""
     return [tuple(row) for row in db.session.execute(
         select(Network.name, func.count(Resource.id)).join(Resource, Resource.network_id == Network.id)
-        .where(Resource.shared_at.is_not(None), Resource.status == ResourceStatus.PUBLISHED)
+        .where(Resource.shared_at.is_not(None), Resource.status == constant(ResourceStatus.PUBLISHED))
         .group_by(Network.name).order_by(func.count(Resource.id).desc(), Network.name))]
 
 
@@ -286,15 +287,15 @@ def resource_figures(year: int, *, network_id: int | None = None) -> list[Resour
 def _figures_statement(*, one_network: bool) -> Select:
     """The three counts of each network as the parts of one union, added up by network: built once per shape, the
     year, its first and last days (and the network) bound at execution."""
-    zero = literal(0)
+    zero = constant(0)
     materials = (select(Resource.network_id.label("network_id"), func.count(Resource.id).label("materials"),
                         func.count(Resource.shared_at).label("shared"), zero.label("minutes"), zero.label("downloads"))
-                 .where(Resource.year == bindparam("year"), Resource.status == ResourceStatus.PUBLISHED)
+                 .where(Resource.year == bindparam("year"), Resource.status == constant(ResourceStatus.PUBLISHED))
                  .group_by(Resource.network_id))
     # a union matches its parts' columns by position: each part names them in the same order as the first
     minutes = (select(Minutes.network_id, zero.label("materials"), zero.label("shared"),
                       func.count(Minutes.id).label("minutes"), zero.label("downloads"))
-               .where(Minutes.year == bindparam("year"), Minutes.status == MinutesStatus.PUBLISHED)
+               .where(Minutes.year == bindparam("year"), Minutes.status == constant(MinutesStatus.PUBLISHED))
                .group_by(Minutes.network_id))
     downloads = (select(Resource.network_id, zero.label("materials"), zero.label("shared"), zero.label("minutes"),
                         func.sum(ResourceDownload.count).label("downloads"))
@@ -336,7 +337,7 @@ def _sheets(condition, shared_only: bool) -> list[CaseSheet]:
              .join(Network, Network.id == Case.network_id)
              .outerjoin(SharedCaseSheet, SharedCaseSheet.case_id == Case.id)
              .where(condition, Case.has_capitalisation_consent.is_(True), Case.state.in_(AFTER_WORKSHOP_STATES))
-             .order_by(Case.worked_at.desc(), Case.id.desc()).limit(LIBRARY_LIMIT))
+             .order_by(Case.worked_at.desc(), Case.id.desc()).limit(constant(LIBRARY_LIMIT)))
     if shared_only:
         query = query.where(SharedCaseSheet.id.is_not(None))
     rows = db.session.execute(query).all()

@@ -9,10 +9,10 @@ from datetime import datetime
 from fractions import Fraction
 from functools import lru_cache
 
-from sqlalchemy import Row, and_, bindparam, case, exists, func, select
+from sqlalchemy import Row, and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
-from network.database import one_of, plain_rows
+from network.database import constant, count_where, one_of, or_zero, plain_rows
 from network.members.history import active_at, has_period
 from network.members.models import Member, MembershipPeriod
 from network.periods import Scope, ScopeShape, Series
@@ -40,8 +40,8 @@ def run(statement, scope: Scope | Series) -> list[Row]:
 def meeting_filter(shape: ScopeShape, kind: str | tuple[str, ...]):
     """Non-cancelled meetings of the kind (or kinds) started in the scope's period and networks."""
     conditions = [
-        Meeting.kind == kind if isinstance(kind, str) else one_of(Meeting.kind, kind),
-        Meeting.status != MeetingStatus.CANCELLED,
+        Meeting.kind == constant(kind) if isinstance(kind, str) else one_of(Meeting.kind, kind),
+        Meeting.status != constant(MeetingStatus.CANCELLED),
         Meeting.starts_at >= shape.start_at,
         Meeting.starts_at < shape.until,
     ]
@@ -74,7 +74,7 @@ def count_columns():
     status = Attendance.status
 
     def tally(*statuses):
-        return func.coalesce(func.sum(case((one_of(status, statuses), 1), else_=0)), 0)
+        return or_zero(count_where(one_of(status, statuses)))
 
     return (
         func.count(Invitation.id).label("invited"),
@@ -119,7 +119,7 @@ def one_meeting_counts():
     """The counts (meeting_id, invited, present, partial, excused) of the meeting bound to `meeting_id`, over the
     invitations that eligible_invitations counts, once it is_counted as of the bound `now`: a subquery for the
     meeting page's single statement to join (no row when nothing is counted). Built once, as its statement."""
-    meeting = and_(Meeting.id == bindparam("meeting_id"), Meeting.status != MeetingStatus.CANCELLED,
+    meeting = and_(Meeting.id == bindparam("meeting_id"), Meeting.status != constant(MeetingStatus.CANCELLED),
                    Meeting.starts_at < bindparam("now"))
     # The same invitations as eligible_invitations' join to the periods, which never overlap; the page needs no
     # period column, so each invitee's period is looked up by its index (has_period). Joined, PostgreSQL's costs
@@ -194,7 +194,7 @@ def _mean_meeting_rate(recorded_rows) -> float | None:
 def _per_member(shape: ScopeShape, kind: str, member_id=None):
     """Meetings attended and invited to per member (and network, and period of the shape); member_id: only this
     member's."""
-    attended = func.coalesce(func.sum(case((one_of(Attendance.status, ATTENDED_STATUSES), 1), else_=0)), 0)
+    attended = or_zero(count_where(one_of(Attendance.status, ATTENDED_STATUSES)))
     bucket = period_bucket(shape, Meeting.starts_at)
     statement = eligible_invitations(
         select(bucket, Meeting.network_id.label("network_id"), Invitation.member_id.label("member_id"),
@@ -209,10 +209,10 @@ def _per_member(shape: ScopeShape, kind: str, member_id=None):
 @lru_cache(maxsize=64)
 def _assiduity_statement(shape: ScopeShape, kind: str, by_network: bool):
     members = _per_member(shape, kind).subquery()
-    at_threshold = case(
-        (members.c.attended * ASSIDUITY_THRESHOLD_DEN >= members.c.invited * ASSIDUITY_THRESHOLD_NUM, 1), else_=0)
+    at_threshold = count_where(members.c.attended * constant(ASSIDUITY_THRESHOLD_DEN)
+                               >= members.c.invited * constant(ASSIDUITY_THRESHOLD_NUM))
     statement = select(members.c.bucket, func.count().label("members"),
-                       func.coalesce(func.sum(at_threshold), 0).label("at")).group_by(members.c.bucket)
+                       or_zero(at_threshold).label("at")).group_by(members.c.bucket)
     if by_network:
         statement = statement.add_columns(members.c.network_id).group_by(members.c.network_id)
     return statement

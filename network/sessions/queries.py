@@ -6,12 +6,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
-    ARRAY, Integer, Row, and_, any_, bindparam, case, cast, func, literal_column, null, or_, select, union_all,
+    ARRAY, Integer, Row, and_, any_, bindparam, cast, func, literal_column, null, or_, select, union_all,
 )
 from sqlalchemy.orm import aliased, joinedload
 
 from network.calendar import paris_to_utc, to_paris
-from network.database import plain_rows
+from network.database import constant, count_where, or_zero, plain_rows
 from network.extensions import db
 from network.members.models import Institution, Member, Network
 from network.network_versions import NetworkVersion
@@ -83,7 +83,7 @@ RSVP_COUNTED = ("yes", "no", "excused", "pending")
 def rsvp_count_columns():
     """The members' invitations counted by answer (rsvp_yes, rsvp_no, …), to select with a GROUP BY meeting: the
     one definition of the answer counts, for the calendar and the meeting page."""
-    return tuple(func.coalesce(func.sum(case((Invitation.rsvp == answer, 1), else_=0)), 0).label(f"rsvp_{answer}")
+    return tuple(or_zero(count_where(Invitation.rsvp == constant(answer))).label(f"rsvp_{answer}")
                  for answer in RSVP_COUNTED)
 
 
@@ -275,7 +275,8 @@ def _meeting_view_statement():
               .where(Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id.is_not(None))
               .group_by(Invitation.meeting_id).subquery("rsvp_counts"))
     places = (select(func.count(Registration.id))
-              .where(Registration.meeting_id == Meeting.id, Registration.status == RegistrationStatus.CONFIRMED)
+              .where(Registration.meeting_id == Meeting.id,
+                     Registration.status == constant(RegistrationStatus.CONFIRMED))
               .correlate(Meeting).scalar_subquery())
     attendance = attendance_counts.one_meeting_counts()
     return (
@@ -538,7 +539,7 @@ def _feed_statement():
 @lru_cache(maxsize=1)
 def _feed_holder_statement():
     return (
-        select(Member.network_id, func.coalesce(NetworkVersion.version, 0).label("version"))
+        select(Member.network_id, or_zero(NetworkVersion.version).label("version"))
         .outerjoin(NetworkVersion, NetworkVersion.network_id == Member.network_id)
         .where(Member.calendar_token == bindparam("token"), Member.is_active.is_(True))
     )

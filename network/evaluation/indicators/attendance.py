@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import func, literal, null, select, union_all
+from sqlalchemy import func, null, select, union_all
 
+from network.database import constant
 from network.evaluation.enums import Breakdown
 from network.evaluation.figures import AttendanceRow
 from network.members.models import Institution, Member, MembershipPeriod, Network, Territory
@@ -58,7 +59,7 @@ def _breakdowns_statement(shape: ScopeShape, breakdowns: tuple[Breakdown, ...], 
         _key, label, _on, model = _BREAKDOWN_COLUMNS[by]
         key = pooled.c[f"key_{position}"]
         parts.append(
-            select(literal(position).label("breakdown"), key.label("key"), label.label("label"),
+            select(constant(position).label("breakdown"), key.label("key"), label.label("label"),
                    *(func.sum(pooled.c[name]).label(name) for name in ("invited", "present", "partial", "excused")))
             .select_from(pooled).outerjoin(model, model.id == key).group_by(key, label))
     union = union_all(*parts)
@@ -153,15 +154,15 @@ def _period_counts_statement(shape: ScopeShape):
 
     def part(number, sums, network_id=None, label=None, label2=None):
         """One part of the union, its labels joined to the added-up rows (a few), not to every invitation."""
-        return select(literal(number).label("part"), sums.c.key,
+        return select(constant(number).label("part"), sums.c.key,
                       *((null() if column is None else column).label(name) for name, column
                         in (("network_id", network_id), ("label", label), ("label2", label2))),
                       *(sums.c[name] for name in counts)).select_from(sums)
 
-    quarterly = pooled.c.kind == MeetingKind.QUARTERLY
+    quarterly = pooled.c.kind == constant(MeetingKind.QUARTERLY)
     meetings = added_up(pooled.c.meeting_id)
     members = added_up(pooled.c.member_id, by_network=True, where=quarterly)
-    trainees = added_up(pooled.c.member_id, by_network=True, where=pooled.c.kind == MeetingKind.TRAINING)
+    trainees = added_up(pooled.c.member_id, by_network=True, where=pooled.c.kind == constant(MeetingKind.TRAINING))
     territories = added_up(pooled.c.territory_id, where=quarterly)
     institutions = added_up(pooled.c.institution_id, where=quarterly)
     union = union_all(

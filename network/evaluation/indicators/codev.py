@@ -2,11 +2,11 @@
 
 from functools import lru_cache
 
-from sqlalchemy import and_, case, distinct, func, literal, select
+from sqlalchemy import and_, distinct, func, literal, select
 
 from network.codev.enums import AFTER_WORKSHOP_STATES, Outcome
 from network.codev.models import Case
-from network.database import one_of
+from network.database import constant, count_where, one_of, or_zero
 from network.evaluation.figures import CodevFigures
 from network.sessions.attendance_counts import group_by_period, period_bucket, run
 from network.periods import Scope, ScopeShape, Series
@@ -30,15 +30,15 @@ def _codev_statements(shape: ScopeShape, by_network: bool):
     if shape.territory_id is not None:  # the client's territory at the workshop's date
         statement = statement.join(MembershipPeriod, active_at(Case.client_id, Meeting.starts_at)).where(
             MembershipPeriod.territory_id == shape.territory_id)
-    applicable = and_(Case.outcome.is_not(None), Case.outcome != Outcome.NOT_APPLICABLE)
+    applicable = and_(Case.outcome.is_not(None), Case.outcome != constant(Outcome.NOT_APPLICABLE))
     bucket = period_bucket(shape, Meeting.starts_at)
     totals = statement.with_only_columns(
         bucket, key, func.count(Case.id), func.count(distinct(Case.client_id)), func.count(distinct(Case.theme)),
         func.count(Case.outcome),
-        func.sum(case((Case.outcome == Outcome.RESOLVED, 1), else_=0)),
-        func.sum(case((one_of(Case.outcome, (Outcome.RESOLVED, Outcome.OVERCOME)), 1), else_=0)),
-        func.sum(case((applicable, 1), else_=0)),
-        *(func.coalesce(func.sum(case((Case.outcome == code, 1), else_=0)), 0) for code in Outcome),
+        count_where(Case.outcome == constant(Outcome.RESOLVED)),
+        count_where(one_of(Case.outcome, (Outcome.RESOLVED, Outcome.OVERCOME))),
+        count_where(applicable),
+        *(or_zero(count_where(Case.outcome == constant(code))) for code in Outcome),
     ).group_by(key)
     return group_by_period(totals, shape, bucket)
 

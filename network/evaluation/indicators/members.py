@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, func, select, true
 
+from network.database import constant
 from network.sessions.attendance_counts import run
 from network.periods import Scope, ScopeShape, Series
 from network.members.enums import Role
@@ -23,7 +24,7 @@ def _active_members_statement(shape: ScopeShape):
         select(ends.c.bucket, Member.network_id, func.count(Member.id))
         .select_from(Member)
         .join(ends, true())
-        .where(Member.role != Role.ADMIN, Member.network_id.is_not(None))
+        .where(Member.role != constant(Role.ADMIN), Member.network_id.is_not(None))
         .group_by(ends.c.bucket, Member.network_id)
     )
     if shape.network_ids is None:  # every member of the country: one pass over all periods is the right plan

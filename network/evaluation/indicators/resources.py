@@ -3,9 +3,9 @@ network, and how often its files are downloaded (a count per day, never who)."""
 
 from functools import lru_cache
 
-from sqlalchemy import and_, func, literal, select, type_coerce, union_all
+from sqlalchemy import and_, func, select, type_coerce, union_all
 
-from network.database import UTCDateTime
+from network.database import UTCDateTime, constant, or_zero
 from network.evaluation.figures import SharedResources
 from network.periods import Scope, ScopeShape, Series
 from network.resources.enums import MinutesStatus, ResourceStatus
@@ -24,7 +24,7 @@ def _shared_resources_statement(shape: ScopeShape):
 
     def part(source, model, network_id, moment, value, *conditions, join=None):
         bucket = period_bucket(shape, moment)
-        statement = select(literal(SHARED_RESOURCE_SOURCES.index(source)).label("source"), bucket,
+        statement = select(constant(SHARED_RESOURCE_SOURCES.index(source)).label("source"), bucket,
                            network_id.label("network_id"), value.label("value")).select_from(model)
         if join is not None:
             statement = statement.join(*join)
@@ -36,8 +36,8 @@ def _shared_resources_statement(shape: ScopeShape):
     # a resource's or minutes' meeting is one of its network's (resources.services): saying so lets PostgreSQL reach the
     # period's meetings by the (network, starts_at) index instead of scanning the period's meetings of the country
     at_meeting = (Meeting, and_(Meeting.id == Resource.meeting_id, Meeting.network_id == Resource.network_id))
-    published = Resource.status == ResourceStatus.PUBLISHED
-    held = Meeting.status != MeetingStatus.CANCELLED
+    published = Resource.status == constant(ResourceStatus.PUBLISHED)
+    held = Meeting.status != constant(MeetingStatus.CANCELLED)
     # a download day compared as the UTC midnight starting it: the period edges are Paris midnights in UTC (the day
     # before, 22:00 or 23:00), so each Paris day falls in its own period on both databases
     download_day = type_coerce(ResourceDownload.day, UTCDateTime)
@@ -45,14 +45,15 @@ def _shared_resources_statement(shape: ScopeShape):
         part("materials", Resource, Resource.network_id, Meeting.starts_at, func.count(Resource.id), published, held,
              join=at_meeting),
         part("minutes", Minutes, Minutes.network_id, Meeting.starts_at, func.count(Minutes.id),
-             Minutes.status == MinutesStatus.PUBLISHED, held, join=(Meeting, and_(Meeting.id == Minutes.meeting_id, Meeting.network_id == Minutes.network_id))),
+             Minutes.status == constant(MinutesStatus.PUBLISHED), held,
+             join=(Meeting, and_(Meeting.id == Minutes.meeting_id, Meeting.network_id == Minutes.network_id))),
         part("news", NewsItem, NewsItem.network_id, NewsItem.created_at, func.count(NewsItem.id)),
         part("shared_resources", Resource, Resource.network_id, Resource.shared_at, func.count(Resource.id),
              published),
         part("shared_sheets", SharedCaseSheet, SharedCaseSheet.network_id, SharedCaseSheet.created_at,
              func.count(SharedCaseSheet.id)),
         part("downloads", ResourceDownload, Resource.network_id, download_day,
-             func.coalesce(func.sum(ResourceDownload.count), 0),
+             or_zero(func.sum(ResourceDownload.count)),
              join=(Resource, Resource.id == ResourceDownload.resource_id)),
     )
 

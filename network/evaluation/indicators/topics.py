@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, case, distinct, func, select
 
-from network.database import one_of
+from network.database import constant, one_of
 from network.evaluation.figures import TopicFigures
 from network.sessions.attendance_counts import group_by_period, meeting_filter, period_bucket, run
 from network.periods import Scope, ScopeShape, Series
@@ -23,7 +23,8 @@ def _topic_statement(shape: ScopeShape, by_network: bool):
                func.count(distinct(with_topic)).label("with_topic"),
                func.count(distinct(AgendaItem.topic_id)).label("topics"))
         .select_from(Meeting)
-        .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == AgendaItemKind.THEMATIC,
+        .outerjoin(AgendaItem, and_(AgendaItem.meeting_id == Meeting.id,
+                                    AgendaItem.kind == constant(AgendaItemKind.THEMATIC),
                                     AgendaItem.topic_id.is_not(None)))
         .where(meeting_filter(shape, MeetingKind.QUARTERLY), one_of(Meeting.status, HELD_STATUSES))
     )

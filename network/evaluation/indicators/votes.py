@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, func, literal, select
 
+from network.database import constant, or_zero
 from network.evaluation.figures import VoteTurnout
 from network.sessions.attendance_counts import period_bucket, run
 from network.periods import Scope, ScopeShape, Series
@@ -19,13 +20,13 @@ def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
     closed_at = func.coalesce(TopicVote.closed_at, TopicVote.closes_at)
     rounds = (
         select(TopicVote.id, TopicVote.network_id, closed_at.label("closed_at"), period_bucket(shape, closed_at))
-        .where(TopicVote.status != VoteStatus.DRAFT, closed_at >= shape.start_at, closed_at < shape.until)
+        .where(TopicVote.status != constant(VoteStatus.DRAFT), closed_at >= shape.start_at, closed_at < shape.until)
     )
     if shape.network_ids is not None:
         rounds = rounds.where(TopicVote.network_id.in_(shape.network_ids))
     rounds = rounds.subquery()
     # entitled: a member of the round's network (admins excluded) whose membership period covers the close
-    of_network = [Member.network_id == rounds.c.network_id, Member.role != Role.ADMIN]
+    of_network = [Member.network_id == rounds.c.network_id, Member.role != constant(Role.ADMIN)]
     covering = [active_at(Member.id, rounds.c.closed_at)]
     if shape.territory_id is not None:
         covering.append(MembershipPeriod.territory_id == shape.territory_id)
@@ -41,7 +42,7 @@ def _vote_turnout_statement(shape: ScopeShape, by_network: bool):
                        ballots.label("ballots")).subquery()
     key = per_round.c.network_id if by_network else literal(None)
     return (select(per_round.c.bucket, key, func.count(per_round.c.id),
-                   func.coalesce(func.sum(per_round.c.ballots), 0), func.coalesce(func.sum(per_round.c.eligible), 0))
+                   or_zero(func.sum(per_round.c.ballots)), or_zero(func.sum(per_round.c.eligible)))
             .group_by(per_round.c.bucket, key))
 
 
