@@ -73,9 +73,9 @@ def or_zero(expression):
 
 
 def one_of(column, values):
-    """column IN (the constant values), each written as its own bound value: `column.in_(values)` would bind them as
-    one expanding parameter, and SQLAlchemy rewrites the text of a statement that has one at every execution
-    (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page)."""
+    """column IN (the code's constant values), each written into the statement (constant): `column.in_(values)`
+    would bind them as one expanding parameter, and SQLAlchemy rewrites the text of a statement that has one at
+    every execution (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page)."""
     return column.in_([constant(value) for value in values])
 
 
