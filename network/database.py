@@ -75,8 +75,9 @@ def or_zero(expression):
 def one_of(column, values):
     """column IN (the code's constant values), each written into the statement (constant): `column.in_(values)`
     would bind them as one expanding parameter, and SQLAlchemy rewrites the text of a statement that has one at
-    every execution (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page)."""
-    return column.in_([constant(value) for value in values])
+    every execution (~0.1 ms each: the statements of the indicators, built once, are run a dozen per page). Sorted:
+    a frozenset's order changes from process to process, the statement's text does not."""
+    return column.in_([constant(value) for value in sorted(values)])
 
 
 def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
