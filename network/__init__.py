@@ -9,6 +9,7 @@ from network import formatting, navigation, outbox, security
 from network.application import Application
 from network.auth import enforce_access_policy
 from network.cli import register_cli
+from network.compiled_cache import CompiledCache
 from network.config import CONFIGS, config_from_environment
 from network.database import install_idle_ping, install_read_only_commit, install_sqlite_pragmas
 from network.deferred_begin import install_deferred_begin
@@ -59,6 +60,9 @@ def _configure(app: Application, config, overrides: dict) -> None:
 
 def _init_extensions(app: Application) -> None:
     security.check_production_settings(app)
+    engine_options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]  # each app's engine its own cache of compiled statements
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options, "execution_options": {
+        **engine_options.get("execution_options", {}), "compiled_cache": CompiledCache()}}
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
