@@ -5,7 +5,6 @@ from sqlalchemy import bindparam, select
 
 from network import create_app
 from network.compiled_cache import CompiledCache
-from network.extensions import db
 from network.members.models import Network
 from tests import factories
 
