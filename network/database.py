@@ -1,5 +1,5 @@
-"""Model mixins, the UTC datetime column type, the SQLite connection pragmas, when a pooled connection is
-pinged and how a request ends its transaction."""
+"""Model mixins, the UTC datetime column type, the code's constants written into statements, the SQLite
+connection pragmas, when a pooled connection is pinged and how a request ends its transaction."""
 
 import re
 import time
