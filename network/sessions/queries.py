@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
-    ARRAY, Integer, Row, and_, any_, bindparam, cast, func, literal_column, null, or_, select, union_all,
+    ARRAY, Integer, Row, and_, any_, bindparam, cast, func, null, or_, select, union_all,
 )
 from sqlalchemy.orm import aliased, joinedload
 
@@ -406,7 +406,7 @@ def _checkin_statement(search: bool):
     members' rows then the walk-ins', a UNION ALL ordered by part, then by each part's own order (sort_1…sort_4)."""
     meeting_id = bindparam("meeting_id")
     invited = (
-        select(literal_column("0").label("part"), Invitation.member_id, Member.first_name, Member.last_name,
+        select(constant(0).label("part"), Invitation.member_id, Member.first_name, Member.last_name,
                Institution.name.label("institution_name"), Invitation.rsvp,
                Attendance.status.label("attendance_status"), null().label("guest_name"),
                null().label("guest_organisation"), func.lower(Member.last_name).label("sort_1"),
@@ -424,7 +424,7 @@ def _checkin_statement(search: bool):
                                     func.lower(Member.first_name).like(pattern),
                                     func.lower(Invitation.guest_name).like(pattern)))
     walk_ins = (
-        select(literal_column("1"), null(), null(), null(), null(), null(), null(), Attendance.guest_name,
+        select(constant(1), null(), null(), null(), null(), null(), null(), Attendance.guest_name,
                Attendance.guest_organisation, Attendance.guest_name, null(), null(), Attendance.id)
         .where(Attendance.meeting_id == meeting_id, Attendance.member_id.is_(None))
     )
