@@ -1,4 +1,5 @@
-"""Template filters: French dates in Europe/Paris, numbers, percentages and plurals."""
+"""Template filters: French dates in Europe/Paris, numbers, percentages and plurals; the template globals every
+page uses (the badge, the CSRF token, the roles)."""
 
 from datetime import date, datetime
 from functools import lru_cache
@@ -8,6 +9,7 @@ from flask_babel import format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_wtf.csrf import generate_csrf
 
+from network.badges import badge
 from network.members.enums import Role
 
 # The UI is French only: flask_babel's locale selector answers this, and numbers are formatted with it directly
@@ -102,4 +104,4 @@ def install_template_helpers(app) -> None:
     app.add_template_filter(french_percent, "percent_fr")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(plural_word, "plural_word")
-    app.jinja_env.globals.update(Role=Role, csrf_token=generate_csrf)
+    app.jinja_env.globals.update(Role=Role, csrf_token=generate_csrf, badge=badge)

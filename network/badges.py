@@ -1,0 +1,11 @@
+"""The badge — the small coloured label of a status, a kind or an answer — as every template shows it.
+
+A function rather than a Jinja macro: pages call it once per line of a list, and each macro call costs Jinja a new
+context and frame (about 4 µs here, against 1 µs for a function). The markup is escaped with markupsafe as Jinja's
+autoescape escapes a template's values: the text and the tone are escaped, an already safe text (Markup) is kept."""
+
+from markupsafe import Markup, escape
+
+
+def badge(text, tone="neutral") -> Markup:
+    return Markup(f'<span class="badge badge--{escape(tone)}">{escape(text)}</span>')
