@@ -2,7 +2,9 @@
 
 import re
 
-from network.navigation import frame_links, nav_items
+from flask_login import login_user
+
+from network.navigation import frame_links, nav_items, nav_menu
 
 MENU_LINK = re.compile(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a></li>')
 
@@ -54,4 +56,35 @@ def test_menu_of_a_mounted_app(app, login, client, coordinator):
 def test_no_menu_nor_frame_outside_a_request(app):
     with app.app_context():
         assert nav_items() == ()
+        assert nav_menu() == ""
         assert frame_links() is None
+
+
+def current_entries(page: str) -> list[str]:
+    navigation = page[page.index('<nav id="navigation"'):page.index("</nav>")]
+    return re.findall(r'<li><a href="[^"]+" aria-current="page">([^<]+)</a></li>', navigation)
+
+
+def test_menu_marks_the_current_section_on_each_page(client, login, coordinator):
+    login(coordinator)
+
+    marked = {url: current_entries(client.get(url).get_data(as_text=True))
+              for url in ("/", "/rencontres/", "/codev/", "/membres", "/profil", "/rencontres/")}
+
+    assert marked == {"/": ["Accueil"], "/rencontres/": ["Rencontres"], "/codev/": ["CODEV"],
+                      "/membres": ["Membres"], "/profil": []}
+
+
+def test_menu_html_rendered_once_per_role_mount_point_and_page(app, coordinator, facilitator):
+    def menu_of(member, path, base_url="http://localhost"):
+        with app.test_request_context(path, base_url=base_url):
+            login_user(member)
+            return nav_menu()
+
+    first = menu_of(coordinator, "/codev/")
+    assert menu_of(coordinator, "/codev/") is first
+    assert menu_of(coordinator, "/membres") is not first
+    assert menu_of(facilitator, "/codev/") is not first
+    assert menu_of(coordinator, "/codev/", "http://localhost/reseau") is not first
+    assert 'href="/codev/" aria-current="page">CODEV' in first
+    assert "Adhésions" in menu_of(facilitator, "/codev/")
