@@ -7,5 +7,7 @@ autoescape escapes a template's values: the text and the tone are escaped, an al
 from markupsafe import Markup, escape
 
 
-def badge(text, tone="neutral") -> Markup:
-    return Markup(f'<span class="badge badge--{escape(tone)}">{escape(text)}</span>')
+def badge(text, tone="neutral", title=None) -> Markup:
+    """title: what the badge says when pointed at (a meeting's status explained to staff)."""
+    title_attribute = "" if title is None else f' title="{escape(title)}"'
+    return Markup(f'<span class="badge badge--{escape(tone)}"{title_attribute}>{escape(text)}</span>')

@@ -69,7 +69,7 @@ def test_menu_marks_the_current_section_on_each_page(client, login, coordinator)
     login(coordinator)
 
     marked = {url: current_entries(client.get(url).get_data(as_text=True))
-              for url in ("/", "/rencontres/", "/codev/", "/membres", "/profil", "/rencontres/")}
+              for url in ("/", "/rencontres/", "/codev/", "/membres", "/profil")}
 
     assert marked == {"/": ["Accueil"], "/rencontres/": ["Rencontres"], "/codev/": ["CODEV"],
                       "/membres": ["Membres"], "/profil": []}

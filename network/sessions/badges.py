@@ -12,6 +12,7 @@ from network.sessions.enums import MeetingStatus, Rsvp
 
 STATUS_TONES = {MeetingStatus.PLANNED: "muted", MeetingStatus.INVITED: "accent", MeetingStatus.HELD: "success",
                 MeetingStatus.CLOSED: "neutral", MeetingStatus.CANCELLED: "danger"}
+# Also a template global (rsvp_tones): the long tables write their answer badges out, one per row.
 RSVP_TONES = {Rsvp.YES: "success", Rsvp.NO: "danger", Rsvp.EXCUSED: "warning", Rsvp.PENDING: "muted"}
 
 
@@ -21,8 +22,7 @@ def status_badge(meeting, staff: bool = False) -> Markup:
     if meeting.is_training and meeting.status == MeetingStatus.INVITED:
         return badge("Inscriptions ouvertes", tone)
     if staff:
-        return Markup(f'<span class="badge badge--{tone}" title="{escape(meeting.status_explanation)}">'
-                      f'{escape(meeting.status_label)}</span>')
+        return badge(meeting.status_label, tone, title=meeting.status_explanation)
     if meeting.status == MeetingStatus.CANCELLED:
         return badge(meeting.member_status_label, tone)
     upcoming = meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED)

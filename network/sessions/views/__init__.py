@@ -6,3 +6,4 @@ from network.sessions.views import attendance, invitations, planning, trainings 
 
 for helper in (badges.status_badge, badges.rsvp_badge, badges.when):  # meetings' badges and dates, on every page
     bp.add_app_template_global(helper)
+bp.add_app_template_global(badges.RSVP_TONES, "rsvp_tones")
