@@ -22,7 +22,7 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from sqlalchemy import DDL, event, func, literal_column, select, text
+from sqlalchemy import DDL, String, bindparam, event, func, literal_column, select, text
 
 from network.extensions import db
 
@@ -120,22 +120,53 @@ def reindex(model, rows) -> None:
                        [{"id": row.id, "body": stems(row.search_text or "")} for row in rows])
 
 
+SEARCH_QUERY = "search_query"  # the bound parameter that match_clause reads: search_query(words)
+
+
+def match_clause(model):
+    """A WHERE clause: rows of `model` whose text matches the bound :search_query. A statement built with it once
+    serves every search, the words bound at execution (search_query); a statement built for each search cost its
+    page more than PostgreSQL's search did."""
+    return _bound_match_clause(model, _dialect())
+
+
+def search_query(words: list[str]) -> str:
+    """The value of :search_query for a match_clause: every word (any of its variants) in the text."""
+    return _query_text(tuple(words), _dialect())
+
+
 def matches(model, words: list[str]):
-    """A WHERE clause: rows of `model` whose text holds every word (any of its variants)."""
+    """A WHERE clause: rows of `model` whose text holds every word (any of its variants), the words in it."""
     return _match_clause(model, tuple(words), _dialect())
+
+
+@lru_cache(maxsize=16)
+def _bound_match_clause(model, dialect: str):
+    return _clause(model, dialect, bindparam(SEARCH_QUERY, type_=String))
+
+
+@lru_cache(maxsize=512)
+def _query_text(words: tuple[str, ...], dialect: str) -> str:
+    """Worked out once per words and database: stemming a word in pure Python cost more than the search itself."""
+    if dialect == "sqlite":
+        return " AND ".join(
+            "(" + " OR ".join(f'"{stem}"' for stem in dict.fromkeys(_stemmer.stemWords(_variants(word)))) + ")"
+            for word in words)
+    return " & ".join("(" + " | ".join(_variants(word)) + ")" for word in words)
 
 
 @lru_cache(maxsize=512)
 def _match_clause(model, words: tuple[str, ...], dialect: str):
-    """Built once per table, words and database: stemming a word in pure Python and building the clause cost more
-    than the search itself (the clause is immutable, so statements share it)."""
+    """Built once per table, words and database (the clause is immutable, so statements share it)."""
+    return _clause(model, dialect, bindparam(SEARCH_QUERY, _query_text(words, dialect), type_=String))
+
+
+def _clause(model, dialect: str, query):
+    """`model`'s rows whose text matches `query`, a bound parameter named SEARCH_QUERY (one such clause a
+    statement)."""
     if dialect == "sqlite":
-        expression = " AND ".join(
-            "(" + " OR ".join(f'"{stem}"' for stem in dict.fromkeys(_stemmer.stemWords(_variants(word)))) + ")"
-            for word in words)
         fts = PREFIX + model.__tablename__
         return model.id.in_(select(literal_column("rowid")).select_from(text(fts))
-                            .where(text(f"{fts} MATCH :fts_query").bindparams(fts_query=expression)))
-    expression = " & ".join("(" + " | ".join(_variants(word)) + ")" for word in words)
+                            .where(text(f"{fts} MATCH :{SEARCH_QUERY}").bindparams(query)))
     vector = literal_column(f"{model.__tablename__}.{VECTOR}")
-    return vector.op("@@")(func.to_tsquery(FRENCH, expression))
+    return vector.op("@@")(func.to_tsquery(FRENCH, query))

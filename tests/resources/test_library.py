@@ -61,6 +61,30 @@ def test_search_in_french(login, client, coordinator, library, query, expected):
     assert _titles(client, q=query) == expected
 
 
+def test_one_statement_serves_every_search(login, client, coordinator, library):
+    """The words are bound at execution (search.SEARCH_QUERY): every search runs the same two statements, built once
+    (the materials' and the minutes'); a statement built for each search cost its page more than the search did."""
+    from sqlalchemy import event
+
+    run = {}
+
+    def remember(_connection, statement, _multiparams, _params, _options):
+        if "fts_" in str(statement):  # a full-text search
+            run.setdefault(query, []).append(statement)
+
+    event.listen(db.engine, "before_execute", remember)
+    try:
+        login(coordinator)
+        for query in ("élus", "schema familles", "droit"):
+            _titles(client, q=query)
+    finally:
+        event.remove(db.engine, "before_execute", remember)
+    first = run["élus"]
+    assert len(first) == 2
+    assert all(statement is earlier for later in (run["schema familles"], run["droit"])
+               for statement, earlier in zip(later, first, strict=True))
+
+
 def test_filter_by_type_and_year(login, client, coordinator, network, facilitator, meeting, library):
     older = create_meeting(network, starts_at=meeting.starts_at.replace(year=meeting.starts_at.year - 2),
                            title="Rencontre ancienne")
