@@ -12,6 +12,7 @@ from network.extensions import db
 from network.forms import query_year
 from network.formatting import plural
 from network.members.enums import Role
+from network.routing import id_urls
 from network.scope import network_in_scope, scope_args
 from network.sessions import queries, services
 from network.sessions.blueprint import bp
@@ -40,6 +41,7 @@ def my_meetings():
     now = utcnow()
     year = to_paris(now).year
     return render_template("sessions/my_meetings.html", year=year, labels=MY_MEETING_LABELS,
+                           meeting_url=id_urls("sessions.meeting_detail", "meeting_id"),  # a url_for per line: 10 %
                            upcoming=[meeting for meeting in meetings if meeting.ends_at > now][::-1],
                            past=[meeting for meeting in meetings if meeting.ends_at <= now],
                            assiduity=queries.my_assiduity(current_user, year, now))
