@@ -204,15 +204,37 @@ def _raise_written_versions(session) -> None:
     written = session.info.pop(_WRITTEN, None)
     if not written or not _versions_table_exists(session):
         return
-    upsert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert)(NetworkVersion)
+    dialect = session.get_bind().dialect.name
     if EVERY_NETWORK in written:
-        # every network, those never written included (a row per network; SQLite needs the WHERE to parse)
-        networks = db.metadata.tables["networks"]
-        statement = upsert.from_select(["network_id", "version"], select(networks.c.id, literal(1)).where(true()))
-    else:
-        statement = upsert.values([{"network_id": network_id, "version": 1} for network_id in sorted(written)])
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["network_id"], set_={"version": NetworkVersion.version + 1}))
+        session.execute(_raise_every_version_statement(dialect))
+    else:  # one statement text whatever the networks, compiled once: each network is a row of parameters
+        session.connection().execute(_raise_version_statement(dialect),
+                                     [{"network_id": network_id} for network_id in sorted(written)])
+
+
+def _upsert(statement):
+    return statement.on_conflict_do_update(index_elements=["network_id"],
+                                           set_={"version": NetworkVersion.version + 1})
+
+
+def _insert(dialect: str):
+    return (sqlite_insert if dialect == "sqlite" else postgresql_insert)(NetworkVersion.__table__)
+
+
+@lru_cache(maxsize=2)
+def _raise_version_statement(dialect: str):
+    """The version of the network bound to :network_id, raised (or started at 1). A statement listing the networks
+    in its VALUES has no cache key: SQLAlchemy compiled it again on every write."""
+    return _upsert(_insert(dialect).values(network_id=bindparam("network_id"), version=1))
+
+
+@lru_cache(maxsize=2)
+def _raise_every_version_statement(dialect: str):
+    """Every network's version raised, those never written included (a row per network; SQLite needs the WHERE to
+    parse)."""
+    networks = db.metadata.tables["networks"]
+    return _upsert(_insert(dialect).from_select(["network_id", "version"],
+                                                         select(networks.c.id, literal(1)).where(true())))
 
 
 _migrated_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()

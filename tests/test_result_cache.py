@@ -125,6 +125,28 @@ def test_several_flushes_and_a_named_statement_raise_once(db, network, other_net
     assert versions(network, other_network) == [before[0] + 1, before[1]]
 
 
+def test_raising_a_version_is_compiled_once(db, network, other_network):
+    """One statement text whatever the networks written (each network a row of parameters), so SQLAlchemy compiles
+    it once: a statement listing the networks in its VALUES has no cache key and was compiled on every write."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def remember(_connection, _cursor, statement, _parameters, context, _many):
+        if statement.lstrip().upper().startswith("INSERT INTO NETWORK_VERSIONS"):
+            seen.append(str(context.cache_hit))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        for written in (network, other_network, network):
+            factories.create_territory(written)
+            db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert len(seen) == 3
+    assert seen[1:] == ["CacheStats.CACHE_HIT"] * 2
+
+
 def test_a_statement_that_names_no_network_raises_every_network(db, network, other_network):
     before = versions(network, other_network)
 
