@@ -64,7 +64,13 @@ OUTSIDE_CACHED_DATA = frozenset({
 })
 
 # Columns no cached result reads: a change to them alone is not a write of the network's data.
-UNCACHED_COLUMNS = {"members": frozenset({"last_login_at"})}
+UNCACHED_COLUMNS = {
+    "members": frozenset({"last_login_at"}),
+    # The answers to an invitation and its reminder: the meeting pages read them, never the figures or the calendar
+    # feeds. An answer, a meeting day's commonest write, keeps its network's figures (the dashboard was worked out
+    # again after each one).
+    "invitations": frozenset({"rsvp", "rsvp_comment", "rsvp_source", "responded_at", "reminder_sent_at"}),
+}
 
 _WRITTEN = "network.written_networks"  # in Session.info: the network ids (or EVERY_NETWORK) of the transaction
 

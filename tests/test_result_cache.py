@@ -171,6 +171,50 @@ def test_reads_rollbacks_and_sign_ins_leave_it_alone(client, login, network, fac
     assert versions(network) == before
 
 
+def test_an_answer_or_a_reminder_leaves_it_alone_a_new_sending_raises_it(db, network, coordinator):
+    [invitation] = invite(create_planned_meeting(network, status="invited"), coordinator)
+    before = versions(network)
+
+    invitation.rsvp, invitation.rsvp_comment, invitation.rsvp_source = "yes", "Avec plaisir", "site"
+    invitation.responded_at = invitation.reminder_sent_at = utcnow()
+    assert versions(network) == before
+
+    invitation.sent_at = utcnow()  # the calendar feed reads it
+    assert versions(network) == [before[0] + 1]
+
+
+@pytest.mark.usefixtures("mid_year")
+def test_no_cached_result_reads_the_uncached_columns(app, db, network, attended_meeting, coordinator, monkeypatch):
+    """Every answer and reminder changed: the figures (dashboard, year by year, bilan) and the calendar feed worked
+    out again come out the same. A figure reading one of these columns must take it out of UNCACHED_COLUMNS."""
+    from network.evaluation import assembly, bilan
+    from network.periods import Period, Scope
+    from network.sessions.services import feeds
+
+    invite(create_planned_meeting(network, status="invited", title="Rencontre du printemps"), coordinator)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "RESULT_CACHE", False)
+    now = utcnow()
+
+    def everything():
+        db.session.expire_all()
+        scope = Scope(period=Period(THIS_YEAR), now=now, network_ids=(network.id,))
+        return (repr(assembly.build_evaluation(scope, with_members=True)),
+                repr(assembly.year_by_year(assembly.last_years(scope))), repr(bilan.figures(THIS_YEAR, THIS_YEAR, now)),
+                feeds.calendar_feed(coordinator.calendar_token, now))
+
+    before = everything()
+    uncached = sorted(UNCACHED_COLUMNS["invitations"])
+    for index, invitation in enumerate(db.session.scalars(select(Invitation))):
+        invitation.rsvp = ("yes", "no", "excused")[index % 3]
+        invitation.rsvp_comment, invitation.rsvp_source = f"Réponse {index}", "link"
+        invitation.responded_at = invitation.reminder_sent_at = now
+    db.session.commit()
+
+    assert uncached == ["reminder_sent_at", "responded_at", "rsvp", "rsvp_comment", "rsvp_source"]
+    assert everything() == before
+
+
 def test_another_app_in_the_process_does_not_raise_it_twice(app, db, network):
     create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     before = versions(network)
