@@ -240,7 +240,7 @@ def _raise_every_version_statement(dialect: str):
     parse)."""
     networks = db.metadata.tables["networks"]
     return _upsert(_insert(dialect).from_select(["network_id", "version"],
-                                                         select(networks.c.id, literal(1)).where(true())))
+                                                select(networks.c.id, literal(1)).where(true())))
 
 
 _migrated_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()

@@ -160,8 +160,8 @@ _TYPE_LABEL_OF = {file_type.value: file_type.label for file_type in FileType} | 
 
 def library_items(network_id: int, filters: LibraryFilters) -> list[LibraryItem]:
     """Materials and published minutes of the network matching the filters: two statements. Their rows are unpacked
-    in the statements' column order: read by name, a row's eleven fields cost 3.5 µs a line, 7 times the unpacking
-    (300 µs of a library page with a hundred materials)."""
+    in the statements' column order: read by name, a row's eleven fields cost 3.6 µs a line against 0.46 µs
+    unpacked (350 → 46 µs for a library of 98 materials)."""
     words = filters.words
     searched_on = db.session.get_bind().dialect.name if words else None
     parameters = {"network_id": network_id, "year": filters.year,

@@ -41,7 +41,7 @@ def my_meetings():
     now = utcnow()
     year = to_paris(now).year
     return render_template("sessions/my_meetings.html", year=year, labels=MY_MEETING_LABELS,
-                           meeting_url=id_urls("sessions.meeting_detail", "meeting_id"),  # not a url_for per line (6 µs)
+                           meeting_url=id_urls("sessions.meeting_detail", "meeting_id"),  # built once (url_for: 6 µs)
                            upcoming=[meeting for meeting in meetings if meeting.ends_at > now][::-1],
                            past=[meeting for meeting in meetings if meeting.ends_at <= now],
                            assiduity=queries.my_assiduity(current_user, year, now))
