@@ -167,6 +167,6 @@ def _clause(model, dialect: str, query):
     if dialect == "sqlite":
         fts = PREFIX + model.__tablename__
         return model.id.in_(select(literal_column("rowid")).select_from(text(fts))
-                            .where(text(f"{fts} MATCH :{SEARCH_QUERY}").bindparams(query)))
+                            .where(literal_column(fts).op("MATCH")(query)))
     vector = literal_column(f"{model.__tablename__}.{VECTOR}")
     return vector.op("@@")(func.to_tsquery(FRENCH, query))
