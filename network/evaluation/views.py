@@ -10,6 +10,7 @@ from network.auth import require, roles
 from network.database import utcnow
 from network.evaluation import bilan, bilan_documents, exports, permissions, queries, services
 from network.evaluation.blueprint import bp
+from network.evaluation.markup import ratio
 from network.evaluation.assembly import build_evaluation, last_years, member_radar, year_by_year, years_chart
 from network.evaluation.forms import (
     ActivityForm, BilanYearsForm, PeriodFilterForm, PublishBilanForm, RubricForm, SelfEfficacyForm, missing_sentence,
@@ -24,6 +25,8 @@ from network.members.enums import Role
 from network.members.models import Network
 from network.scope import network_in_scope
 from network.views_support import on_refusal
+
+bp.add_app_template_global(ratio, "ratio")  # the rates of every evaluation page (network/evaluation/markup.py)
 
 STAFF = (Role.ADMIN, Role.FACILITATOR)
 FILTER_NAMES = ("annee", "trimestre", "territoire")
