@@ -135,6 +135,17 @@ def search_query(words: list[str]) -> str:
     return _query_text(tuple(words), _dialect())
 
 
+def searched_on(words: list[str]) -> str | None:
+    """The database whose full-text search a statement of these words asks, None without words: what a statement
+    built once per filter shape is keyed by, its match_clause being that database's."""
+    return _dialect() if words else None
+
+
+def search_parameters(words: list[str]) -> dict:
+    """The bound :search_query of a statement keyed by searched_on(words) (None without words)."""
+    return {SEARCH_QUERY: search_query(words) if words else None}
+
+
 def matches(model, words: list[str]):
     """A WHERE clause: rows of `model` whose text holds every word (any of its variants), the words in it."""
     return _match_clause(model, tuple(words), _dialect())
