@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
-    ARRAY, Integer, Row, and_, any_, bindparam, cast, func, null, or_, select, union_all,
+    ARRAY, Integer, Row, and_, any_, bindparam, cast, func, null, or_, select, true, union_all,
 )
 from sqlalchemy.orm import aliased, joinedload
 
@@ -267,13 +267,14 @@ def meeting_view(meeting_id: int, viewer_id: int, now: datetime) -> MeetingView 
 @lru_cache(maxsize=1)
 def _meeting_view_statement():
     """Built once (the meeting page is the busiest page); the meeting and the viewer are bound at execution. Every
-    join but the agenda's gives one row at most (unique meeting and member), the answer and attendance counts are
-    grouped before they are joined: the meeting row comes once per agenda point, or once without agenda. The
-    attendance counts are the evaluation's (attendance_counts.one_meeting_counts): the page shows what it counts."""
+    join but the agenda's gives one row at most (unique meeting and member); the answer and attendance counts are
+    aggregates of the bound meeting without GROUP BY, one row each, joined on true: the meeting row comes once per
+    agenda point, or once without agenda. The attendance counts are the evaluation's
+    (attendance_counts.one_meeting_counts): the page shows what it counts."""
     viewer_id = bindparam("viewer_id")
-    counts = (select(Invitation.meeting_id, *rsvp_count_columns())
+    counts = (select(*rsvp_count_columns())
               .where(Invitation.meeting_id == bindparam("meeting_id"), Invitation.member_id.is_not(None))
-              .group_by(Invitation.meeting_id).subquery("rsvp_counts"))
+              .subquery("rsvp_counts"))
     places = (select(func.count(Registration.id))
               .where(Registration.meeting_id == Meeting.id,
                      Registration.status == constant(RegistrationStatus.CONFIRMED))
@@ -294,8 +295,8 @@ def _meeting_view_statement():
             attendance.c.partial, attendance.c.excused)
         .outerjoin(Invitation, and_(Invitation.meeting_id == Meeting.id, Invitation.member_id == viewer_id))
         .outerjoin(Registration, and_(Registration.meeting_id == Meeting.id, Registration.member_id == viewer_id))
-        .outerjoin(counts, counts.c.meeting_id == Meeting.id)
-        .outerjoin(attendance, attendance.c.meeting_id == Meeting.id)
+        .join(counts, true())
+        .join(attendance, true())
         .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
         .order_by(AgendaItem.starts_at, AgendaItem.position, AgendaItem.id)
     )
