@@ -37,7 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving import BENCH_ROOT, BIN, RESULTS, Gunicorn, app_environment, ensure_wrk, national_database  # noqa: E402
+from serving import (  # noqa: E402
+    BENCH_ROOT, BIN, RESULTS, Gunicorn, app_environment, ensure_wrk, national_database, vacuum_analyze)
 
 SCENARIOS = {
     "single": "one session reloading one meeting page (bench/run.py's way)",
@@ -237,6 +238,8 @@ def bench_database(database: str, args) -> dict:
     info = plan_tool(env, app_root, out, "prepare", "--members", str(args.members), "--networks", str(args.networks))
     print(f"  {info['members']} members of {len(info['networks'])} networks ({info['facilitators']} facilitators), "
           f"{info['writes_planned']} writes planned")
+    if database == "postgresql":
+        vacuum_analyze()  # the plan's own rows too (serving.vacuum_analyze)
     plans = {name: split_plan(path, args.connections) for name, path in info["plans"].items()}
     result = {"database": database, "app_root": str(app_root), "duration": args.duration,
               "connections": args.connections, "workers": args.workers, "rounds": args.rounds,
