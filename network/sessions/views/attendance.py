@@ -16,7 +16,7 @@ from network.sessions.enums import AttendanceStatus
 from network.sessions.forms import AttendanceForm, WalkInForm
 from network.sessions.permissions import can_manage_meetings, can_see_answers
 from network.sessions.signin_layout import signature_columns, structure
-from network.sessions.views.common import STAFF, load_meeting, load_meeting_page
+from network.sessions.views.common import STAFF, load_meeting, load_meeting_page, load_meeting_to_change
 from network.sessions.views.context import RSVP_LABELS
 from network.views_support import on_refusal
 
@@ -58,7 +58,7 @@ def checkin(meeting_id):
 @bp.route("/<int:meeting_id>/presences/<int:member_id>", methods=["POST"])
 @roles(Role.FACILITATOR)
 def attendance_record(meeting_id, member_id):
-    meeting = load_meeting(meeting_id, manage=True)
+    meeting = load_meeting_to_change(meeting_id)
     form = AttendanceForm()
     if not form.validate_on_submit():
         flash("Statut de présence inconnu.", "error")
@@ -73,7 +73,7 @@ def attendance_record(meeting_id, member_id):
 @bp.route("/<int:meeting_id>/presences/sur-place", methods=["POST"])
 @roles(Role.FACILITATOR)
 def walk_in_add(meeting_id):
-    meeting = load_meeting(meeting_id, manage=True)
+    meeting = load_meeting_to_change(meeting_id)
     form = WalkInForm()
     if not form.validate_on_submit():
         flash("Indiquez le nom de la personne.", "error")

@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user
 
 from network.auth import require, require_in_reach
+from network.extensions import db
 from network.members.enums import Role
 from network.sessions import queries
 from network.sessions.models import Meeting
@@ -25,6 +26,12 @@ def _authorized(meeting, *, manage: bool = False):
 def load_meeting(meeting_id: int, *, manage: bool = False) -> Meeting:
     """The meeting with venue, facilitators and network; 404 if unknown or another network's, 403 if out of reach."""
     return _authorized(queries.meeting_detail(meeting_id) or abort(404), manage=manage)
+
+
+def load_meeting_to_change(meeting_id: int) -> Meeting:
+    """As `load_meeting(manage=True)` (same 404 and 403), the meeting alone, its relationships unloaded: for the
+    writes at the door (a check-in, a walk-in), which change its rows and show nothing of it."""
+    return _authorized(db.session.get(Meeting, meeting_id) or abort(404), manage=True)
 
 
 def load_meeting_page(meeting_id: int) -> queries.MeetingPage:
