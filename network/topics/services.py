@@ -347,12 +347,13 @@ def _stamp_ballot(vote: TopicVote, member: Member, now: datetime) -> int:
     DO UPDATE … RETURNING. With unique(vote, member), two simultaneous first ballots make one row; the row stays
     locked until the commit (PostgreSQL), as by a SELECT … FOR UPDATE."""
     dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).values(
+    ballots = Ballot.__table__  # a Core statement: the ORM's bulk machinery has nothing to do here
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ballots).values(
         vote_id=vote.id, member_id=member.id, created_at=now, updated_at=now)
     ballot_id = db.session.execute(
         statement.on_conflict_do_update(index_elements=["vote_id", "member_id"],
                                         set_={"updated_at": statement.excluded.updated_at})
-        .returning(Ballot.id).execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)})
+        .returning(ballots.c.id).execution_options(**{NETWORK_IDS_OPTION: (vote.network_id,)})
     ).scalar_one()
     loaded = db.session.identity_map.get(identity_key(Ballot, ballot_id))
     if loaded is not None:  # a Ballot this session read before: its next use reads the row written here
@@ -377,8 +378,11 @@ def cast_ballot(vote: TopicVote, allocation: Mapping[int, int], *, actor: Member
     ).one()
     _refuse_closed(vote, status, closes_at, now)
     in_network = {NETWORK_IDS_OPTION: (vote.network_id,)}
-    db.session.execute(delete(BallotPoint).where(BallotPoint.ballot_id == ballot_id).execution_options(**in_network))
-    db.session.execute(insert(BallotPoint).execution_options(**in_network),
+    # Core statements on the table (no BallotPoint is loaded in this session: nothing for the ORM to synchronise)
+    ballot_points = BallotPoint.__table__
+    db.session.execute(delete(ballot_points).where(ballot_points.c.ballot_id == ballot_id)
+                       .execution_options(**in_network))
+    db.session.execute(insert(ballot_points).execution_options(**in_network),
                        [{"ballot_id": ballot_id, "topic_id": topic_id, "points": value}
                         for topic_id, value in points.items()])
     return ballot_id
