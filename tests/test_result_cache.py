@@ -1,6 +1,6 @@
 """Each network's version (raised by that network's writes only) and the per-worker result caches keyed by it."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -14,12 +14,15 @@ from network.network_versions import (
     every_network_version, network_version,
 )
 from network.result_cache import ResultCache
+from network.sessions.enums import MeetingStatus
 from network.sessions.models import Attendance, Invitation
 from network.topics.models import Ballot, BallotPoint, Topic, TopicVote
 from tests import factories
 from tests.clock import SUITE_NOW
 from tests.evaluation.conftest import create_meeting, invite_and_record
+from tests.sessions import factories as sf
 from tests.sessions.factories import create_meeting as create_planned_meeting, invite
+from tests.topics import factories as tf
 
 THIS_YEAR = SUITE_NOW.year
 
@@ -90,6 +93,30 @@ def test_a_ballot_point_names_its_network_two_rows_up(db, network, other_network
     db.session.commit()
 
     assert versions(network, other_network) == [before[0] + 1, before[1]]
+
+
+def test_a_ballot_and_a_check_in_raise_their_network_once(client, make_client, login, network, other_network,
+                                                         coordinator, facilitator):
+    """The meeting day's writes that change figures, sent through the app: the ballot's Core statements (its row,
+    its points deleted and inserted) and a check-in raise their network's version by one, the other network's not."""
+    meeting = tf.create_meeting(network, starts_at=utcnow() + timedelta(days=20))
+    topics = [tf.create_topic(network, author=coordinator, title=f"Thème {n}") for n in range(2)]
+    vote = tf.create_vote(meeting, topics, points_per_voter=2)
+    today = sf.create_meeting(network, status=MeetingStatus.INVITED, starts_at=utcnow() - timedelta(minutes=10))
+    sf.invite(today, coordinator)
+    vote_id, today_id, coordinator_id, topic_id = vote.id, today.id, coordinator.id, topics[0].id
+    before = versions(network, other_network)
+
+    login(coordinator)
+    assert client.post(f"/themes/votes/{vote_id}/bulletin", data={f"topic_{topic_id}": 2}).status_code == 302
+    after_ballot = versions(network, other_network)
+    door = login(facilitator, on=make_client())
+    assert door.post(f"/rencontres/{today_id}/presences/{coordinator_id}", data={"status": "present"}).status_code == 302
+
+    assert after_ballot == [before[0] + 1, before[1]]
+    assert versions(network, other_network) == [before[0] + 2, before[1]]
+    assert [tuple(row) for row in db.session.execute(select(BallotPoint.topic_id, BallotPoint.points))] == [
+        (topic_id, 2)]
 
 
 def test_a_deleted_row_raises_its_network(db, network, other_network):
