@@ -378,7 +378,8 @@ def cast_ballot(vote: TopicVote, allocation: Mapping[int, int], *, actor: Member
     ).one()
     _refuse_closed(vote, status, closes_at, now)
     in_network = {NETWORK_IDS_OPTION: (vote.network_id,)}
-    # Core statements on the table (no BallotPoint is loaded in this session: nothing for the ORM to synchronise)
+    # Core statements on the table: the points are never loaded as objects on a ballot's way, and the commit that
+    # follows expires whatever the session holds
     ballot_points = BallotPoint.__table__
     db.session.execute(delete(ballot_points).where(ballot_points.c.ballot_id == ballot_id)
                        .execution_options(**in_network))
