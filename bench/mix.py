@@ -239,7 +239,7 @@ def bench_database(database: str, args) -> dict:
     print(f"  {info['members']} members of {len(info['networks'])} networks ({info['facilitators']} facilitators), "
           f"{info['writes_planned']} writes planned")
     if database == "postgresql":
-        vacuum_analyze()  # the plan's own rows too (serving.vacuum_analyze)
+        vacuum_analyze()  # the seed or the data reused, and the plan's own rows
     plans = {name: split_plan(path, args.connections) for name, path in info["plans"].items()}
     result = {"database": database, "app_root": str(app_root), "duration": args.duration,
               "connections": args.connections, "workers": args.workers, "rounds": args.rounds,

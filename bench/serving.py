@@ -80,16 +80,15 @@ def national_database(database: str, env: dict, app_root: Path, *, reuse: bool) 
         output = flask(env, app_root, "seed-demo", "--scale", "national").splitlines()
         print("\n".join("  " + line for line in output if line.startswith(("National scale", "Seeded in"))))
         print(f"  national seed: {time.monotonic() - started:.1f} s")
-    if database == "postgresql":
-        vacuum_analyze()
 
 
 def vacuum_analyze() -> None:
-    """VACUUM ANALYZE the benchmark's PostgreSQL database, after the seed and before every run: the planner's
-    statistics and the visibility map as autovacuum keeps them in a database in service. This machine's server runs
-    with autovacuum off: without it, a fresh seed was never vacuumed (index-only scans went to the table for every
-    row), and a --reuse-data run met the dead rows of the runs before it. Then a CHECKPOINT: the pages the vacuum
-    dirtied (every page of a fresh seed) are written out now, not by the checkpointer during the measured runs."""
+    """VACUUM ANALYZE the benchmark's PostgreSQL database, once its data is ready (the seed or the data reused, and
+    the script's own rows), before every run: the planner's statistics and the visibility map as autovacuum keeps
+    them in a database in service. This machine's server runs with autovacuum off: without it, a fresh seed was
+    never vacuumed (index-only scans went to the table for every row), and a --reuse-data run met the dead rows of
+    the runs before it. Then a CHECKPOINT: the pages the vacuum dirtied (every page of a fresh seed) are written out
+    now, not by the checkpointer during the measured runs."""
     parsed = urllib.parse.urlparse(PG_URL)
     subprocess.run(["psql", "-h", parsed.hostname, "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres",
                     "-d", parsed.path.lstrip("/"), "-q", "-c", "VACUUM ANALYZE", "-c", "CHECKPOINT"], check=True)
