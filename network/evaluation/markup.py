@@ -10,6 +10,7 @@ from network.formatting import french_percent
 
 
 def ratio(rate) -> Markup:
-    """A Ratio (numerator, denominator, value): « <strong>7 sur 10</strong> <span class="muted">(70 %)</span> »."""
-    return Markup(f'<strong>{escape(rate.numerator)} sur {escape(rate.denominator)}</strong> '
-                  f'<span class="muted">({escape(french_percent(rate.value))})</span>')
+    """A Ratio, its counts as Ratio.counts writes them (the text of the exports and charts, assembly.ratio_text):
+    « <strong>7 sur 10</strong> <span class="muted">(70 %)</span> »."""
+    percent = escape(french_percent(rate.value))
+    return Markup(f'<strong>{escape(rate.counts)}</strong> <span class="muted">({percent})</span>')
