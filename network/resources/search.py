@@ -120,19 +120,14 @@ def reindex(model, rows) -> None:
                        [{"id": row.id, "body": stems(row.search_text or "")} for row in rows])
 
 
-SEARCH_QUERY = "search_query"  # the bound parameter that match_clause reads: search_query(words)
+SEARCH_QUERY = "search_query"  # the bound parameter that match_clause reads: search_parameters(words)
 
 
 def match_clause(model):
     """A WHERE clause: rows of `model` whose text matches the bound :search_query. A statement built with it once
-    serves every search, the words bound at execution (search_query); a statement built for each search cost its
-    page more than PostgreSQL's search did."""
+    serves every search, the words bound at execution (search_parameters); a statement built for each search cost
+    its page more than PostgreSQL's search did."""
     return _bound_match_clause(model, _dialect())
-
-
-def search_query(words: list[str]) -> str:
-    """The value of :search_query for a match_clause: every word (any of its variants) in the text."""
-    return _query_text(tuple(words), _dialect())
 
 
 def searched_on(words: list[str]) -> str | None:
@@ -142,8 +137,9 @@ def searched_on(words: list[str]) -> str | None:
 
 
 def search_parameters(words: list[str]) -> dict:
-    """The bound :search_query of a statement keyed by searched_on(words) (None without words)."""
-    return {SEARCH_QUERY: search_query(words) if words else None}
+    """The bound :search_query of a statement keyed by searched_on(words): every word (any of its variants) in the
+    text; None without words."""
+    return {SEARCH_QUERY: _query_text(tuple(words), _dialect()) if words else None}
 
 
 def matches(model, words: list[str]):
