@@ -240,7 +240,8 @@ def login(client):
 
 @pytest.fixture
 def count_queries(app):
-    """with count_queries() as counter: ...; counter.count is the number of SQL statements.
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements, counter.statements
+    their texts; the SAVEPOINT and RELEASE statements, not counted, are in counter.savepoints.
 
     The per-worker result caches are emptied first, so the page's own queries are counted;
     count_queries(cached=True) counts what a page costs with its kept results."""
@@ -249,10 +250,13 @@ def count_queries(app):
     def _count(cached: bool = False):
         if not cached:
             clear_all_caches()
-        counter = type("Counter", (), {"count": 0, "statements": []})()
+        counter = type("Counter", (), {"count": 0, "statements": [], "savepoints": []})()
 
         def before_execute(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+            head = statement.lstrip().upper()
+            if head.startswith(("SAVEPOINT", "RELEASE")):
+                counter.savepoints.append(statement)
+            elif not head.startswith("PRAGMA"):
                 counter.count += 1
                 counter.statements.append(statement)
 

@@ -8,7 +8,7 @@ SAVEPOINT and RELEASE are not counted (count_queries)."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from network.audit import AuditEvent
 from network.database import utcnow
@@ -102,18 +102,9 @@ def test_a_check_in_costs_seven_statements(client, login, network, facilitator, 
     # a correction: the same statements, the UPDATE in place of the INSERT
     assert _count(count_queries, lambda: client.post(url, data={"status": "absent"})) == 7
     # and no savepoint either (two round trips more): the meeting's lock serializes the check-ins
-    savepoints = []
-
-    def note_savepoint(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            savepoints.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note_savepoint)
-    try:
+    with count_queries() as counter:
         response = client.post(f"/rencontres/{meeting.id}/presences/{members[2].id}", data={"status": "present"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note_savepoint)
-    assert response.status_code == 302 and savepoints == []
+    assert response.status_code == 302 and counter.savepoints == []
 
 
 @pytest.mark.parametrize("voters", [3, 300])
